@@ -1,0 +1,104 @@
+"""Wiring: builds the python-telegram-bot Application with every handler and the services."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from reflect_bot.bot import texts
+from reflect_bot.bot.context import BotData, ReflectContext
+from reflect_bot.bot.guards import once_per_update, private_only
+from reflect_bot.bot.handlers import fallback, onboarding
+from reflect_bot.bot.updates import PerChatUpdateProcessor
+from reflect_bot.catalog import Catalog, load_catalog
+from reflect_bot.clock import Clock, SystemClock
+from reflect_bot.config import Settings
+from reflect_bot.crypto import load_cipher
+from reflect_bot.db.engine import create_engine, create_sessionmaker
+from reflect_bot.db.types import set_cipher
+from reflect_bot.services import Services
+
+log = logging.getLogger(__name__)
+
+ReflectApplication = Application[Any, ReflectContext, dict[Any, Any], dict[Any, Any], BotData, Any]
+
+
+def build_services(
+    settings: Settings, *, clock: Clock | None = None, catalog: Catalog | None = None
+) -> Services:
+    """Loads the catalog and key ring and creates the engine (no connection is made yet)."""
+    set_cipher(load_cipher(settings))
+    engine = create_engine(settings.effective_database_url)
+    return Services(
+        settings=settings,
+        clock=clock or SystemClock(),
+        catalog=catalog or load_catalog(settings.prompts_dir),
+        engine=engine,
+        sessions=create_sessionmaker(engine),
+    )
+
+
+def build_application(
+    settings: Settings, *, clock: Clock | None = None, catalog: Catalog | None = None
+) -> ReflectApplication:
+    """The bot, ready for run_polling/run_webhook or manual start in tests."""
+    if settings.bot_token is None:
+        raise ValueError("REFLECT_BOT_TOKEN is not set")
+    services = build_services(settings, clock=clock, catalog=catalog)
+    application: ReflectApplication = (
+        ApplicationBuilder()
+        .token(settings.bot_token.get_secret_value())
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.telegram_base_file_url)
+        .context_types(ContextTypes(bot_data=BotData))
+        .concurrent_updates(PerChatUpdateProcessor())
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    application.bot_data.services = services
+    _register_handlers(application)
+    return application
+
+
+def _register_handlers(application: ReflectApplication) -> None:
+    # Guards run first, in their own groups; a guard that stops an update ends it there.
+    application.add_handler(TypeHandler(Update, private_only), group=-2)
+    application.add_handler(TypeHandler(Update, once_per_update), group=-1)
+    for module in (onboarding,):
+        application.add_handlers(module.handlers())
+    # Fallbacks last in the same group: only what no other handler took reaches them.
+    application.add_handlers(fallback.handlers())
+    application.add_error_handler(_on_error)
+
+
+async def _post_init(application: ReflectApplication) -> None:
+    await application.bot.set_my_commands(
+        [BotCommand(name, description) for name, description in texts.COMMANDS]
+    )
+
+
+async def _post_shutdown(application: ReflectApplication) -> None:
+    await application.bot_data.services.engine.dispose()
+
+
+async def _on_error(update: object, context: ReflectContext) -> None:
+    """Logs the failure without any message content, then tells the clinician kindly."""
+    error = context.error
+    update_id = update.update_id if isinstance(update, Update) else None
+    # Only the exception's type and where it happened: its message may quote clinical text.
+    where = "".join(traceback.format_tb(error.__traceback__)) if error else ""
+    log.error("handling update %s failed: %s\n%s", update_id, type(error).__name__, where)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await context.bot.send_message(
+                update.effective_chat.id, texts.SOMETHING_WENT_WRONG, parse_mode=ParseMode.HTML
+            )
+        except TelegramError:
+            log.warning("could not tell chat about the failure")

@@ -1,0 +1,1 @@
+"""Telegram-facing code: handlers, keyboards and every user-facing text."""

@@ -1,0 +1,42 @@
+"""What arrives outside any command: typed text routed by what the bot awaits, and non-text."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, MessageHandler, filters
+
+from reflect_bot.bot import texts
+from reflect_bot.bot.context import ReflectContext
+from reflect_bot.bot.handlers import onboarding
+from reflect_bot.bot.messaging import current_clinician, reply
+
+
+async def route_text(update: Update, context: ReflectContext) -> None:
+    """Typed text goes to whatever the bot is waiting for: a time zone, or a reflection answer."""
+    clinician = await current_clinician(update, context)
+    if clinician is None:
+        await reply(update, context, texts.NEEDS_START)
+        return
+    if clinician.awaiting == "timezone":
+        await onboarding.timezone_text(update, context, clinician)
+        return
+    await reply(update, context, texts.NOTHING_IN_PROGRESS)
+
+
+async def not_text(update: Update, context: ReflectContext) -> None:
+    """Stickers, photos, voice notes and the like: kindly ask for text."""
+    await reply(update, context, texts.TEXT_ONLY)
+
+
+async def unknown_command(update: Update, context: ReflectContext) -> None:
+    """A command no handler took."""
+    await reply(update, context, texts.UNKNOWN_COMMAND)
+
+
+def handlers() -> list[BaseHandler[Update, ReflectContext, None]]:
+    private_message = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    return [
+        MessageHandler(private_message & filters.TEXT & ~filters.COMMAND, route_text),
+        MessageHandler(private_message & filters.COMMAND, unknown_command),
+        MessageHandler(private_message & ~filters.TEXT, not_text),
+    ]

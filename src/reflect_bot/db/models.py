@@ -1,0 +1,179 @@
+"""Tables for the whole product. Later work adds columns, not redesigns.
+
+Free text a clinician types is always `EncryptedText`; ratings and choice ids stay plain so
+digests can aggregate them in SQL.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from reflect_bot.db.types import EncryptedText, UTCDateTime
+
+
+def _fk(target: str, *, nullable: bool = False) -> Column[int]:
+    # Cascading deletes make /forget one statement and keep rows from outliving their owner.
+    return Column(Integer, ForeignKey(target, ondelete="CASCADE"), nullable=nullable, index=True)
+
+
+class Clinician(SQLModel, table=True):
+    """A person using the bot in a private chat."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_user_id: int = Field(sa_type=BigInteger, unique=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    display_name: str | None = Field(default=None, sa_type=EncryptedText)
+    consented_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    timezone: str | None = Field(default=None, max_length=64)
+    # What free text is expected outside a reflection (e.g. "timezone"); None when nothing.
+    awaiting: str | None = Field(default=None, max_length=32)
+    # False once Telegram says the bot was blocked (403); schedules stop until they return.
+    reachable: bool = Field(default=True)
+    paused_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    name_in_export: bool = Field(default=False)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Schedule(SQLModel, table=True):
+    """A recurring prompt (or the weekly digest) at a local time on chosen weekdays."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    clinician_id: int = Field(sa_column=_fk("clinician.id"))
+    kind: str = Field(default="prompt", max_length=16)  # "prompt" | "digest"
+    program_id: str | None = Field(default=None, max_length=40)  # None: rotate through programs
+    weekdays: int = Field(default=0b0011111)  # bit 0 = Monday … bit 6 = Sunday (ISO order)
+    local_time: time
+    active: bool = Field(default=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Delivery(SQLModel, table=True):
+    """One planned send of a schedule on one local date; the scheduler's memory."""
+
+    __table_args__ = (
+        UniqueConstraint("clinician_id", "schedule_id", "local_date", name="uq_delivery_once"),
+        Index("ix_delivery_due", "status", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    clinician_id: int = Field(sa_column=_fk("clinician.id"))
+    schedule_id: int = Field(sa_column=_fk("schedule.id"))
+    local_date: date
+    kind: str = Field(default="prompt", max_length=16)
+    program_id: str | None = Field(default=None, max_length=40)
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    # pending → claimed → sent | missed | skipped | failed (see delivery/README in sender.py)
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = Field(default=0)
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    telegram_message_id: int | None = Field(default=None, sa_type=BigInteger)
+    last_error: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Reflection(SQLModel, table=True):
+    """One run through a program; in progress until completed, cancelled or timed out."""
+
+    __table_args__ = (
+        # At most one reflection in progress per clinician, enforced by the database.
+        Index(
+            "uq_reflection_one_open",
+            "clinician_id",
+            unique=True,
+            sqlite_where=text("status = 'in_progress'"),
+            postgresql_where=text("status = 'in_progress'"),
+        ),
+        Index("ix_reflection_clinician_started", "clinician_id", "started_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    clinician_id: int = Field(sa_column=_fk("clinician.id"))
+    program_id: str = Field(max_length=40)
+    program_title: str = Field(max_length=200)  # snapshot: content edits never rewrite history
+    status: str = Field(default="in_progress", max_length=16)  # in_progress|completed|incomplete|discarded
+    current_step: str | None = Field(default=None, max_length=24)
+    # The bot message that asked the current question; stale buttons are recognised by it.
+    question_message_id: int | None = Field(default=None, sa_type=BigInteger)
+    delivery_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("delivery.id", ondelete="SET NULL"), nullable=True),
+    )
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    last_activity_at: datetime = Field(sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    seconds_spent: int = Field(default=0)  # CPD time, from start to the last answer
+
+
+class Answer(SQLModel, table=True):
+    """A clinician's answer to one step, with the question as it was asked."""
+
+    __table_args__ = (UniqueConstraint("reflection_id", "step_id", name="uq_answer_step"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    reflection_id: int = Field(sa_column=_fk("reflection.id"))
+    step_id: str = Field(max_length=24)
+    position: int  # order within the reflection
+    question: str = Field(sa_type=EncryptedText)
+    kind: str = Field(max_length=16)  # text | rating | choice | skipped
+    text: str | None = Field(default=None, sa_type=EncryptedText)
+    rating: int | None = Field(default=None)
+    choice: str | None = Field(default=None, max_length=16)
+    choice_label: str | None = Field(default=None, sa_type=EncryptedText)
+    # The clinician's message holding a text answer, so an edit of it updates this row.
+    telegram_message_id: int | None = Field(default=None, sa_type=BigInteger)
+    answered_at: datetime = Field(sa_type=UTCDateTime)
+    edited_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AnswerRevision(SQLModel, table=True):
+    """An earlier version of an answer the clinician later edited."""
+
+    __tablename__ = "answer_revision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    answer_id: int = Field(sa_column=_fk("answer.id"))
+    text: str | None = Field(default=None, sa_type=EncryptedText)
+    replaced_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Digest(SQLModel, table=True):
+    """The weekly digest of one clinician for one ISO week (week_start is its local Monday)."""
+
+    __table_args__ = (UniqueConstraint("clinician_id", "week_start", name="uq_digest_week"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    clinician_id: int = Field(sa_column=_fk("clinician.id"))
+    week_start: date
+    delivery_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("delivery.id", ondelete="SET NULL"), nullable=True),
+    )
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """Telegram update ids already handled, so a redelivered update is processed once."""
+
+    __tablename__ = "processed_update"
+
+    update_id: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    processed_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class Invite(SQLModel, table=True):
+    """A one-time invite code for a clinic deployment; only its hash is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    redeemed_by: int | None = Field(default=None, sa_type=BigInteger)
+    redeemed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

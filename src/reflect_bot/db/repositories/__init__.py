@@ -1,0 +1,1 @@
+"""Data access as plain functions with keyword-only arguments, one module per table family."""

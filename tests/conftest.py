@@ -1,0 +1,90 @@
+"""Fixtures shared by every test: keys, real SQLite files and a real PostgreSQL database."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet, MultiFernet
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from reflect_bot.db.engine import create_engine, create_sessionmaker
+from reflect_bot.db.migrations import upgrade_head
+from reflect_bot.db.types import set_cipher
+
+POSTGRES_URL = os.environ.get(
+    "REFLECT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+REQUIRE_POSTGRES = os.environ.get("REFLECT_REQUIRE_POSTGRES") == "1"
+
+
+@pytest.fixture(autouse=True)
+def encryption_key() -> Iterator[str]:
+    """Every test encrypts under a fresh key, as the bot does at start."""
+    key = Fernet.generate_key().decode("ascii")
+    set_cipher(MultiFernet([Fernet(key)]))
+    yield key
+    set_cipher(None)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'reflect.sqlite3'}"
+
+
+async def _admin(sql: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(POSTGRES_URL.replace("postgresql+asyncpg", "postgresql"), timeout=5)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+def _postgres_available() -> str | None:
+    try:
+        asyncio.run(_admin("SELECT 1"))
+    except Exception as exc:  # any failure to connect means "no server here"
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database for this test, dropped afterwards."""
+    problem = _postgres_available()
+    if problem is not None:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"PostgreSQL is required here (REFLECT_REQUIRE_POSTGRES=1): {problem}")
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {problem}")
+    name = f"reflect_test_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    base, _, _ = POSTGRES_URL.rpartition("/")
+    yield f"{base}/{name}"
+    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Each test using this runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return str(request.getfixturevalue("sqlite_url"))
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def migrated_url(database_url: str) -> str:
+    upgrade_head(database_url)
+    return database_url
+
+
+@pytest.fixture
+async def sessions(migrated_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(migrated_url)
+    yield create_sessionmaker(engine)
+    await engine.dispose()

@@ -1,0 +1,46 @@
+"""Time zones are read from what clinicians type and resolved the same way everywhere."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from reflect_bot.domain.timezones import parse_timezone, resolve
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [
+        ("Europe/Berlin", "Europe/Berlin"),
+        ("europe/berlin", "Europe/Berlin"),
+        ("  America/New_York ", "America/New_York"),
+        ("America/New York", "America/New_York"),
+        ("Toronto", "America/Toronto"),
+        ("kolkata", "Asia/Kolkata"),
+        ("UTC", "UTC"),
+        ("GMT", "UTC"),
+        ("UTC+2", "UTC+02:00"),
+        ("utc-5", "UTC-05:00"),
+        ("UTC+5:30", "UTC+05:30"),
+        ("+0545", "UTC+05:45"),
+        ("GMT+0", "UTC"),
+    ],
+)
+def test_understands_names_cities_and_offsets(typed: str, zone: str) -> None:
+    assert parse_timezone(typed) == zone
+
+
+@pytest.mark.parametrize("typed", ["", "Mars/Olympus", "UTC+15", "UTC+3:75", "<b>x</b>", "x" * 500, "🙂"])
+def test_rejects_what_is_not_a_zone(typed: str) -> None:
+    assert parse_timezone(typed) is None
+
+
+def test_offsets_resolve_with_the_sign_people_expect() -> None:
+    moment = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+    assert moment.astimezone(resolve("UTC+05:30")).utcoffset() == timedelta(hours=5, minutes=30)
+    assert moment.astimezone(resolve("UTC-05:00")).hour == 7
+
+
+def test_iana_zones_follow_daylight_saving() -> None:
+    berlin = resolve("Europe/Berlin")
+    assert datetime(2026, 1, 15, 12, tzinfo=UTC).astimezone(berlin).hour == 13
+    assert datetime(2026, 7, 15, 12, tzinfo=UTC).astimezone(berlin).hour == 14
