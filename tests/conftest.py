@@ -39,7 +39,9 @@ def sqlite_url(tmp_path: Path) -> str:
 async def _admin(sql: str) -> None:
     import asyncpg
 
-    connection = await asyncpg.connect(POSTGRES_URL.replace("postgresql+asyncpg", "postgresql"), timeout=5)
+    connection = await asyncpg.connect(
+        POSTGRES_URL.replace("postgresql+asyncpg", "postgresql"), timeout=5
+    )
     try:
         await connection.execute(sql)
     finally:

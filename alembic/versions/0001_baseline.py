@@ -2,7 +2,6 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 14:33:44.210387
 """
 
 from collections.abc import Sequence
@@ -11,7 +10,6 @@ import sqlalchemy as sa
 import sqlmodel  # noqa: F401 - autogenerate renders sqlmodel.sql.sqltypes.AutoString
 from alembic import op
 
-import reflect_bot.db.types  # noqa: F401 - custom column types used below
 import reflect_bot.db.types
 
 revision: str = '0001'

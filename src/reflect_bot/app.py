@@ -14,7 +14,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from reflect_bot.bot import texts
 from reflect_bot.bot.context import BotData, ReflectContext
 from reflect_bot.bot.guards import once_per_update, private_only
-from reflect_bot.bot.handlers import fallback, onboarding
+from reflect_bot.bot.handlers import concepts, fallback, onboarding
 from reflect_bot.bot.updates import PerChatUpdateProcessor
 from reflect_bot.catalog import Catalog, load_catalog
 from reflect_bot.clock import Clock, SystemClock
@@ -71,7 +71,7 @@ def _register_handlers(application: ReflectApplication) -> None:
     # Guards run first, in their own groups; a guard that stops an update ends it there.
     application.add_handler(TypeHandler(Update, private_only), group=-2)
     application.add_handler(TypeHandler(Update, once_per_update), group=-1)
-    for module in (onboarding,):
+    for module in (onboarding, concepts):
         application.add_handlers(module.handlers())
     # Fallbacks last in the same group: only what no other handler took reaches them.
     application.add_handlers(fallback.handlers())

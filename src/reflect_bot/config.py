@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     webhook_url: str | None = None
-    webhook_listen: str = "0.0.0.0"  # noqa: S104 - the container listens behind its proxy
+    webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_path: str = "telegram"
     webhook_secret_token: SecretStr | None = None

@@ -23,7 +23,9 @@ async def _clinician(session: AsyncSession, when: datetime) -> Clinician:
     return clinician
 
 
-async def test_datetimes_round_trip_as_aware_utc(sessions: async_sessionmaker[AsyncSession]) -> None:
+async def test_datetimes_round_trip_as_aware_utc(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
     kolkata = timezone(timedelta(hours=5, minutes=30))
     moment = datetime(2026, 3, 29, 6, 30, tzinfo=kolkata)
     async with transaction(sessions) as session:
@@ -47,17 +49,29 @@ async def test_answer_text_is_encrypted_at_rest(sessions: async_sessionmaker[Asy
         clinician = await _clinician(session, now)
         assert clinician.id is not None
         reflection = Reflection(
-            clinician_id=clinician.id, program_id="affect-labeling", program_title="Affect labeling",
-            started_at=now, last_activity_at=now,
+            clinician_id=clinician.id,
+            program_id="affect-labeling",
+            program_title="Affect labeling",
+            started_at=now,
+            last_activity_at=now,
         )
         session.add(reflection)
         await session.flush()
         assert reflection.id is not None
         session.add(
-            Answer(reflection_id=reflection.id, step_id="feeling", position=1, question="What?",
-                   kind="text", text=MARKER, answered_at=now)
+            Answer(
+                reflection_id=reflection.id,
+                step_id="feeling",
+                position=1,
+                question="What?",
+                kind="text",
+                text=MARKER,
+                answered_at=now,
+            )
         )
-        session.add(Schedule(clinician_id=clinician.id, local_time=time(9), created_at=now, updated_at=now))
+        session.add(
+            Schedule(clinician_id=clinician.id, local_time=time(9), created_at=now, updated_at=now)
+        )
     async with transaction(sessions) as session:
         raw = (await session.execute(text("SELECT text, question FROM answer"))).one()
         answer = (await session.execute(select(Answer))).scalar_one()
@@ -66,7 +80,9 @@ async def test_answer_text_is_encrypted_at_rest(sessions: async_sessionmaker[Asy
     assert answer.text == MARKER
 
 
-async def test_sqlite_file_holds_no_plaintext(sqlite_url: str, sessions: async_sessionmaker[AsyncSession]) -> None:
+async def test_sqlite_file_holds_no_plaintext(
+    sqlite_url: str, sessions: async_sessionmaker[AsyncSession]
+) -> None:
     if "postgres" in str(sessions.kw.get("bind", "")):
         pytest.skip("file check is for SQLite")
     now = datetime(2026, 11, 2, 9, tzinfo=UTC)

@@ -10,7 +10,13 @@ from sqlmodel import SQLModel
 
 import reflect_bot.db.models  # noqa: F401 - registers the tables
 from reflect_bot.db.engine import create_engine
-from reflect_bot.db.migrations import current_revision, downgrade_base, head_revision, pending, upgrade_head
+from reflect_bot.db.migrations import (
+    current_revision,
+    downgrade_base,
+    head_revision,
+    pending,
+    upgrade_head,
+)
 
 
 def _diff(connection: Connection) -> list[object]:

@@ -29,7 +29,9 @@ def test_understands_names_cities_and_offsets(typed: str, zone: str) -> None:
     assert parse_timezone(typed) == zone
 
 
-@pytest.mark.parametrize("typed", ["", "Mars/Olympus", "UTC+15", "UTC+3:75", "<b>x</b>", "x" * 500, "🙂"])
+@pytest.mark.parametrize(
+    "typed", ["", "Mars/Olympus", "UTC+15", "UTC+3:75", "<b>x</b>", "x" * 500, "🙂"]
+)
 def test_rejects_what_is_not_a_zone(typed: str) -> None:
     assert parse_timezone(typed) is None
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
-from sqlalchemy.exc import SQLAlchemyError
 
 from reflect_bot.bot import texts
 from reflect_bot.bot.context import ReflectContext, services_of
@@ -28,10 +28,16 @@ async def private_only(update: Update, context: ReflectContext) -> None:
         told.add(chat.id)
         try:
             if chat.type != ChatType.CHANNEL:
-                await context.bot.send_message(chat.id, texts.PRIVATE_ONLY, parse_mode=ParseMode.HTML)
+                await context.bot.send_message(
+                    chat.id, texts.PRIVATE_ONLY, parse_mode=ParseMode.HTML
+                )
             await context.bot.leave_chat(chat.id)
         except TelegramError as exc:
-            log.info("could not tell chat %s that the bot is private-only: %s", chat.id, type(exc).__name__)
+            log.info(
+                "could not tell chat %s that the bot is private-only: %s",
+                chat.id,
+                type(exc).__name__,
+            )
     if update.callback_query is not None:
         await update.callback_query.answer()
     raise ApplicationHandlerStop

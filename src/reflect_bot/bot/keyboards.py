@@ -12,12 +12,16 @@ TIMEZONE_PREFIX = "tz:"
 
 
 def consent() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.CONSENT_BUTTON, callback_data=CONSENT)]])
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(texts.CONSENT_BUTTON, callback_data=CONSENT)]]
+    )
 
 
 def timezones() -> InlineKeyboardMarkup:
     buttons = [
-        InlineKeyboardButton(zone.rsplit("/", 1)[-1].replace("_", " "), callback_data=TIMEZONE_PREFIX + zone)
+        InlineKeyboardButton(
+            zone.rsplit("/", 1)[-1].replace("_", " "), callback_data=TIMEZONE_PREFIX + zone
+        )
         for zone in COMMON_ZONES
     ]
     return InlineKeyboardMarkup([buttons[i : i + 3] for i in range(0, len(buttons), 3)])

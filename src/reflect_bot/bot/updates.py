@@ -23,7 +23,9 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._waiting: dict[int, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        chat_id = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else 0
+        chat_id = (
+            update.effective_chat.id if isinstance(update, Update) and update.effective_chat else 0
+        )
         lock = self._locks.setdefault(chat_id, asyncio.Lock())
         self._waiting[chat_id] = self._waiting.get(chat_id, 0) + 1
         try:

@@ -97,7 +97,9 @@ class Reflection(SQLModel, table=True):
     clinician_id: int = Field(sa_column=_fk("clinician.id"))
     program_id: str = Field(max_length=40)
     program_title: str = Field(max_length=200)  # snapshot: content edits never rewrite history
-    status: str = Field(default="in_progress", max_length=16)  # in_progress|completed|incomplete|discarded
+    status: str = Field(
+        default="in_progress", max_length=16
+    )  # in_progress|completed|incomplete|discarded
     current_step: str | None = Field(default=None, max_length=24)
     # The bot message that asked the current question; stale buttons are recognised by it.
     question_message_id: int | None = Field(default=None, sa_type=BigInteger)
@@ -164,7 +166,9 @@ class ProcessedUpdate(SQLModel, table=True):
 
     __tablename__ = "processed_update"
 
-    update_id: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    update_id: int = Field(
+        sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
     processed_at: datetime = Field(sa_type=UTCDateTime, index=True)
 
 

@@ -76,4 +76,6 @@ class EncryptedText(TypeDecorator[str]):
         try:
             return get_cipher().decrypt(str(value).encode("ascii")).decode("utf-8")
         except InvalidToken as exc:
-            raise UndecryptableError("a stored value cannot be decrypted with the configured keys") from exc
+            raise UndecryptableError(
+                "a stored value cannot be decrypted with the configured keys"
+            ) from exc

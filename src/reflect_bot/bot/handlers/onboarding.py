@@ -9,6 +9,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from reflect_bot.bot import keyboards, texts
 from reflect_bot.bot.context import ReflectContext, services_of
+from reflect_bot.bot.handlers import concepts
 from reflect_bot.bot.messaging import current_clinician, reply
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Clinician
@@ -17,7 +18,14 @@ from reflect_bot.domain.timezones import parse_timezone, resolve
 
 
 async def start(update: Update, context: ReflectContext) -> None:
-    """Shows the privacy notice with a consent button (or, once consented, a greeting)."""
+    """Shows the privacy notice with a consent button (or, once consented, a greeting).
+
+    A deep link to a concept card (/start c-<slug>) opens the card: cards are public content.
+    """
+    slug = concepts.deep_link_slug(context.args[0]) if context.args else None
+    if slug is not None:
+        await concepts.show_card(update, context, slug)
+        return
     clinician = await current_clinician(update, context)
     if clinician is None:
         await reply(update, context, texts.PRIVACY_NOTICE, keyboard=keyboards.consent())
@@ -95,7 +103,9 @@ async def _save_timezone(
     async with transaction(services.sessions) as session:
         await clinicians.set_timezone(session, clinician=clinician, zone=zone, now=now)
     local = now.astimezone(resolve(zone)).strftime("%H:%M")
-    await reply(update, context, texts.TIMEZONE_SET.format(zone=html.escape(zone), local_time=local))
+    await reply(
+        update, context, texts.TIMEZONE_SET.format(zone=html.escape(zone), local_time=local)
+    )
     if first_time:
         await reply(update, context, texts.READY)
 

@@ -44,7 +44,9 @@ async def register(
     return clinician
 
 
-async def set_timezone(session: AsyncSession, *, clinician: Clinician, zone: str, now: datetime) -> None:
+async def set_timezone(
+    session: AsyncSession, *, clinician: Clinician, zone: str, now: datetime
+) -> None:
     clinician.timezone = zone
     if clinician.awaiting == "timezone":
         clinician.awaiting = None

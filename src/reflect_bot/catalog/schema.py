@@ -1,0 +1,884 @@
+"""Typed model of the content catalog: concept cards, sources and reflection programs.
+
+The models are frozen pydantic v2 models that reject unknown fields. Field-level
+rules (identifier formats, non-empty text, rating labels, choice options, the
+neurobiology caveat) live on the models, so errors carry the field's location.
+Rules that span several objects (duplicate step ids, conditions pointing at
+earlier steps, unknown concept slugs…) are written once, in `program_issues` and
+`catalog_issues`; the model validators use them to refuse an inconsistent
+catalog, and the loader uses them to report each problem at its precise place.
+"""
+
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+from typing import Annotated, Literal, Protocol, Self
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+__all__ = [
+    "CHECKIN_PROGRAM_ID",
+    "CHECKIN_RATING_STEPS",
+    "CHECKIN_RUPTURE_OPTIONS",
+    "CHECKIN_RUPTURE_STEP",
+    "MAX_OPTION_ID_LENGTH",
+    "MAX_OPTION_LABEL_LENGTH",
+    "MAX_SLUG_LENGTH",
+    "MAX_STEP_ID_LENGTH",
+    "PROGRAM_IDS",
+    "RATING_MAX",
+    "RATING_MIN",
+    "Answer",
+    "Catalog",
+    "CatalogIssue",
+    "Category",
+    "Choice",
+    "Concept",
+    "ConceptRefs",
+    "Condition",
+    "FollowUp",
+    "Issue",
+    "Program",
+    "ProgramRefs",
+    "Source",
+    "SourceDocument",
+    "SourceRef",
+    "Step",
+    "StepKind",
+    "catalog_issues",
+    "is_valid_slug",
+    "program_issues",
+]
+
+# --------------------------------------------------------------------------- constants
+
+#: Slugs and program ids travel in Telegram callback data (64 bytes in all).
+MAX_SLUG_LENGTH = 40
+MAX_STEP_ID_LENGTH = 24
+MAX_OPTION_ID_LENGTH = 16
+#: Option labels become button captions; keep them short enough to read on a phone.
+MAX_OPTION_LABEL_LENGTH = 64
+
+RATING_MIN = 1
+RATING_MAX = 5
+
+#: The eight reflection programs. Other parts of the bot key on these ids.
+PROGRAM_IDS: tuple[str, ...] = (
+    "two-relationships",
+    "post-session-checkin",
+    "rupture-repair",
+    "empathy-attunement",
+    "secure-base",
+    "rogers-conditions",
+    "collaborative-empiricism",
+    "affect-labeling",
+)
+
+#: The weekly digest reads these answers of the post-session check-in.
+CHECKIN_PROGRAM_ID = "post-session-checkin"
+CHECKIN_RATING_STEPS: tuple[str, ...] = ("bond", "goals", "tasks", "overall", "client_rating")
+CHECKIN_RUPTURE_STEP = "rupture"
+CHECKIN_RUPTURE_OPTIONS: tuple[str, ...] = ("none", "withdrawal", "confrontation", "unsure")
+
+#: An answer: an option id (choice step), an int 1–5 (rating step) or free text.
+Answer = str | int
+
+_SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_STEP_ID_RE = re.compile(r"[a-z][a-z0-9_]*")
+_OPTION_ID_RE = re.compile(r"[a-z0-9][a-z0-9_]*")
+_LINES_RE = re.compile(r"(\d+)(?:-(\d+))?")
+
+
+# --------------------------------------------------------------------------- field types
+
+
+def _tidy_text(value: str) -> str:
+    """Strip, and re-flow each paragraph: single line breaks become spaces.
+
+    Content authors may wrap long TOML strings over several lines; a blank line
+    still separates paragraphs.
+    """
+    paragraphs = re.split(r"\n[ \t]*\n", value.strip())
+    flowed = (" ".join(line.strip() for line in p.splitlines() if line.strip()) for p in paragraphs)
+    text = "\n\n".join(p for p in flowed if p)
+    if not text:
+        raise PydanticCustomError("empty_text", "must not be empty")
+    return text
+
+
+def _check_slug(value: str) -> str:
+    if not is_valid_slug(value):
+        raise PydanticCustomError(
+            "bad_slug",
+            '"{value}" is not a valid id: use at most {max} characters a-z, 0-9 and single '
+            "hyphens (e.g. 'rupture-repair')",
+            {"value": value, "max": MAX_SLUG_LENGTH},
+        )
+    return value
+
+
+def is_valid_slug(value: str) -> bool:
+    """Whether `value` is a valid concept slug or program id."""
+    return len(value) <= MAX_SLUG_LENGTH and _SLUG_RE.fullmatch(value) is not None
+
+
+def _check_step_id(value: str) -> str:
+    if len(value) > MAX_STEP_ID_LENGTH or not _STEP_ID_RE.fullmatch(value):
+        raise PydanticCustomError(
+            "bad_step_id",
+            '"{value}" is not a valid step id: use at most {max} characters a-z, 0-9 and '
+            "'_', starting with a letter (e.g. 'own_part')",
+            {"value": value, "max": MAX_STEP_ID_LENGTH},
+        )
+    return value
+
+
+def _check_option_id(value: str) -> str:
+    if len(value) > MAX_OPTION_ID_LENGTH or not _OPTION_ID_RE.fullmatch(value):
+        raise PydanticCustomError(
+            "bad_option_id",
+            '"{value}" is not a valid option id: use at most {max} characters a-z, 0-9 '
+            "and '_' (e.g. 'withdrawal')",
+            {"value": value, "max": MAX_OPTION_ID_LENGTH},
+        )
+    return value
+
+
+def _check_synonym(value: str) -> str:
+    text = " ".join(value.split())
+    if not text:
+        raise PydanticCustomError("empty_text", "must not be empty")
+    if text != text.lower():
+        raise PydanticCustomError("synonym_case", '"{value}" must be lower-case', {"value": value})
+    return text
+
+
+def _check_lines(value: str) -> str:
+    match = _LINES_RE.fullmatch(value.strip())
+    if match is None:
+        raise PydanticCustomError(
+            "bad_lines",
+            '"{value}" is not a line range: write e.g. "216-234" or "63"',
+            {"value": value},
+        )
+    first = int(match.group(1))
+    last = int(match.group(2) or first)
+    if first < 1 or last < first:
+        raise PydanticCustomError(
+            "bad_lines", '"{value}": the range must run forwards from line 1', {"value": value}
+        )
+    return value.strip()
+
+
+Text = Annotated[str, AfterValidator(_tidy_text)]
+Slug = Annotated[str, AfterValidator(_check_slug)]
+StepId = Annotated[str, AfterValidator(_check_step_id)]
+OptionId = Annotated[str, AfterValidator(_check_option_id)]
+Synonym = Annotated[str, AfterValidator(_check_synonym)]
+LineRange = Annotated[str, AfterValidator(_check_lines)]
+
+
+class Category(StrEnum):
+    """How concept cards are grouped for browsing, in display order."""
+
+    ALLIANCE = "alliance"
+    EMPATHY = "empathy"
+    ATTACHMENT = "attachment"
+    NEUROBIOLOGY = "neurobiology"
+    LENSES = "lenses"  # therapy lenses: CBT, humanistic, Rogers, transference
+
+
+class StepKind(StrEnum):
+    TEXT = "text"
+    RATING = "rating"
+    CHOICE = "choice"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        validate_by_name=True,
+        validate_by_alias=True,
+    )
+
+
+# --------------------------------------------------------------------------- sources
+
+
+class SourceDocument(_Model):
+    """One of the documents the content is built from (see `prompts/sources.toml`)."""
+
+    key: Slug
+    label: Text
+    title: Text
+    authors: tuple[Text, ...] = ()
+    publisher: Text | None = None
+    year: int | None = None
+    kind: Text
+    about: Text
+    citation: Text | None = None
+    seed_file: str | None = None
+
+
+Source = SourceDocument
+
+
+class SourceRef(_Model):
+    """Where a concept comes from: a section and line range of a source document."""
+
+    document: Slug
+    section: Text
+    lines: LineRange
+    references: tuple[Text, ...] = ()
+
+    @property
+    def first_line(self) -> int:
+        return int(self.lines.split("-")[0])
+
+    @property
+    def last_line(self) -> int:
+        return int(self.lines.split("-")[-1])
+
+
+# --------------------------------------------------------------------------- concepts
+
+
+class Concept(_Model):
+    """A concept card. `slug` is the card's table name in `concepts.toml`."""
+
+    slug: Slug
+    name: Text
+    category: Category
+    synonyms: tuple[Synonym, ...]
+    summary: Text
+    in_the_room: Text
+    related: tuple[Slug, ...] = ()
+    sources: tuple[SourceRef, ...]
+    caveat: Text | None = Field(default=None, validate_default=True)
+
+    @field_validator("synonyms")
+    @classmethod
+    def _distinct_synonyms(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        _refuse_empty(value, "synonym")
+        _refuse_duplicates(value, "synonym")
+        return value
+
+    @field_validator("sources")
+    @classmethod
+    def _has_sources(cls, value: tuple[SourceRef, ...]) -> tuple[SourceRef, ...]:
+        _refuse_empty(value, "source")
+        return value
+
+    @field_validator("related")
+    @classmethod
+    def _distinct_related(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        _refuse_duplicates(value, "slug")
+        return value
+
+    @field_validator("caveat")
+    @classmethod
+    def _neurobiology_needs_caveat(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None and info.data.get("category") is Category.NEUROBIOLOGY:
+            raise PydanticCustomError(
+                "missing_caveat",
+                "neurobiology cards need a caveat saying the brain-area links are findings "
+                "of the literature reviewed, not clinical tests",
+            )
+        return value
+
+    def mentioned_in(self, text: str) -> bool:
+        """Whether any synonym of this concept occurs in `text` as whole words."""
+        normalised = _normalise_for_matching(text)
+        return any(_synonym_pattern(s).search(normalised) for s in self.synonyms)
+
+
+def _refuse_empty(values: tuple[object, ...], what: str) -> None:
+    # An after-validator rather than `min_length`: it only runs when every item is
+    # valid, so a list whose items all fail doesn't also get reported as empty.
+    if not values:
+        raise PydanticCustomError("empty_list", "needs at least one {what}", {"what": what})
+
+
+def _refuse_duplicates(values: Iterable[str], what: str) -> None:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise PydanticCustomError(
+                "duplicate", 'duplicate {what} "{value}"', {"what": what, "value": value}
+            )
+        seen.add(value)
+
+
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
+
+
+def _normalise_for_matching(text: str) -> str:
+    return " ".join(text.translate(_QUOTES).lower().split())
+
+
+@lru_cache(maxsize=1024)
+def _synonym_pattern(synonym: str) -> re.Pattern[str]:
+    words = (re.escape(word) for word in synonym.split())
+    return re.compile(r"(?<![\w'])" + r"\s+".join(words) + r"(?![\w])")
+
+
+# --------------------------------------------------------------------------- programs
+
+
+class Choice(_Model):
+    """One option of a choice step (a button)."""
+
+    id: OptionId
+    label: Annotated[Text, Field(max_length=MAX_OPTION_LABEL_LENGTH)]
+
+
+def _as_rating(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+class Condition(_Model):
+    """When a step (or follow-up) applies, judged by the answer to an earlier step.
+
+    Either ``in`` (option ids of an earlier choice step) or ``at_most`` /
+    ``at_least`` (bounds on an earlier rating step).
+    """
+
+    step: StepId
+    in_: tuple[OptionId, ...] | None = Field(default=None, alias="in")
+    at_most: int | None = Field(default=None, ge=RATING_MIN, le=RATING_MAX)
+    at_least: int | None = Field(default=None, ge=RATING_MIN, le=RATING_MAX)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Self:
+        uses_rating = self.at_most is not None or self.at_least is not None
+        if self.in_ is not None and uses_rating:
+            raise PydanticCustomError(
+                "bad_condition", "use either 'in' (a choice) or 'at_most'/'at_least' (a rating)"
+            )
+        if self.in_ is None and not uses_rating:
+            raise PydanticCustomError(
+                "bad_condition", "needs 'in' (option ids) or 'at_most'/'at_least' (a rating)"
+            )
+        if self.in_ is not None:
+            if not self.in_:
+                raise PydanticCustomError("bad_condition", "'in' must list at least one option")
+            _refuse_duplicates(self.in_, "option id")
+        if self.at_most is not None and self.at_least is not None and self.at_least > self.at_most:
+            raise PydanticCustomError("bad_condition", "'at_least' is greater than 'at_most'")
+        return self
+
+    @property
+    def on_rating(self) -> bool:
+        return self.in_ is None
+
+    def holds(self, answers: Mapping[str, Answer]) -> bool:
+        """True when the answer given to `step` meets the condition.
+
+        An unanswered (skipped or not applicable) step never meets a condition.
+        """
+        if self.step not in answers:
+            return False
+        answer = answers[self.step]
+        if self.in_ is not None:
+            return isinstance(answer, str) and answer in self.in_
+        rating = _as_rating(answer)
+        if rating is None:
+            return False
+        if self.at_most is not None and rating > self.at_most:
+            return False
+        return not (self.at_least is not None and rating < self.at_least)
+
+
+class Step(_Model):
+    """One question of a program."""
+
+    id: StepId
+    kind: StepKind
+    question: Text
+    optional: bool = False
+    hint: Text | None = None
+    low_label: Text | None = Field(default=None, validate_default=True)
+    high_label: Text | None = Field(default=None, validate_default=True)
+    options: tuple[Choice, ...] = Field(default=(), validate_default=True)
+    when: Condition | None = None
+
+    @field_validator("low_label", "high_label")
+    @classmethod
+    def _labels_for_ratings(cls, value: str | None, info: ValidationInfo) -> str | None:
+        kind = info.data.get("kind")
+        end = "1 (the low end)" if info.field_name == "low_label" else "5 (the high end)"
+        if kind is StepKind.RATING and value is None:
+            raise PydanticCustomError(
+                "missing_label", "a rating step needs a label for {end}", {"end": end}
+            )
+        if kind is not None and kind is not StepKind.RATING and value is not None:
+            raise PydanticCustomError("stray_label", "only rating steps take labels")
+        return value
+
+    @field_validator("options")
+    @classmethod
+    def _options_for_choices(
+        cls, value: tuple[Choice, ...], info: ValidationInfo
+    ) -> tuple[Choice, ...]:
+        kind = info.data.get("kind")
+        if kind is StepKind.CHOICE and len(value) < 2:
+            raise PydanticCustomError(
+                "too_few_options",
+                "a choice step needs at least 2 options (it has {count})",
+                {"count": len(value)},
+            )
+        if kind is not None and kind is not StepKind.CHOICE and value:
+            raise PydanticCustomError("stray_options", "only choice steps take options")
+        _refuse_duplicates((option.id for option in value), "option id")
+        return value
+
+    def option(self, option_id: str) -> Choice:
+        for option in self.options:
+            if option.id == option_id:
+                return option
+        raise KeyError(f"step {self.id!r} has no option {option_id!r}")
+
+    @property
+    def option_ids(self) -> tuple[str, ...]:
+        return tuple(option.id for option in self.options)
+
+    def is_applicable(self, answers: Mapping[str, Answer]) -> bool:
+        """Whether this step should be asked, given the answers so far."""
+        return self.when is None or self.when.holds(answers)
+
+    def accepts(self, answer: Answer) -> bool:
+        """Whether `answer` is a well-formed answer to this step."""
+        if self.kind is StepKind.CHOICE:
+            return isinstance(answer, str) and answer in self.option_ids
+        if self.kind is StepKind.RATING:
+            rating = _as_rating(answer)
+            return rating is not None and RATING_MIN <= rating <= RATING_MAX
+        return isinstance(answer, str) and bool(answer.strip())
+
+
+class FollowUp(_Model):
+    """A program the bot offers right after this one is completed."""
+
+    program: Slug
+    when: Condition | None = None
+    offer: Text | None = None
+
+    def applies(self, answers: Mapping[str, Answer]) -> bool:
+        return self.when is None or self.when.holds(answers)
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """A consistency problem inside one program or concept (not yet tied to a file)."""
+
+    entry: str | None
+    field: str | None
+    message: str
+
+
+def program_issues(
+    program_id: str,
+    steps: Iterable[Step],
+    follow_ups: Iterable[FollowUp] = (),
+    *,
+    unchecked_steps: Collection[str] = (),
+) -> list[Issue]:
+    """Problems across the steps of one program.
+
+    `unchecked_steps` names steps that exist but could not be validated; references
+    to them are not reported (their own problems are reported elsewhere).
+    """
+    issues: list[Issue] = []
+    seen: dict[str, Step] = {}
+    for step in steps:
+        entry = f'step "{step.id}"'
+        if step.id in seen:
+            issues.append(Issue(entry, "id", f'duplicate step id "{step.id}"'))
+            continue
+        if step.when is not None:
+            issues.extend(
+                Issue(entry, "when", message)
+                for message in _condition_problems(step.when, seen, unchecked_steps, step.id)
+            )
+        seen[step.id] = step
+    for number, follow_up in enumerate(follow_ups, start=1):
+        if follow_up.program == program_id:
+            issues.append(
+                Issue(f"follow_up {number}", "program", "a program cannot follow up itself")
+            )
+        if follow_up.when is not None:
+            issues.extend(
+                Issue(f"follow_up {number}", "when", message)
+                for message in _condition_problems(follow_up.when, seen, unchecked_steps, None)
+            )
+    return issues
+
+
+def _condition_problems(
+    condition: Condition,
+    earlier: Mapping[str, Step],
+    unchecked: Collection[str],
+    own_id: str | None,
+) -> list[str]:
+    target_id = condition.step
+    if target_id == own_id:
+        return [f'step "{target_id}" cannot depend on itself']
+    target = earlier.get(target_id)
+    if target is None:
+        if target_id in unchecked:
+            return []
+        if own_id is None:
+            return [f'refers to step "{target_id}", which this program does not have']
+        return [f'refers to step "{target_id}", which is not an earlier step of this program']
+    if condition.in_ is not None:
+        if target.kind is not StepKind.CHOICE:
+            return [f'step "{target_id}" is a {target.kind} step; "in" needs a choice step']
+        unknown = [option for option in condition.in_ if option not in target.option_ids]
+        return [f'step "{target_id}" has no option "{option}"' for option in unknown]
+    if target.kind is not StepKind.RATING:
+        return [
+            f'step "{target_id}" is a {target.kind} step; "at_most"/"at_least" need a rating step'
+        ]
+    return []
+
+
+class Program(_Model):
+    """A reflection program: an ordered series of steps, some of them conditional."""
+
+    id: Slug
+    title: Text
+    purpose: Text
+    duration_minutes: int = Field(ge=1, le=60)
+    concepts: tuple[Slug, ...]
+    intro: Text
+    steps: tuple[Step, ...]
+    follow_ups: tuple[FollowUp, ...] = ()
+
+    @field_validator("concepts")
+    @classmethod
+    def _distinct_concepts(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        _refuse_empty(value, "concept slug")
+        _refuse_duplicates(value, "concept")
+        return value
+
+    @field_validator("steps")
+    @classmethod
+    def _has_steps(cls, value: tuple[Step, ...]) -> tuple[Step, ...]:
+        _refuse_empty(value, "step")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        issues = program_issues(self.id, self.steps, self.follow_ups)
+        if issues:
+            raise ValueError("; ".join(_describe(issue) for issue in issues))
+        return self
+
+    @property
+    def step_ids(self) -> tuple[str, ...]:
+        return tuple(step.id for step in self.steps)
+
+    def step(self, step_id: str) -> Step:
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise KeyError(f"program {self.id!r} has no step {step_id!r}")
+
+    def next_step(self, after_step_id: str | None, answers: Mapping[str, Answer]) -> Step | None:
+        """The next step to ask after `after_step_id` (None: the first), or None when done.
+
+        Steps whose `when` condition does not hold for `answers` are skipped.
+        """
+        start = 0
+        if after_step_id is not None:
+            start = self.step_ids.index(self.step(after_step_id).id) + 1
+        for step in self.steps[start:]:
+            if step.is_applicable(answers):
+                return step
+        return None
+
+    def applicable_steps(self, answers: Mapping[str, Answer]) -> list[Step]:
+        """The steps that apply given `answers` (conditional steps whose condition is
+        not met yet are left out)."""
+        return [step for step in self.steps if step.is_applicable(answers)]
+
+    def follow_up(self, answers: Mapping[str, Answer]) -> FollowUp | None:
+        """The first follow-up whose condition holds for the completed answers."""
+        for follow_up in self.follow_ups:
+            if follow_up.applies(answers):
+                return follow_up
+        return None
+
+
+def _describe(issue: Issue) -> str:
+    where = " ".join(
+        part for part in (issue.entry, f'field "{issue.field}"' if issue.field else None) if part
+    )
+    return f"{where}: {issue.message}" if where else issue.message
+
+
+# --------------------------------------------------------------------------- catalog
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogIssue:
+    """A cross-reference problem, tied to the concept, program or source that has it."""
+
+    owner: Literal["concept", "program", "source"]
+    key: str
+    entry: str | None
+    field: str | None
+    message: str
+
+
+class ConceptRefs(Protocol):
+    """What `catalog_issues` reads of a concept card (a `Concept` has all of it)."""
+
+    @property
+    def slug(self) -> str: ...
+    @property
+    def synonyms(self) -> Sequence[str]: ...
+    @property
+    def related(self) -> Sequence[str]: ...
+    @property
+    def sources(self) -> Sequence[SourceRef | None]: ...  # None: a reference that failed
+
+
+class ProgramRefs(Protocol):
+    """What `catalog_issues` reads of a program (a `Program` has all of it)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def concepts(self) -> Sequence[str]: ...
+    @property
+    def steps(self) -> Sequence[Step]: ...
+    @property
+    def follow_ups(self) -> Sequence[FollowUp]: ...
+
+
+def catalog_issues(
+    concepts: Mapping[str, ConceptRefs],
+    programs: Mapping[str, ProgramRefs],
+    sources: Mapping[str, SourceDocument],
+    *,
+    unchecked_concepts: Collection[str] = (),
+    unchecked_programs: Collection[str] = (),
+    unchecked_sources: Collection[str] = (),
+) -> list[CatalogIssue]:
+    """Cross-reference problems of a whole catalog.
+
+    The `unchecked_*` collections name entries that exist but failed validation;
+    references to them are not reported as unknown. A failed concept or program may
+    still be passed as a partial stand-in so that its own references are checked;
+    the check-in contract is then not applied to it.
+    """
+    issues: list[CatalogIssue] = []
+
+    def known_concept(slug: str) -> bool:
+        return slug in concepts or slug in unchecked_concepts
+
+    def known_program(program_id: str) -> bool:
+        return program_id in programs or program_id in unchecked_programs
+
+    def known_source(key: str) -> bool:
+        return key in sources or key in unchecked_sources
+
+    for key, source in sources.items():
+        if source.key != key:
+            issues.append(
+                CatalogIssue("source", key, f'source "{key}"', "key", "does not match its table")
+            )
+
+    synonym_owner: dict[str, str] = {}
+    for slug, concept in concepts.items():
+        entry = f'concept "{slug}"'
+        if concept.slug != slug:
+            issues.append(CatalogIssue("concept", slug, entry, "slug", "does not match its table"))
+        for related in concept.related:
+            if related == slug:
+                issues.append(
+                    CatalogIssue(
+                        "concept", slug, entry, "related", "a card cannot relate to itself"
+                    )
+                )
+            elif not known_concept(related):
+                issues.append(
+                    CatalogIssue(
+                        "concept", slug, entry, "related", f'unknown concept slug "{related}"'
+                    )
+                )
+        for number, ref in enumerate(concept.sources, start=1):
+            if ref is not None and not known_source(ref.document):
+                issues.append(
+                    CatalogIssue(
+                        "concept",
+                        slug,
+                        entry,
+                        f"sources[{number}].document",
+                        f'unknown source document "{ref.document}" (sources.toml has: '
+                        f"{', '.join(sorted(sources)) or 'none'})",
+                    )
+                )
+        for synonym in concept.synonyms:
+            owner = synonym_owner.setdefault(synonym, slug)
+            if owner != slug:
+                issues.append(
+                    CatalogIssue(
+                        "concept",
+                        slug,
+                        entry,
+                        "synonyms",
+                        f'"{synonym}" is already a synonym of "{owner}"; a phrase may point '
+                        "at one concept only",
+                    )
+                )
+
+    for program_id, program in programs.items():
+        entry = f'program "{program_id}"'
+        if program.id != program_id:
+            issues.append(
+                CatalogIssue("program", program_id, entry, "id", "does not match its key")
+            )
+        for slug in program.concepts:
+            if not known_concept(slug):
+                issues.append(
+                    CatalogIssue(
+                        "program", program_id, entry, "concepts", f'unknown concept slug "{slug}"'
+                    )
+                )
+        for number, follow_up in enumerate(program.follow_ups, start=1):
+            if not known_program(follow_up.program):
+                issues.append(
+                    CatalogIssue(
+                        "program",
+                        program_id,
+                        f"follow_up {number}",
+                        "program",
+                        f'unknown program "{follow_up.program}"',
+                    )
+                )
+        if program_id == CHECKIN_PROGRAM_ID and program_id not in unchecked_programs:
+            issues.extend(
+                CatalogIssue("program", program_id, issue.entry, issue.field, issue.message)
+                for issue in _checkin_contract(program)
+            )
+    return issues
+
+
+def _checkin_contract(program: ProgramRefs) -> list[Issue]:
+    """The weekly digest reads fixed step and option ids of the check-in."""
+    issues: list[Issue] = []
+    steps = {step.id: step for step in program.steps}
+    program_entry = f'program "{program.id}"'
+    for step_id in CHECKIN_RATING_STEPS:
+        step = steps.get(step_id)
+        if step is None:
+            issues.append(
+                Issue(
+                    program_entry, "steps", f'needs a rating step "{step_id}" (used by the digest)'
+                )
+            )
+        elif step.kind is not StepKind.RATING or step.when is not None:
+            issues.append(
+                Issue(f'step "{step_id}"', "kind", "must be an unconditional rating step (digest)")
+            )
+    rupture = steps.get(CHECKIN_RUPTURE_STEP)
+    if rupture is None:
+        issues.append(
+            Issue(
+                program_entry,
+                "steps",
+                f'needs a choice step "{CHECKIN_RUPTURE_STEP}" (used by the digest)',
+            )
+        )
+    elif rupture.kind is not StepKind.CHOICE or rupture.when is not None:
+        issues.append(
+            Issue(
+                f'step "{CHECKIN_RUPTURE_STEP}"',
+                "kind",
+                "must be an unconditional choice step (digest)",
+            )
+        )
+    elif set(rupture.option_ids) != set(CHECKIN_RUPTURE_OPTIONS):
+        issues.append(
+            Issue(
+                f'step "{CHECKIN_RUPTURE_STEP}"',
+                "options",
+                "option ids must be exactly " + ", ".join(CHECKIN_RUPTURE_OPTIONS) + " (digest)",
+            )
+        )
+    return issues
+
+
+class Catalog(_Model):
+    """All content: concept cards, reflection programs and their source documents."""
+
+    concepts: dict[str, Concept]
+    programs: dict[str, Program]
+    sources: dict[str, SourceDocument]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        issues = catalog_issues(self.concepts, self.programs, self.sources)
+        if issues:
+            raise ValueError(
+                "; ".join(
+                    f"{issue.owner} {issue.key!r}: "
+                    + _describe(Issue(issue.entry, issue.field, issue.message))
+                    for issue in issues
+                )
+            )
+        return self
+
+    def concept(self, slug: str) -> Concept:
+        try:
+            return self.concepts[slug]
+        except KeyError:
+            raise KeyError(f"unknown concept {slug!r}") from None
+
+    def program(self, program_id: str) -> Program:
+        try:
+            return self.programs[program_id]
+        except KeyError:
+            raise KeyError(f"unknown program {program_id!r}") from None
+
+    def source(self, key: str) -> SourceDocument:
+        try:
+            return self.sources[key]
+        except KeyError:
+            raise KeyError(f"unknown source {key!r}") from None
+
+    def programs_for(self, concept_slug: str) -> list[Program]:
+        """The programs that exercise a concept, in catalog order."""
+        self.concept(concept_slug)
+        return [p for p in self.programs.values() if concept_slug in p.concepts]
+
+    def concepts_by_category(self) -> dict[Category, list[Concept]]:
+        """Concept cards grouped by category (display order), empty categories left out."""
+        groups: dict[Category, list[Concept]] = {category: [] for category in Category}
+        for concept in self.concepts.values():
+            groups[concept.category].append(concept)
+        return {category: cards for category, cards in groups.items() if cards}
+
+    def find_concepts(self, text: str) -> list[Concept]:
+        """Concepts whose synonyms occur (as whole words, any case) in free text."""
+        return [concept for concept in self.concepts.values() if concept.mentioned_in(text)]

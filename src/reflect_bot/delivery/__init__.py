@@ -1,0 +1,1 @@
+"""Scheduled sends: the planner writes delivery rows, the sender claims and sends them."""

@@ -1,0 +1,1 @@
+"""Renderers: domain values to Telegram HTML or Markdown."""

@@ -1,0 +1,300 @@
+"""The real content in prompts/: complete, consistent and faithful to its sources."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from reflect_bot.catalog import (
+    PROGRAM_IDS,
+    Catalog,
+    Category,
+    StepKind,
+    check_catalog,
+)
+
+# The 27 stable slugs of CONTENT_MAP.md (checked against the file below when present).
+CONTENT_MAP_SLUGS = {
+    "therapeutic-alliance",
+    "alliance-evidence",
+    "client-perspective",
+    "common-factors",
+    "empathy",
+    "sensitive-responsiveness",
+    "secure-base",
+    "attachment-theory",
+    "internal-working-model",
+    "intersubjectivity",
+    "therapist-attachment-history",
+    "neuroplasticity",
+    "affect-regulation",
+    "affect-labeling",
+    "mirror-neurons",
+    "middle-prefrontal-cortex",
+    "limbic-system",
+    "prefrontal-cortex",
+    "empathy-attachment-alliance",
+    "rupture-and-repair",
+    "alliance-in-cbt",
+    "collaborative-empiricism",
+    "alliance-in-humanistic-therapy",
+    "rogers-six-conditions",
+    "congruence",
+    "unconditional-positive-regard",
+    "transference",
+}
+
+EIGHT_PROGRAMS = {
+    "two-relationships",
+    "post-session-checkin",
+    "rupture-repair",
+    "empathy-attunement",
+    "secure-base",
+    "rogers-conditions",
+    "collaborative-empiricism",
+    "affect-labeling",
+}
+
+NEUROBIOLOGY_CARDS = {
+    "mirror-neurons",
+    "middle-prefrontal-cortex",
+    "limbic-system",
+    "prefrontal-cortex",
+    "affect-labeling",
+    "affect-regulation",
+    "neuroplasticity",
+}
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])[\"')]*\s+", text.strip()) if s]
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def test_real_prompts_have_no_problems(prompts_dir: Path) -> None:
+    problems = check_catalog(prompts_dir)
+    assert problems == [], "\n".join(str(problem) for problem in problems)
+
+
+def test_default_prompts_dir_is_the_repository_folder(prompts_dir: Path) -> None:
+    assert prompts_dir == Path(__file__).resolve().parents[2] / "prompts"
+    assert (prompts_dir / "concepts.toml").is_file()
+
+
+def test_content_map_lists_the_expected_slugs(content_map: str) -> None:
+    table = content_map.split("## Concepts", 1)[1].split("\n## ", 1)[0]
+    slugs = set(re.findall(r"^\|\s*`([a-z0-9-]+)`\s*\|", table, flags=re.MULTILINE))
+    assert slugs == CONTENT_MAP_SLUGS
+
+
+def test_every_content_map_concept_has_a_card(catalog: Catalog) -> None:
+    assert set(catalog.concepts) == CONTENT_MAP_SLUGS
+
+
+def test_the_eight_programs_exist_with_steps(catalog: Catalog) -> None:
+    assert set(catalog.programs) == EIGHT_PROGRAMS
+    assert set(PROGRAM_IDS) == EIGHT_PROGRAMS
+    for program in catalog.programs.values():
+        assert program.steps, program.id
+        assert program.title and program.purpose and program.intro
+
+
+def test_programs_come_in_menu_order(catalog: Catalog) -> None:
+    assert list(catalog.programs) == list(PROGRAM_IDS)
+
+
+def test_source_documents(catalog: Catalog) -> None:
+    assert set(catalog.sources) == {"review", "article"}
+    assert catalog.source("article").title == "The What and Why of the Therapeutic Alliance"
+    assert catalog.source("article").publisher == "Mental Health Academy"
+    assert "Neurobiological" in catalog.source("review").title
+
+
+# --------------------------------------------------------------------------- concept cards
+
+
+def test_cards_follow_the_writing_brief(catalog: Catalog) -> None:
+    for concept in catalog.concepts.values():
+        assert 2 <= len(_sentences(concept.summary)) <= 5, concept.slug
+        assert 1 <= len(_sentences(concept.in_the_room)) <= 2, concept.slug
+        assert concept.synonyms and all(s == s.lower() for s in concept.synonyms), concept.slug
+        assert concept.sources, concept.slug
+
+
+def test_every_category_has_cards_in_display_order(catalog: Catalog) -> None:
+    groups = catalog.concepts_by_category()
+    assert list(groups) == list(Category)
+    assert sum(len(cards) for cards in groups.values()) == len(CONTENT_MAP_SLUGS)
+    assert {c.slug for c in groups[Category.NEUROBIOLOGY]} == NEUROBIOLOGY_CARDS
+
+
+def test_brain_area_cards_carry_a_plain_caveat(catalog: Catalog) -> None:
+    for slug in NEUROBIOLOGY_CARDS | {"empathy-attachment-alliance"}:
+        caveat = catalog.concept(slug).caveat
+        assert caveat is not None, slug
+        assert "clinical test" in caveat.lower(), slug
+        assert "literature" in caveat.lower() or "research" in caveat.lower(), slug
+
+
+def test_each_synonym_detects_its_own_card(catalog: Catalog) -> None:
+    for concept in catalog.concepts.values():
+        for synonym in concept.synonyms:
+            found = catalog.find_concepts(f"Today, {synonym.upper()}, came up.")
+            assert concept in found, (concept.slug, synonym)
+
+
+def test_concept_detection_in_free_text(catalog: Catalog) -> None:
+    found = {c.slug for c in catalog.find_concepts("There was a rupture; I tried to repair it.")}
+    assert "rupture-and-repair" in found
+    assert "secure-base" not in {c.slug for c in catalog.find_concepts("they seemed unsafe")}
+    curly = {c.slug for c in catalog.find_concepts("I wanted the client’s view on it")}
+    assert "client-perspective" in curly
+
+
+def test_programs_for_a_concept(catalog: Catalog) -> None:
+    ids = {p.id for p in catalog.programs_for("rupture-and-repair")}
+    assert {"post-session-checkin", "rupture-repair"} <= ids
+    with pytest.raises(KeyError):
+        catalog.programs_for("no-such-concept")
+
+
+def _heading_lines(lines: list[str], headings: set[str]) -> dict[int, str]:
+    """Line index -> heading, for the known headings (some span two lines)."""
+    found: dict[int, str] = {}
+    index = 0
+    while index < len(lines):
+        two = f"{lines[index]} {lines[index + 1]}" if index + 1 < len(lines) else None
+        if two in headings:
+            found[index] = two
+            index += 2
+            continue
+        if lines[index] in headings:
+            found[index] = lines[index]
+        index += 1
+    return found
+
+
+def test_source_lines_sections_and_references_match_the_seeds(
+    catalog: Catalog, seeds: dict[str, str]
+) -> None:
+    headings: dict[str, set[str]] = {}
+    for concept in catalog.concepts.values():
+        for ref in concept.sources:
+            headings.setdefault(ref.document, set()).add(ref.section)
+
+    for concept in catalog.concepts.values():
+        for ref in concept.sources:
+            seed_file = catalog.source(ref.document).seed_file
+            assert seed_file in seeds, seed_file
+            lines = [" ".join(line.split()) for line in seeds[seed_file].splitlines()]
+            where = f"{concept.slug}: {ref.document} lines {ref.lines}"
+            assert ref.last_line <= len(lines), where
+
+            # The nearest heading at or above the first cited line is `section`, and
+            # the cited lines stay inside that section.
+            found = _heading_lines(lines, headings[ref.document])
+            first = ref.first_line - 1
+            above = max((i for i in found if i <= first), default=None)
+            assert above is not None and found[above] == ref.section, where
+            end = min((i for i in found if i > first), default=len(lines))
+            assert ref.last_line <= end, where
+
+            # Each reference is cited in that section (surname, and year if given).
+            section_text = " ".join(lines[above:end]).replace("’", "'")
+            for reference in ref.references:
+                surname = re.split(r"[ ,&\[]", reference.replace("’", "'"))[0]
+                assert surname in section_text, (where, reference)
+                for year in re.findall(r"\b(?:19|20)\d\d\b", reference):
+                    assert year in section_text, (where, reference)
+
+
+# --------------------------------------------------------------------------- programs
+
+
+def test_every_program_has_a_text_step_and_a_privacy_reminder(catalog: Catalog) -> None:
+    for program in catalog.programs.values():
+        assert any(step.kind is StepKind.TEXT for step in program.steps), program.id
+        intro = program.intro.lower()
+        assert "name" in intro and "identif" in intro, program.id
+
+
+def test_program_concepts_are_cards(catalog: Catalog) -> None:
+    for program in catalog.programs.values():
+        for slug in program.concepts:
+            assert slug in catalog.concepts, (program.id, slug)
+
+
+def test_checkin_has_the_digest_steps(catalog: Catalog) -> None:
+    checkin = catalog.program("post-session-checkin")
+    kinds = {step.id: step.kind for step in checkin.steps}
+    for step_id in ("bond", "goals", "tasks", "overall", "client_rating"):
+        assert kinds[step_id] is StepKind.RATING, step_id
+        assert checkin.step(step_id).when is None
+    rupture = checkin.step("rupture")
+    assert rupture.kind is StepKind.CHOICE and rupture.when is None
+    assert rupture.option_ids == ("none", "withdrawal", "confrontation", "unsure")
+
+    order = checkin.step_ids
+    assert order[:5] == ("bond", "goals", "tasks", "overall", "rupture")
+    assert order.index("client_rating") > order.index("rupture")
+    last = checkin.steps[-1]
+    assert last.kind is StepKind.TEXT and last.optional
+
+    conditional = [step for step in checkin.steps if step.when is not None]
+    assert conditional, "the check-in asks more when a rupture was reported"
+    for step in conditional:
+        assert step.when is not None and step.when.step == "rupture"
+        assert step.when.in_ is not None and "none" not in step.when.in_
+
+    unconditional = [step for step in checkin.steps if step.when is None]
+    assert checkin.duration_minutes <= 4 and len(unconditional) <= 8
+
+
+def test_rupture_repair_walks_through_the_five_moves(catalog: Catalog) -> None:
+    program = catalog.program("rupture-repair")
+    first = program.steps[0]
+    assert first.kind is StepKind.CHOICE and "rupture" in first.question.lower()
+    assert {"withdrawal", "confrontation"} <= set(first.option_ids)
+
+    moves = [
+        ("listen",),
+        ("your part", "contribut"),
+        ("feel about the therapy", "how they feel"),
+        ("outside therapy", "outside the room"),
+        ("formulation", "conceptualisation"),
+    ]
+    questions = [step.question.lower() for step in program.steps]
+    positions = []
+    for keywords in moves:
+        found = [i for i, q in enumerate(questions) if any(k in q for k in keywords)]
+        assert found, keywords
+        positions.append(found[0])
+    assert positions == sorted(positions), "the moves come in the Article's order"
+
+
+def test_two_relationships_asks_the_same_questions_twice(catalog: Catalog) -> None:
+    program = catalog.program("two-relationships")
+    ids = program.step_ids
+    topics = ("picture", "self", "feel", "needs", "wanting")
+    for topic in topics:
+        distant, close = program.step(f"distant_{topic}"), program.step(f"close_{topic}")
+        assert distant.kind is close.kind is StepKind.TEXT
+        assert ids.index(f"distant_{topic}") < ids.index(f"close_{topic}")
+    tail = [step.question.lower() for step in program.steps[-2:]]
+    assert "need" in tail[0] and "client" in tail[1]
+
+
+def test_rogers_conditions_asks_one_question_per_condition(catalog: Catalog) -> None:
+    program = catalog.program("rogers-conditions")
+    conditions = {
+        "contact": "contact",
+        "incongruence": "incongruence",
+        "congruence": "congruence",
+        "regard": "positive regard",
+        "empathy": "empathic",
+        "perceived": "sensed",
+    }
+    for step_id, keyword in conditions.items():
+        assert keyword in program.step(step_id).question.lower(), step_id

@@ -1,0 +1,145 @@
+"""A real reflect-bot Application polling the local Bot API emulator, with a clinician's hands.
+
+Tests speak as a clinician (say, press) and read what the bot sent (expect), all through
+python-telegram-bot's real HTTP path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from reflect_bot.app import ReflectApplication, build_application
+from reflect_bot.clock import FixedClock
+from reflect_bot.config import Settings, get_settings
+from reflect_bot.db.migrations import upgrade_head
+from reflect_bot.emulator import BotAPIEmulator
+from reflect_bot.services import Services
+
+# A Monday morning in London, outside any daylight-saving change.
+DEFAULT_START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+USER = 1001
+
+
+def _own_mistake(description: str) -> bool:
+    return any(
+        sign in description
+        for sign in ("can't parse entities", "too long", "BUTTON_DATA_INVALID", "text is empty")
+    )
+
+
+def test_settings(
+    emulator: BotAPIEmulator, database_url: str, data_dir: Path, key: str, **extra: Any
+) -> Settings:
+    """Settings pointing the bot at the emulator and a test database; no .env is read."""
+    return get_settings(
+        _env_file=None,
+        bot_token=emulator.token,
+        telegram_base_url=emulator.base_url,
+        telegram_base_file_url=emulator.base_file_url,
+        database_url=database_url,
+        data_dir=data_dir,
+        encryption_keys=key,
+        **extra,
+    )
+
+
+@dataclass
+class Harness:
+    """The running bot, the emulator it talks to, and the clock it reads."""
+
+    emulator: BotAPIEmulator
+    app: ReflectApplication
+    clock: FixedClock
+    settings: Settings
+
+    @property
+    def services(self) -> Services:
+        return self.app.bot_data.services
+
+    async def say(self, text: str, *, user: int = USER) -> Any:
+        """Sends text (or a command) as the clinician; returns their message."""
+        return await self.emulator.send_text(user, text)
+
+    async def expect(
+        self, contains: str | None = None, *, user: int = USER, within: float = 5.0
+    ) -> Any:
+        """Waits for the bot's next message to this user (optionally containing some text)."""
+        predicate = None if contains is None else (lambda m: contains in m.text)
+        return await self.emulator.wait_for_bot_message(user, predicate=predicate, timeout=within)
+
+    async def press(self, button_text: str, message: Any, *, user: int = USER) -> None:
+        """Presses the inline button with this label on a bot message."""
+        await self.emulator.press_button(
+            user, message.message_id, message.callback_data(button_text)
+        )
+
+    async def onboard(self, *, user: int = USER, zone: str = "Europe/London") -> None:
+        """/start → consent → time zone, as a new clinician would."""
+        await self.say("/start", user=user)
+        notice = await self.expect("Welcome", user=user)
+        await self.press(notice.button_texts[0], notice, user=user)
+        await self.expect("Which time zone", user=user)
+        await self.say(zone, user=user)
+        await self.expect("You're all set", user=user)
+
+
+async def start_bot(app: ReflectApplication) -> None:
+    """What run_polling does, minus the signal handling: initialise, post_init, poll."""
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+
+
+async def stop_bot(app: ReflectApplication) -> None:
+    assert app.updater is not None
+    if app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    if app.post_shutdown is not None:
+        await app.post_shutdown(app)
+    await app.shutdown()
+
+
+@asynccontextmanager
+async def running_bot(
+    *,
+    database_url: str,
+    data_dir: Path,
+    key: str,
+    start: datetime = DEFAULT_START,
+    emulator: BotAPIEmulator | None = None,
+    **settings: Any,
+) -> AsyncIterator[Harness]:
+    """Starts the emulator (unless given) and the bot on a migrated database."""
+    # Alembic's env.py runs its own event loop, so it runs in a thread here.
+    await asyncio.to_thread(upgrade_head, database_url)
+    async with _emulator(emulator) as emu:
+        config = test_settings(emu, database_url, data_dir, key, **settings)
+        clock = FixedClock(start)
+        app = build_application(config, clock=clock)
+        await start_bot(app)
+        try:
+            yield Harness(emulator=emu, app=app, clock=clock, settings=config)
+        finally:
+            await stop_bot(app)
+        refused = [e for e in emu.api_errors if e.status == 400 and _own_mistake(e.description)]
+        assert not refused, f"Telegram would have refused what the bot sent: {refused}"
+
+
+@asynccontextmanager
+async def _emulator(given: BotAPIEmulator | None) -> AsyncIterator[BotAPIEmulator]:
+    if given is not None:
+        yield given
+        return
+    async with BotAPIEmulator(token="123456:TEST-token", bot_username="reflect_test_bot") as emu:
+        yield emu
