@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench clean
+.PHONY: install run sandbox test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/reflect-bot run
+
+# The bot in a local chat page, no Telegram needed (what `make run` does without a token).
+sandbox: $(STAMP)
+	$(BIN)/reflect-bot sandbox
 
 # pytest exits 5 when it collected no tests: that is a failure here, never a pass.
 test: $(STAMP)

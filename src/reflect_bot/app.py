@@ -13,8 +13,18 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 
 from reflect_bot.bot import texts
 from reflect_bot.bot.context import BotData, ReflectContext
-from reflect_bot.bot.guards import once_per_update, private_only
-from reflect_bot.bot.handlers import concepts, fallback, onboarding
+from reflect_bot.bot.guards import admit, private_only
+from reflect_bot.bot.handlers import (
+    concepts,
+    digest,
+    export,
+    fallback,
+    journal,
+    onboarding,
+    privacy,
+    reflections,
+    schedule,
+)
 from reflect_bot.bot.updates import PerChatUpdateProcessor
 from reflect_bot.catalog import Catalog, load_catalog
 from reflect_bot.clock import Clock, SystemClock
@@ -22,6 +32,9 @@ from reflect_bot.config import Settings
 from reflect_bot.crypto import load_cipher
 from reflect_bot.db.engine import create_engine, create_sessionmaker
 from reflect_bot.db.types import set_cipher
+from reflect_bot.delivery import digest_composer, ticker
+from reflect_bot.delivery.sender import register_composer
+from reflect_bot.logs import hold_back_chatty_libraries
 from reflect_bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -50,13 +63,14 @@ def build_application(
     """The bot, ready for run_polling/run_webhook or manual start in tests."""
     if settings.bot_token is None:
         raise ValueError("REFLECT_BOT_TOKEN is not set")
+    hold_back_chatty_libraries()  # no library may log message contents, at any level
     services = build_services(settings, clock=clock, catalog=catalog)
     application: ReflectApplication = (
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
-        .context_types(ContextTypes(bot_data=BotData))
+        .context_types(ContextTypes(context=ReflectContext, bot_data=BotData))
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
@@ -70,8 +84,8 @@ def build_application(
 def _register_handlers(application: ReflectApplication) -> None:
     # Guards run first, in their own groups; a guard that stops an update ends it there.
     application.add_handler(TypeHandler(Update, private_only), group=-2)
-    application.add_handler(TypeHandler(Update, once_per_update), group=-1)
-    for module in (onboarding, concepts):
+    application.add_handler(TypeHandler(Update, admit), group=-1)
+    for module in (onboarding, concepts, reflections, journal, digest, export, privacy, schedule):
         application.add_handlers(module.handlers())
     # Fallbacks last in the same group: only what no other handler took reaches them.
     application.add_handlers(fallback.handlers())
@@ -82,6 +96,16 @@ async def _post_init(application: ReflectApplication) -> None:
     await application.bot.set_my_commands(
         [BotCommand(name, description) for name, description in texts.COMMANDS]
     )
+    # The bot's username is known once initialised: digests link concepts with t.me links.
+    register_composer(
+        digest_composer.KIND, digest_composer.digest_composer(bot_username=application.bot.username)
+    )
+    # The database is the scheduler's memory; the JobQueue only ticks (delivery/ticker.py).
+    if application.job_queue is not None:
+        interval = application.bot_data.services.settings.tick_seconds
+        application.job_queue.run_repeating(
+            ticker.tick_job, interval=interval, first=interval, name=ticker.TICK_JOB_NAME
+        )
 
 
 async def _post_shutdown(application: ReflectApplication) -> None:

@@ -1,4 +1,4 @@
-"""The `reflect-bot` command: run, webhook, migrate, prompts check, keys."""
+"""The `reflect-bot` command: run, webhook, sandbox, migrate, prompts check, keys, invite."""
 
 from __future__ import annotations
 
@@ -6,10 +6,18 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from reflect_bot.clock import SystemClock
 from reflect_bot.config import Settings, SettingsError, get_settings
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
+
+    from reflect_bot.db.keyring import ColumnReport
 
 NO_TOKEN = (
     "REFLECT_BOT_TOKEN is not set.\n"
@@ -35,10 +43,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    run = commands.add_parser("run", help="run the bot with long polling")
+    run = commands.add_parser(
+        "run", help="run the bot with long polling (without a token: the local sandbox)"
+    )
     run.set_defaults(handler=_run)
     webhook = commands.add_parser("webhook", help="run the bot behind a webhook (production)")
     webhook.set_defaults(handler=_webhook)
+    sandbox = commands.add_parser(
+        "sandbox", help="try the bot without Telegram: a local chat page in your browser"
+    )
+    sandbox.add_argument(
+        "--port", type=int, default=None, help="the page's port on 127.0.0.1 (0: any free one)"
+    )
+    sandbox.add_argument(
+        "--data-dir", type=Path, default=None, help="where its SQLite file lives (sandbox-data)"
+    )
+    sandbox.set_defaults(handler=_sandbox)
     migrate = commands.add_parser("migrate", help="apply pending database migrations")
     migrate.set_defaults(handler=_migrate)
 
@@ -52,6 +72,25 @@ def _parser() -> argparse.ArgumentParser:
     keys_commands = keys.add_subparsers(title="keys commands", metavar="COMMAND")
     generate = keys_commands.add_parser("generate", help="print a new encryption key")
     generate.set_defaults(handler=_keys_generate)
+    rotate = keys_commands.add_parser(
+        "rotate", help="re-encrypt every stored value under the first key (resumable)"
+    )
+    rotate.add_argument("--batch-size", type=int, default=500, help="rows per transaction")
+    rotate.set_defaults(handler=_keys_rotate)
+    key_check = keys_commands.add_parser(
+        "check", help="report stored values the configured keys cannot decrypt"
+    )
+    key_check.set_defaults(handler=_keys_check)
+
+    invite = commands.add_parser("invite", help="invite codes for a clinic deployment")
+    invite_commands = invite.add_subparsers(title="invite commands", metavar="COMMAND")
+    create = invite_commands.add_parser(
+        "create", help="make a one-time invite code (shown once; only its hash is stored)"
+    )
+    create.add_argument(
+        "--expires-days", type=float, default=None, help="days until it expires (default: never)"
+    )
+    create.set_defaults(handler=_invite_create)
     return parser
 
 
@@ -101,6 +140,9 @@ def _run(_args: argparse.Namespace) -> int:
     if settings is None:
         return 2
     _configure_logging(settings)
+    if settings.bot_token is None and settings.env != "production":
+        # A first try needs no Telegram account: the same bot, against a local chat page.
+        return _start_sandbox(settings, port=None, data_dir=None, no_token=True)
     if not _startable(settings):
         return 2
     from reflect_bot.app import build_application
@@ -133,6 +175,31 @@ def _webhook(_args: argparse.Namespace) -> int:
         secret_token=settings.webhook_secret_token.get_secret_value(),
     )
     return 0
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    settings = _settings()
+    if settings is None:
+        return 2
+    _configure_logging(settings)
+    return _start_sandbox(settings, port=args.port, data_dir=args.data_dir, no_token=False)
+
+
+def _start_sandbox(
+    settings: Settings, *, port: int | None, data_dir: Path | None, no_token: bool
+) -> int:
+    # The scheduler logs every tick and Alembic every step (some on import) at INFO; beside
+    # the page's address in a terminal, that is noise.
+    for chatty in ("apscheduler", "alembic"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    from reflect_bot.sandbox import options_from_environment, run_sandbox
+
+    try:
+        options = options_from_environment(settings, port=port, data_dir=data_dir)
+    except ValueError as exc:
+        print(f"reflect-bot cannot start; check these settings:\n{exc}", file=sys.stderr)
+        return 2
+    return run_sandbox(settings, options, no_token=no_token)
 
 
 def _migrate(_args: argparse.Namespace) -> int:
@@ -170,4 +237,166 @@ def _keys_generate(_args: argparse.Namespace) -> int:
     from cryptography.fernet import Fernet
 
     print(Fernet.generate_key().decode("ascii"))
+    return 0
+
+
+def _key_ring(settings: Settings) -> list[Fernet] | None:
+    """The configured keys, first key first; in development, the local key file if any."""
+    from cryptography.fernet import Fernet
+
+    from reflect_bot.crypto import dev_key_path
+
+    keys = [key.get_secret_value() for key in settings.encryption_keys]
+    if not keys:
+        path = dev_key_path(settings)
+        if settings.env == "production" or not path.exists():
+            print(
+                "No encryption keys: set REFLECT_ENCRYPTION_KEYS (first key encrypts).",
+                file=sys.stderr,
+            )
+            return None
+        keys = [path.read_text(encoding="ascii").strip()]
+    return [Fernet(key) for key in keys]
+
+
+def _database_ready(settings: Settings) -> bool:
+    from reflect_bot.db.migrations import pending
+
+    if asyncio.run(pending(settings.effective_database_url)):
+        print(
+            "The database schema is not up to date: run `reflect-bot migrate` first.",
+            file=sys.stderr,
+        )
+        return False
+    return True
+
+
+def _print_reports(reports: list[ColumnReport], *, rotating: bool) -> int:
+    """One line per encrypted column; ids of unreadable rows, never their contents."""
+    unreadable = 0
+    for report in reports:
+        line = f"{report.name}: {report.values} value(s)"
+        if rotating:
+            line += f", {report.rotated} re-encrypted"
+        elif report.stale:
+            line += f", {report.stale} still under an older key"
+        if report.undecryptable:
+            unreadable += report.undecryptable
+            shown = ", ".join(str(i) for i in report.undecryptable_ids)
+            more = " …" if report.undecryptable > len(report.undecryptable_ids) else ""
+            line += f", {report.undecryptable} CANNOT BE DECRYPTED (row ids: {shown}{more})"
+        print(line)
+    if unreadable:
+        print(
+            f"{unreadable} value(s) cannot be decrypted with the configured keys. "
+            "Add the key they were written with to REFLECT_ENCRYPTION_KEYS (after the first).",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _with_keys(
+    run: Callable[[Settings, list[Fernet]], Coroutine[None, None, int]],
+) -> Callable[[argparse.Namespace], int]:
+    def handler(_args: argparse.Namespace) -> int:
+        settings = _settings()
+        if settings is None:
+            return 2
+        _configure_logging(settings)
+        keys = _key_ring(settings)
+        if keys is None or not _database_ready(settings):
+            return 2
+        return asyncio.run(run(settings, keys))
+
+    return handler
+
+
+def _keys_rotate(args: argparse.Namespace) -> int:
+    batch_size: int = args.batch_size
+
+    async def run(settings: Settings, keys: list[Fernet]) -> int:
+        from reflect_bot.db import keyring
+        from reflect_bot.db.engine import create_engine, create_sessionmaker
+
+        def progress(table: str, done: int) -> None:
+            print(f"  {table}: {done} row(s) done", flush=True)
+
+        engine = create_engine(settings.effective_database_url)
+        try:
+            reports = await keyring.rotate(
+                create_sessionmaker(engine), keys=keys, batch_size=batch_size, progress=progress
+            )
+        finally:
+            await engine.dispose()
+        code = _print_reports(reports, rotating=True)
+        if code == 0:
+            print(
+                "Every value is now under the first key. Once `reflect-bot keys check` agrees, "
+                "the older keys can be removed from REFLECT_ENCRYPTION_KEYS."
+            )
+        return code
+
+    return _with_keys(run)(args)
+
+
+def _keys_check(args: argparse.Namespace) -> int:
+    async def run(settings: Settings, keys: list[Fernet]) -> int:
+        from reflect_bot.db import keyring
+        from reflect_bot.db.engine import create_engine, create_sessionmaker
+
+        engine = create_engine(settings.effective_database_url)
+        try:
+            reports = await keyring.check(create_sessionmaker(engine), keys=keys)
+        finally:
+            await engine.dispose()
+        code = _print_reports(reports, rotating=False)
+        stale = sum(report.stale for report in reports)
+        if code == 0:
+            print("Every stored value can be decrypted.")
+        if stale:
+            print(f"{stale} value(s) are under an older key: `reflect-bot keys rotate` moves them.")
+        return code
+
+    return _with_keys(run)(args)
+
+
+def _invite_create(args: argparse.Namespace) -> int:
+    expires_days: float | None = args.expires_days
+    if expires_days is not None and expires_days <= 0:
+        print("--expires-days must be more than 0.", file=sys.stderr)
+        return 2
+    settings = _settings()
+    if settings is None:
+        return 2
+    _configure_logging(settings)
+    if settings.is_sqlite:
+        from reflect_bot.db.migrations import upgrade_head
+
+        upgrade_head(settings.effective_database_url)
+    elif not _database_ready(settings):
+        return 2
+
+    async def run() -> tuple[str, datetime | None]:
+        from reflect_bot.db.engine import create_engine, create_sessionmaker, transaction
+        from reflect_bot.db.repositories import privacy
+
+        now = SystemClock().now()
+        expires = now + timedelta(days=expires_days) if expires_days is not None else None
+        engine = create_engine(settings.effective_database_url)
+        try:
+            async with transaction(create_sessionmaker(engine)) as session:
+                code = await privacy.create_invite(session, now=now, expires_at=expires)
+        finally:
+            await engine.dispose()
+        return code, expires
+
+    code, expires = asyncio.run(run())
+    until = f"until {expires:%Y-%m-%d %H:%M} UTC" if expires else "with no expiry"
+    print(f"Invite code (valid once, {until}):\n\n  {code}\n")
+    print("The new clinician sends the bot:  /start " + code)
+    print(
+        "Only a hash of the code is stored, so it cannot be shown again. While any invite "
+        "exists, only invited people and REFLECT_ALLOWED_USER_IDS can use the bot."
+    )
     return 0

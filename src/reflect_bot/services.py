@@ -26,3 +26,8 @@ class Services:
     # Telegram chat ids of groups already told the bot works only in private (kept in memory:
     # groups must leave no row behind).
     groups_told: set[int] = field(default_factory=set)
+    # Telegram user ids of strangers already told the bot is private to a practice (memory
+    # only: strangers must leave no row behind). See bot.guards.admit.
+    strangers_told: set[int] = field(default_factory=set)
+    # Set once an invite has been seen: the deployment is invite-only from then on.
+    invite_only: bool = False

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from reflect_bot.app import ReflectApplication, build_application
+from reflect_bot.catalog import Program, Step, StepKind
 from reflect_bot.clock import FixedClock
 from reflect_bot.config import Settings, get_settings
 from reflect_bot.db.migrations import upgrade_head
@@ -79,6 +80,65 @@ class Harness:
             user, message.message_id, message.callback_data(button_text)
         )
 
+    async def press_for_answer(self, button_text: str, message: Any, *, user: int = USER) -> Any:
+        """Presses a button and returns the bot's answerCallbackQuery (text shown, if any)."""
+        query_id = await self.emulator.press_button(
+            user, message.message_id, message.callback_data(button_text)
+        )
+        return await self.emulator.wait_for_callback_answer(query_id)
+
+    async def answer_step(
+        self,
+        step: Step,
+        question: Any,
+        *,
+        typed: bool = False,
+        pick: str | None = None,
+        user: int = USER,
+    ) -> str | int:
+        """Answers one reflection question by its kind (button, or typed with typed=True).
+
+        Ratings get 4, choices the option `pick` (default: the first), text steps a sentence.
+        Returns the answer as the catalog's conditions read it.
+        """
+        if step.kind is StepKind.RATING:
+            await (self.say("4", user=user) if typed else self.press("4", question, user=user))
+            return 4
+        if step.kind is StepKind.CHOICE:
+            option = step.option(pick) if pick else step.options[0]
+            if typed:
+                await self.say(option.label, user=user)
+            else:
+                await self.press(option.label, question, user=user)
+            return option.id
+        text = f"Thinking about {step.id.replace('_', ' ')}."
+        await self.say(text, user=user)
+        return text
+
+    async def reflect_through(
+        self,
+        program: Program,
+        first_question: Any,
+        *,
+        picks: dict[str, str] | None = None,
+        typed: bool = False,
+        user: int = USER,
+    ) -> tuple[dict[str, str | int], Any]:
+        """Answers every question of `program`, checking each is the step the catalog says
+        comes next; returns the answers and the bot's thank-you message."""
+        answers: dict[str, str | int] = {}
+        message = first_question
+        step = program.next_step(None, answers)
+        while step is not None:
+            assert step.question in message.text, f"expected {step.id!r}, got {message.text!r}"
+            answers[step.id] = await self.answer_step(
+                step, message, typed=typed, pick=(picks or {}).get(step.id), user=user
+            )
+            message = await self.expect(user=user)
+            step = program.next_step(step.id, answers)
+        assert "Thank you" in message.text, message.text
+        return answers, message
+
     async def onboard(self, *, user: int = USER, zone: str = "Europe/London") -> None:
         """/start → consent → time zone, as a new clinician would."""
         await self.say("/start", user=user)
@@ -87,6 +147,18 @@ class Harness:
         await self.expect("Which time zone", user=user)
         await self.say(zone, user=user)
         await self.expect("You're all set", user=user)
+        # The starter plan offer follows; waiting for it keeps the next expect() in order.
+        await self.expect("starter plan", user=user)
+
+    async def tick(self) -> Any:
+        """One scheduler tick at the harness clock's time (plan, close stale, send due)."""
+        from reflect_bot.delivery.ticker import tick
+
+        return await tick(self.services, self.app.bot)
+
+    async def expect_edit(self, message: Any, *, user: int = USER, within: float = 5.0) -> Any:
+        """Waits for the bot to edit this message (its text or buttons); returns it as edited."""
+        return await self.emulator.wait_for_edit(user, message.message_id, timeout=within)
 
 
 async def start_bot(app: ReflectApplication) -> None:

@@ -1,4 +1,4 @@
-"""Every concept card fits in one valid Telegram HTML message and its links fit Telegram's limits."""
+"""Every concept card is one valid Telegram HTML message; its links fit Telegram's limits."""
 
 import re
 

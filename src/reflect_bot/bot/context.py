@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from telegram.ext import CallbackContext, ExtBot
+from telegram.ext import Application, CallbackContext, ExtBot
 
 from reflect_bot.services import Services
+
+if TYPE_CHECKING:
+    from reflect_bot.db.models import Clinician
 
 
 class BotData:
@@ -15,7 +18,21 @@ class BotData:
     services: Services
 
 
-ReflectContext = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
+class ReflectContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """The context of one update; python-telegram-bot builds one per update, shared by groups.
+
+    The guard loads the clinician in the same transaction that records the update, and
+    handlers read it from here instead of querying again.
+    """
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application, chat_id=chat_id, user_id=user_id)
+        self.clinician: Clinician | None = None
 
 
 def services_of(context: ReflectContext) -> Services:

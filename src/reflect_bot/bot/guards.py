@@ -1,10 +1,12 @@
-"""Checks every update passes before any handler runs: private chats only, each update once."""
+"""Checks every update passes before any handler runs: private chats only, members only
+(in a clinic deployment), each update once."""
 
 from __future__ import annotations
 
 import logging
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
@@ -12,8 +14,9 @@ from telegram.ext import ApplicationHandlerStop
 
 from reflect_bot.bot import texts
 from reflect_bot.bot.context import ReflectContext, services_of
+from reflect_bot.bot.handlers.concepts import DEEP_LINK_PREFIX
 from reflect_bot.db.engine import transaction
-from reflect_bot.db.repositories import updates
+from reflect_bot.db.repositories import clinicians, privacy, updates
 
 log = logging.getLogger(__name__)
 
@@ -43,17 +46,112 @@ async def private_only(update: Update, context: ReflectContext) -> None:
     raise ApplicationHandlerStop
 
 
-async def once_per_update(update: Update, context: ReflectContext) -> None:
-    """Stops a redelivered update (same update_id) before it is handled a second time."""
+# Strangers remembered as already told, per process; forgotten wholesale past this many.
+MAX_STRANGERS_REMEMBERED = 10_000
+
+
+class _Stranger(Exception):
+    """Leaves the admission transaction without writing anything."""
+
+
+async def admit(update: Update, context: ReflectContext) -> None:
+    """Members only, each update once, and the clinician loaded: one transaction per update.
+
+    Access control is on when REFLECT_ALLOWED_USER_IDS is set or once any invite exists.
+    A stranger gets one polite message and nothing about them is stored: membership is
+    decided before the update id is recorded. `/start <code>` redeems an invite. A
+    redelivered update (same update_id) stops here, before it is handled a second time.
+    """
     services = services_of(context)
+    user = update.effective_user
+    code = _invite_code(update)
     try:
         async with transaction(services.sessions) as session:
+            if user is not None and not await _is_member(session, context, user.id, code):
+                raise _Stranger
             fresh = await updates.mark_processed(
                 session, update_id=update.update_id, now=services.clock.now()
             )
-    except SQLAlchemyError:
+            if fresh and user is not None:
+                context.clinician = await clinicians.get_by_user(session, telegram_user_id=user.id)
+    except _Stranger:
+        assert user is not None
+        await _turn_away(update, context, user.id, tried_code=code is not None)
+        raise ApplicationHandlerStop from None
+    except SQLAlchemyError as exc:
+        if services.settings.allowed_user_ids or services.invite_only:
+            log.warning("could not check access: %s", type(exc).__name__)
+            await _say(update, context, texts.ACCESS_UNAVAILABLE)
+            raise ApplicationHandlerStop from None
         # The database is down: let the handler run, so it can tell the clinician so.
         return
     if not fresh:
         log.info("update %s was delivered again; ignored", update.update_id)
         raise ApplicationHandlerStop
+
+
+async def _is_member(
+    session: AsyncSession, context: ReflectContext, user_id: int, code: str | None
+) -> bool:
+    services = services_of(context)
+    allowed = services.settings.allowed_user_ids
+    if user_id in allowed:
+        return True
+    if not allowed and not services.invite_only:
+        if not await privacy.invites_exist(session):
+            return True  # an open deployment: everyone is welcome
+        services.invite_only = True  # invites are never un-created, so remember it
+    if await privacy.has_redeemed(session, telegram_user_id=user_id):
+        return True
+    if code is not None and await privacy.redeem(
+        session, code=code, telegram_user_id=user_id, now=services.clock.now()
+    ):
+        log.info("an invite code was redeemed by user %s", user_id)
+        return True
+    return False
+
+
+def _invite_code(update: Update) -> str | None:
+    """The payload of `/start <payload>`, unless it is a concept card's deep link."""
+    message = update.message
+    if message is None or not message.text:
+        return None
+    parts = message.text.split()
+    if len(parts) != 2 or parts[0].split("@", 1)[0] != "/start":
+        return None
+    payload = parts[1]
+    return None if payload.startswith(DEEP_LINK_PREFIX) else payload
+
+
+async def _turn_away(
+    update: Update, context: ReflectContext, user_id: int, *, tried_code: bool
+) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer(texts.STRANGER_BUTTON)
+        return
+    if update.message is None:
+        return  # edits, membership changes: nothing to answer
+    if tried_code:
+        # Every attempt at a code gets an answer: a typo deserves to know it was a typo.
+        await _say(update, context, texts.INVITE_NOT_VALID)
+        return
+    told = services_of(context).strangers_told
+    if user_id in told:
+        return
+    if len(told) >= MAX_STRANGERS_REMEMBERED:
+        told.clear()
+    told.add(user_id)
+    log.info("turned away user %s: not on the allowed list and not invited", user_id)
+    await _say(update, context, texts.STRANGER)
+
+
+async def _say(update: Update, context: ReflectContext, text: str) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    try:
+        await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML)
+    except TelegramError as exc:
+        log.info("could not answer user in chat %s: %s", chat.id, type(exc).__name__)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 
+from reflect_bot.bot import transport
 from reflect_bot.bot.context import ReflectContext
+from reflect_bot.bot.transport import patiently
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Clinician
 from reflect_bot.db.repositories import clinicians
@@ -23,18 +25,29 @@ async def reply(
     chat = update.effective_chat
     if chat is None:
         raise ValueError("update has no chat to reply to")
-    return await context.bot.send_message(
-        chat.id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard, protect_content=protect
+    # Retried after transient failures (at-least-once; see transport.py).
+    return await patiently(
+        lambda: context.bot.send_message(
+            chat.id,
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard,
+            protect_content=protect,
+            read_timeout=transport.READ_TIMEOUT,
+        ),
+        what="a reply",
     )
 
 
 async def current_clinician(update: Update, context: ReflectContext) -> Clinician | None:
-    """The consented clinician behind this update, or None."""
+    """The consented clinician behind this update, or None (loaded once per update)."""
     user = update.effective_user
     if user is None:
         return None
-    async with transaction(context.bot_data.services.sessions) as session:
-        clinician = await clinicians.get_by_user(session, telegram_user_id=user.id)
+    if context.clinician is None or context.clinician.telegram_user_id != user.id:
+        async with transaction(context.bot_data.services.sessions) as session:
+            context.clinician = await clinicians.get_by_user(session, telegram_user_id=user.id)
+    clinician = context.clinician
     if clinician is None or clinician.consented_at is None:
         return None
     return clinician

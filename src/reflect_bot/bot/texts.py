@@ -130,9 +130,10 @@ SET_ASIDE_AFTER_A_DAY = (
 )
 RESUME_BUTTON = "Resume"
 CANCELLED = (
-    "Stopped. The {answers} you gave are kept in /journal, where you can resume this "
-    "reflection within 7 days."
+    "Stopped. I've kept your {answers} in /journal, where you can resume this reflection "
+    "within 7 days."
 )
+CANCELLED_EMPTY = "Stopped. There were no answers yet, so there's nothing to keep."
 NOTHING_TO_CANCEL = "There's no reflection in progress to stop."
 NOTHING_TO_SKIP = "There's no question waiting to be skipped. Send /checkin or /reflect to begin."
 CANNOT_SKIP = (
@@ -168,23 +169,321 @@ JOURNAL_ENTRY_EDITED = " <i>(edited)</i>"
 JOURNAL_ENTRY_NO_ANSWERS = "<i>No answers yet.</i>"
 JOURNAL_CARRY_ON_BUTTON = "Carry on"
 ANSWER_UPDATED = "I've updated that answer in your journal; the earlier version is kept."
+EDIT_NOT_SAVED = (
+    "Sorry, I couldn't save your edit just now, so the earlier version is still the one "
+    "stored. Please try the edit again in a moment."
+)
 EDIT_NOT_UNDERSTOOD = "I couldn't read that edit as an answer, so I've kept the earlier one."
 
 
 def minutes(count: int) -> str:
-    """"1 minute", "12 minutes"."""
+    """Minutes as words: 1 minute, 12 minutes."""
     return "1 minute" if count == 1 else f"{count} minutes"
 
 
 def answers(count: int) -> str:
-    """"1 answer", "3 answers"."""
+    """Answers as words: 1 answer, 3 answers."""
     return "1 answer" if count == 1 else f"{count} answers"
 
 
 # --- schedules and prompts ------------------------------------------------------------------
 
+DAY_NAMES: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+DAY_NAMES_PLURAL: tuple[str, ...] = (
+    "Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays",
+)
+MONTH_NAMES: tuple[str, ...] = (
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+)
+LOCAL_DAY = "{weekday} {day} {month}"  # e.g. "Thu 5 Nov"
+LOCAL_MOMENT = "{weekday} {day} {month} at {time}"
+EVERY_DAY = "every day"
+ON_WEEKDAYS = "weekdays"
+ON_WEEKENDS = "weekends"
+NO_DAYS = "no days yet"
+ROTATING = "A deeper exercise (a different one each time)"
+DIGEST = "Your weekly digest"
+SCHEDULE_LINE = "• {what} — {days} at {time}"
+
+PROMPT = "<b>Time to reflect</b>\n<b>{title}</b> · about {minutes} min\n\n{purpose}"
+PROMPT_START = "Start now"
+PROMPT_SNOOZE_HOUR = "Snooze 1 h"
+PROMPT_SNOOZE_TONIGHT = "Tonight"
+PROMPT_SKIP = "Skip"
+PROMPT_SNOOZED = "Snoozed — I'll remind you at {time}."
+PROMPT_SKIPPED = "Skipped. See you next time."
+PROMPT_PASSED = "This prompt has passed — /checkin or /reflect work any time."
+
+SCHEDULE_HEADER = "<b>Your prompts</b> (times in {zone})"
+SCHEDULE_EMPTY = "You have no scheduled prompts yet."
+SCHEDULE_NEXT = "Next: {when}."
+SCHEDULE_PAUSED_UNTIL = "⏸ Paused until {until}. /resume turns prompts back on sooner."
+SCHEDULE_PAUSED = "⏸ Paused. /resume turns prompts back on."
+SCHEDULE_STOPPED = "⏸ Stopped, because I couldn't reach you. /resume turns prompts back on."
+SCHEDULE_HINT = "Tap one to change or remove it, or add another."
+SCHEDULE_ADD = "➕ Add a prompt"
+SCHEDULE_ADD_DIGEST = "➕ Weekly digest"
+SCHEDULE_EDIT_BUTTON = "✏️ {what}"
+SCHEDULE_BACK = "« Back"
+SCHEDULE_CHOOSE_PROGRAM = "<b>What would you like to be prompted with?</b>"
+SCHEDULE_ROTATE = "Rotate through the deeper exercises"
+SCHEDULE_CHOOSE_DAYS = "<b>{what}</b>\nWhich days? Tap a day to switch it on or off."
+SCHEDULE_CHOOSE_DIGEST_DAY = "<b>{what}</b>\nWhich day should it arrive?"
+SCHEDULE_WEEKDAYS_BUTTON = "Weekdays"
+SCHEDULE_EVERY_DAY_BUTTON = "Every day"
+SCHEDULE_NEXT_BUTTON = "Next »"
+SCHEDULE_SAVE_BUTTON = "Save"
+SCHEDULE_NEEDS_A_DAY = "Choose at least one day."
+SCHEDULE_CHOOSE_HOUR = "<b>{what}</b>\n{days}. At what hour? (your time, {zone})"
+SCHEDULE_CHOOSE_MINUTE = "<b>{what}</b>\n{days}. At {hour}:… and the minutes?"
+SCHEDULE_EDIT = "<b>{what}</b>\n{days} at {time}\n\nWhat would you like to change?"
+SCHEDULE_EDIT_PROGRAM = "What"
+SCHEDULE_EDIT_DAYS = "Days"
+SCHEDULE_EDIT_TIME = "Time"
+SCHEDULE_REMOVE = "Remove"
+SCHEDULE_SAVED = "Saved: {line}"
+SCHEDULE_REMOVED = "Removed: {what}."
+SCHEDULE_NEEDS_TIMEZONE = "Please tell me your time zone first: /timezone"
+
+PAUSE_UNTIL = "Prompts are paused until {until}. Send /resume to turn them back on sooner."
+PAUSE_INDEFINITELY = "Prompts are paused until you send /resume."
+PAUSE_USAGE = (
+    "Send /pause to pause prompts until you resume, or /pause 3 to pause for three days "
+    "(up to 365)."
+)
+RESUMED = "Prompts are back on."
+RESUME_NOT_PAUSED = "Prompts are already on."
+
+STARTER_PLAN_OFFER = (
+    "<b>Would a starter plan help?</b> A gentle rhythm many clinicians like:\n"
+    "{lines}\n\n"
+    "Times are yours ({zone}); you can change any of it later with /schedule."
+)
+STARTER_ACCEPT = "Use this plan"
+STARTER_CHANGE = "Adjust it"
+STARTER_DECLINE = "Not now"
+STARTER_ACCEPTED = "Your plan is set. /schedule shows it and lets you change it."
+STARTER_DECLINED = (
+    "No scheduled prompts, then. /checkin works any time, and /schedule sets prompts "
+    "whenever you like."
+)
+STARTER_ALREADY = "You already have a schedule — here it is."
+
 # --- digest ---------------------------------------------------------------------------------
+
+DIGEST_TITLE = "<b>Your week in reflection</b> · {dates}"
+DIGEST_TITLE_SO_FAR = "<b>Your week so far</b> · {dates}"
+DIGEST_USAGE = "Send /digest for this week so far, or <code>/digest last</code> for last week."
+DIGEST_EMPTY = (
+    "No reflections this week, and that's alright: some weeks are full enough already. "
+    "When a session stays with you, /checkin takes three minutes."
+)
+DIGEST_EMPTY_SO_FAR = (
+    "Nothing yet this week, and that's alright. "
+    "When a session stays with you, /checkin takes three minutes."
+)
+DIGEST_COMPLETED = "<b>{count}</b> {reflections} completed"
+DIGEST_PROMPTS_SENT = "{count} {prompts} sent"
+DIGEST_PROGRAM_TIMES = "{title} ×{times}"
+DIGEST_CPD = "CPD time: {minutes} min"
+DIGEST_STREAK_NEW = "A reflection this week: a new streak starts here"
+DIGEST_STREAK = "{weeks} weeks in a row with at least one reflection"
+DIGEST_ALLIANCE_TITLE = "<b>Alliance</b> · check-in averages (1–5), against the 4 weeks before"
+DIGEST_ALLIANCE_NAMES = {"bond": "Bond", "goals": "Goals", "tasks": "Tasks", "overall": "Overall"}
+DIGEST_ALLIANCE_LINE = "{name} {average} ({change})"
+DIGEST_ALLIANCE_NO_CHANGE = "no change"
+DIGEST_ALLIANCE_FIRST = "nothing to compare yet"
+DIGEST_RUPTURES_TITLE = "<b>Ruptures</b>"
+DIGEST_RUPTURE_KINDS = {
+    "withdrawal": "Withdrawal",
+    "confrontation": "Confrontation",
+    "unsure": "Not sure",
+}
+DIGEST_REPAIRED = "{repaired} of {reported} followed by a repair reflection"
+DIGEST_CONCEPTS_TITLE = "<b>What you reflected on</b>"
+DIGEST_CONCEPT = "• {name}{words} · <i>{source}</i>"
+DIGEST_CONCEPT_WORDS = " — you wrote {phrases}"
+DIGEST_CONCEPT_SOURCE = "{document}: {section}"
+DIGEST_CONCEPTS_MORE = "…and {count} more from your programs: /concepts"
+DIGEST_EXCERPTS_TITLE = "<b>In your own words</b>"
+DIGEST_EXCERPT_FROM = "<i>{day} · {program}</i>"
+DIGEST_FOCUS_TITLE = "<b>Next week</b>"
+DIGEST_FOCUS = {
+    "unrepaired_rupture": (
+        "Try <b>{program}</b>: you noted a rupture on {day}, and no repair reflection "
+        "has followed it yet."
+    ),
+    "alliance_dip": (
+        "Try <b>{program}</b>: your {rating} average fell to {average}, from {previous} "
+        "over the 4 weeks before."
+    ),
+    "no_empathy": "Try <b>{program}</b>: you haven't done an empathy reflection in 3 weeks.",
+    "not_done_this_week": "Try <b>{program}</b> for a different angle: you didn't do it this week.",
+}
+DIGEST_FOCUS_RATING = {"bond": "bond", "goals": "goals", "tasks": "tasks", "overall": "overall"}
+DIGEST_START_BUTTON = "Start: {program}"
+# (one, many)
+DIGEST_REFLECTION_WORDS = ("reflection", "reflections")
+DIGEST_PROMPT_WORDS = ("prompt", "prompts")
+DIGEST_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+DIGEST_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
 
 # --- export ---------------------------------------------------------------------------------
 
+# Replies to /export (Telegram HTML).
+EXPORT_USAGE = (
+    "<b>Export your journal</b> as a Markdown file:\n"
+    "/export — everything\n"
+    "/export week — this week\n"
+    "/export 2026-09-01 2026-11-30 — between two dates (both included)\n"
+    "/export concept <code>rupture-and-repair</code> — reflections that touch one concept\n"
+    "/export program <code>post-session-checkin</code> — one program's reflections"
+)
+EXPORT_NOT_UNDERSTOOD = "I didn't understand “{typed}”.\n\n" + EXPORT_USAGE
+EXPORT_BAD_DATE = (
+    "I couldn't read “{typed}” as a date. Please write dates as year-month-day, "
+    "for example <code>/export 2026-09-01 2026-11-30</code>."
+)
+EXPORT_ONE_DATE = (
+    "Please give two dates, the first and the last day to include, for example "
+    "<code>/export {typed} {today}</code>."
+)
+EXPORT_REVERSED = (
+    "The first date comes after the second. Put the earlier date first, for example "
+    "<code>/export {first} {second}</code>."
+)
+EXPORT_MISSING_CONCEPT = (
+    "Which concept? For example <code>/export concept rupture-and-repair</code>. "
+    "These are the concepts I know:\n{known}"
+)
+EXPORT_UNKNOWN_CONCEPT = (
+    "I don't know a concept called “{typed}”. These are the ones I know:\n{known}"
+)
+EXPORT_MISSING_PROGRAM = (
+    "Which program? For example <code>/export program post-session-checkin</code>. "
+    "These are the programs:\n{known}"
+)
+EXPORT_UNKNOWN_PROGRAM = "I don't know a program called “{typed}”. These are the programs:\n{known}"
+EXPORT_EMPTY_ALL = (
+    "Your journal is still empty, so there is nothing to export yet. "
+    "Send /checkin after a session, or /reflect, and it will start to fill."
+)
+EXPORT_EMPTY_RANGE = "You have no reflections from {start} to {end}, so there is nothing to export."
+EXPORT_EMPTY_CONCEPT = "None of your reflections touch “{name}” yet, so there is nothing to export."
+EXPORT_EMPTY_PROGRAM = "You have no “{title}” reflections yet, so there is nothing to export."
+EXPORT_CAPTION = "Your journal, {start} to {end}: {reflections}."
+EXPORT_ONE_REFLECTION = "1 reflection"
+EXPORT_REFLECTIONS = "{count} reflections"
+EXPORT_CAPTION_PART = "Your journal, {start} to {end} — part {part} of {parts}."
+EXPORT_SPLIT_NOTE = "Your journal is large, so it comes in {parts} files, each complete on its own."
+
+# Words inside the exported Markdown file. Plain text, not HTML; values are escaped by the
+# renderer, and the words themselves must stay free of Markdown syntax.
+EXPORT_DOC_TITLE = "Reflective practice journal"
+EXPORT_DOC_PART = "part {part} of {parts}"
+EXPORT_DOC_RANGE = "From {start} to {end}"
+EXPORT_DOC_PROGRAM = "Program: {title}"
+EXPORT_DOC_CONCEPT = "Concept: {name}"
+EXPORT_DOC_ZONE = "Times in {zone}"
+EXPORT_DOC_EXPORTED = "Exported {when}"
+EXPORT_DOC_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+EXPORT_DOC_INCOMPLETE = "incomplete"
+EXPORT_DOC_IN_PROGRESS = "in progress"
+EXPORT_DOC_TIME_SPENT = "Time spent: {minutes} min"
+EXPORT_DOC_CONCEPTS = "Concepts: {links}"
+EXPORT_DOC_SKIPPED = "Skipped"
+EXPORT_DOC_NO_QUESTION = "(question not recorded)"
+EXPORT_DOC_NO_TEXT = "No text"
+EXPORT_DOC_EDITED = "(edited)"
+EXPORT_DOC_RATING = "{rating}/{top}"
+EXPORT_DOC_RATING_END = "{rating}/{top} — {label}"
+EXPORT_DOC_RATING_SCALE = "{rating}/{top} — on a scale from {low} (1) to {high} ({top})"
+EXPORT_DOC_GLOSSARY = "Glossary"
+EXPORT_DOC_NOTE = "Note: {caveat}"
+EXPORT_DOC_SOURCES = "Sources:"
+EXPORT_DOC_SOURCE = "{document}: {title}"
+EXPORT_DOC_SOURCE_PLACE = "section “{section}”, {lines}"
+EXPORT_DOC_LINE = "line {lines}"
+EXPORT_DOC_LINES = "lines {lines}"
+EXPORT_DOC_CITES = "cites {references}"
+EXPORT_DOC_OPEN_CARD = "Open this card in the bot"
+EXPORT_DOC_TOTALS = "Totals"
+EXPORT_DOC_TOTAL_REFLECTIONS = "Reflections: {count}"
+EXPORT_DOC_TOTAL_MINUTES = "CPD minutes: {count}"
+EXPORT_DOC_TOTAL_RUPTURES = "Ruptures reported: {count}"
+EXPORT_DOC_TOTAL_REPAIRS = "Repair reflections completed: {count}"
+
+
 # --- privacy and access ---------------------------------------------------------------------
+
+STRANGER = (
+    "Hello! This reflect-bot is private to one practice, and I don't recognise your account, "
+    "so I haven't stored anything from this chat.\n\n"
+    "If you were given an invite code, send <code>/start</code> followed by the code. "
+    "Otherwise, please ask whoever runs this bot to add you."
+)
+STRANGER_BUTTON = "This bot is private to one practice."
+INVITE_NOT_VALID = (
+    "Sorry, that invite code isn't valid: it may have expired, or it has already been used. "
+    "Please ask whoever invited you for a new one. Nothing from this chat has been stored."
+)
+ACCESS_UNAVAILABLE = (
+    "Sorry, I can't check your access just now, so nothing you sent has been stored. "
+    "Please try again in a moment."
+)
+
+NOTHING_TO_FORGET = "I don't hold anything about you, so there's nothing to erase."
+FORGET_CONFIRM = (
+    "<b>Erase everything I hold about you?</b>\n\n"
+    "That is {reflections} reflection(s) with {answers}, {schedules} schedule(s), "
+    "{digests} digest(s), your time zone and your consent. It cannot be undone.\n\n"
+    "If you'd like a copy of your journal first, send /export, then /forget again.\n"
+    "Messages already in this chat stay in Telegram until you delete the chat."
+)
+FORGET_BUTTON = "Erase everything"
+KEEP_BUTTON = "Keep my journal"
+FORGOTTEN = (
+    "Done. Everything I held about you is erased, for good. "
+    "Thank you for reflecting with me. If you ever want to start again, send /start."
+)
+FORGET_CALLED_OFF = "Alright, nothing has been erased."
+FORGET_UNAVAILABLE = (
+    "Sorry, I can't reach my storage just now. Please try /forget again in a moment."
+)
+FORGET_FAILED = (
+    "Sorry, I couldn't erase your data just now, so nothing has changed yet. "
+    "Please try /forget again in a moment."
+)
+IDENTIFYING_KINDS = {
+    "email": "an email address",
+    "phone": "a phone number",
+    "record_number": "what looks like a record number",
+    "date_of_birth": "what looks like a date of birth",
+    "client_name": "what looks like a client's name",
+}
+IDENTIFYING_FOUND = (
+    "I've saved that answer as you sent it. I noticed {found} in it, though. "
+    "Reflections are safest without anything that could identify a client: would you like "
+    "to replace it with a version without those details? "
+    "(You may also want to delete your message from this chat.)"
+)
+REPLACE_ANSWER_BUTTON = "Replace my answer"
+KEEP_ANSWER_BUTTON = "Keep it as it is"
+ANSWER_KEPT = "Kept as you sent it."
+ASK_REPLACEMENT = (
+    "Please send the new wording for that answer. I'll store it in place of the old one and "
+    "delete the old one for good."
+)
+ANSWER_REPLACED = (
+    "Thank you. I've replaced that answer; the earlier wording is deleted. "
+    "Carry on whenever you're ready."
+)
+REPLACE_NOT_SAVED = (
+    "Sorry, I couldn't save that just now, so your answer is unchanged. "
+    "Please try again in a moment."
+)
+REPLACE_GONE = "That answer no longer exists, so there was nothing to replace."

@@ -30,6 +30,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)  # a PostgreSQL restart must not break the bot
+    # Updates from different chats run side by side (bot/updates.py): room for bursts.
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 30)
     return create_async_engine(url, **kwargs)
 
 

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import re
+import sqlite3
 from pathlib import Path
-
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Connection
+from typing import TYPE_CHECKING
 
 from reflect_bot.db.engine import create_engine
 
+if TYPE_CHECKING:  # Alembic is imported only when a migration really runs (start-up time, memory)
+    from alembic.config import Config
+    from sqlalchemy.engine import Connection
+
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
+_REVISION = re.compile(r"^revision(?::\s*str)?\s*=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
+_DOWN_REVISION = re.compile(
+    r"^down_revision(?::[^=]+)?=\s*(?:['\"]([^'\"]+)['\"]|None)", re.MULTILINE
+)
 
 
 def alembic_config(database_url: str) -> Config:
+    from alembic.config import Config
+
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
     config.attributes["database_url"] = database_url
@@ -24,16 +31,65 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade_head(database_url: str) -> None:
-    """Applies every pending migration (blocking; call it outside the event loop)."""
+    """Applies every pending migration (blocking; call it outside the event loop).
+
+    A SQLite file already at the newest revision is recognised without loading Alembic,
+    which keeps a restart of the bot quick and its memory small.
+    """
+    if sqlite_is_current(database_url):
+        return
+    from alembic import command
+
     command.upgrade(alembic_config(database_url), "head")
 
 
 def downgrade_base(database_url: str) -> None:
+    from alembic import command
+
     command.downgrade(alembic_config(database_url), "base")
 
 
 def head_revision(database_url: str) -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
+
+
+def script_heads() -> set[str]:
+    """Revisions no other migration builds on, read from alembic/versions without Alembic."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in (PROJECT_ROOT / "alembic" / "versions").glob("*.py"):
+        text = script.read_text(encoding="utf-8")
+        revision, down = _REVISION.search(text), _DOWN_REVISION.search(text)
+        if revision is None or down is None:
+            return set()  # a file this reader does not understand: let Alembic decide
+        revisions.add(revision.group(1))
+        if down.group(1):
+            parents.add(down.group(1))
+    return revisions - parents
+
+
+def sqlite_is_current(database_url: str) -> bool:
+    """True when the URL is a SQLite file whose schema is at the single head revision."""
+    prefix = "sqlite+aiosqlite:///"
+    if not database_url.startswith(prefix):
+        return False
+    path = Path(database_url.removeprefix(prefix))
+    heads = script_heads()
+    if len(heads) != 1 or not path.is_file():
+        return False
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        rows = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+    except sqlite3.Error:  # no version table yet, or unreadable: Alembic will know
+        return False
+    finally:
+        connection.close()
+    return [row[0] for row in rows] == list(heads)
 
 
 async def current_revision(database_url: str) -> str | None:
@@ -47,6 +103,8 @@ async def current_revision(database_url: str) -> str | None:
 
 
 def _current(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_revision()
 
 

@@ -28,8 +28,13 @@ def short_source(catalog: Catalog, concept: Concept) -> str:
 
 def _source_line(catalog: Catalog, ref: SourceRef) -> str:
     document = catalog.source(ref.document)
-    by = f" ({document.authors[0].split()[-1]}, {document.year})" if document.authors and document.year else ""
-    line = f"• <i>{escape(document.title)}</i>{escape(by)} — “{escape(ref.section)}”, lines {escape(ref.lines)}"
+    by = (
+        f" ({document.authors[0].split()[-1]}, {document.year})"
+        if document.authors and document.year
+        else ""
+    )
+    where = f"“{escape(ref.section)}”, lines {escape(ref.lines)}"
+    line = f"• <i>{escape(document.title)}</i>{escape(by)} — {where}"
     if ref.references:
         line += f"; cites {escape('; '.join(ref.references))}"
     return line

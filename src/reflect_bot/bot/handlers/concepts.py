@@ -16,7 +16,9 @@ REFLECT_ON = "conceptreflect:"
 DEEP_LINK_PREFIX = "c-"  # https://t.me/<bot>?start=c-<slug>
 
 
-def _rows(buttons: list[InlineKeyboardButton], per_row: int = 2) -> list[list[InlineKeyboardButton]]:
+def _rows(
+    buttons: list[InlineKeyboardButton], per_row: int = 2
+) -> list[list[InlineKeyboardButton]]:
     return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
 
 
@@ -42,7 +44,9 @@ async def show_index(update: Update, context: ReflectContext) -> None:
         for concepts in catalog.concepts_by_category().values()
         for concept in concepts
     ]
-    await reply(update, context, concept_index(catalog), keyboard=InlineKeyboardMarkup(_rows(buttons)))
+    await reply(
+        update, context, concept_index(catalog), keyboard=InlineKeyboardMarkup(_rows(buttons))
+    )
 
 
 async def show_card(update: Update, context: ReflectContext, slug: str) -> None:
@@ -52,7 +56,9 @@ async def show_card(update: Update, context: ReflectContext, slug: str) -> None:
     if concept is None:
         await reply(update, context, texts.CONCEPT_NOT_FOUND)
         return
-    await reply(update, context, concept_card(catalog, concept), keyboard=_card_keyboard(catalog, concept))
+    await reply(
+        update, context, concept_card(catalog, concept), keyboard=_card_keyboard(catalog, concept)
+    )
 
 
 async def card_button(update: Update, context: ReflectContext) -> None:
@@ -70,7 +76,7 @@ def deep_link_slug(payload: str) -> str | None:
 
 
 async def reflect_on(update: Update, context: ReflectContext) -> None:
-    """"Reflect on this": starts the first program that exercises the concept."""
+    """ "Reflect on this": starts the first program that exercises the concept."""
     query = update.callback_query
     if query is None or query.data is None:
         return

@@ -2,29 +2,49 @@
 
 from __future__ import annotations
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from reflect_bot.bot import texts
 from reflect_bot.bot.context import ReflectContext
-from reflect_bot.bot.handlers import onboarding
+from reflect_bot.bot.handlers import onboarding, privacy, reflections
 from reflect_bot.bot.messaging import current_clinician, reply
 
 
 async def route_text(update: Update, context: ReflectContext) -> None:
     """Typed text goes to whatever the bot is waiting for: a time zone, or a reflection answer."""
-    clinician = await current_clinician(update, context)
+    try:
+        clinician = await current_clinician(update, context)
+    except SQLAlchemyError:
+        # The database is unavailable: whatever this was, it was not stored; say so.
+        await reply(update, context, texts.ANSWER_NOT_SAVED)
+        return
     if clinician is None:
         await reply(update, context, texts.NEEDS_START)
         return
     if clinician.awaiting == "timezone":
         await onboarding.timezone_text(update, context, clinician)
         return
+    if privacy.awaits_replacement(clinician, context):
+        await privacy.replacement_text(update, context, clinician)
+        return
+    if await reflections.answer_text(update, context, clinician):
+        return
     await reply(update, context, texts.NOTHING_IN_PROGRESS)
 
 
 async def not_text(update: Update, context: ReflectContext) -> None:
-    """Stickers, photos, voice notes and the like: kindly ask for text."""
+    """Stickers, photos, voice notes and the like: kindly ask for text (and, during a
+    reflection, ask its question again)."""
+    try:
+        clinician = await current_clinician(update, context)
+    except SQLAlchemyError:
+        clinician = None
+    if clinician is not None and await reflections.repeat_after_non_text(
+        update, context, clinician
+    ):
+        return
     await reply(update, context, texts.TEXT_ONLY)
 
 

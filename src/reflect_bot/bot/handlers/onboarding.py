@@ -9,7 +9,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from reflect_bot.bot import keyboards, texts
 from reflect_bot.bot.context import ReflectContext, services_of
-from reflect_bot.bot.handlers import concepts
+from reflect_bot.bot.handlers import concepts, schedule
 from reflect_bot.bot.messaging import current_clinician, reply
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Clinician
@@ -108,6 +108,8 @@ async def _save_timezone(
     )
     if first_time:
         await reply(update, context, texts.READY)
+    # First zone: offer the starter plan; a change: the next prompts follow the new zone.
+    await schedule.after_timezone_saved(update, context, clinician, first_time=first_time)
 
 
 async def show_help(update: Update, context: ReflectContext) -> None:

@@ -1,0 +1,365 @@
+"""Reflections and their answers: started, answered step by step, finished, revised.
+
+The reflection row is the conversation's state (program, current step, the message that asked
+it), so a restart loses nothing. Every move forward is a conditional UPDATE on the step the
+caller saw, which makes a button pressed twice, or by two processes at once, a no-op.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Table, and_, delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import SQLModel, col
+
+from reflect_bot.db.models import Answer, AnswerRevision, Reflection
+from reflect_bot.domain.journaling import (
+    STALE_AFTER,
+    AnswerKind,
+    ReadAnswer,
+    ReflectionStatus,
+    is_stale,
+    seconds_between,
+)
+
+_IN_PROGRESS = ReflectionStatus.IN_PROGRESS.value
+
+
+def _rowcount(result: Any) -> int:
+    return int(cast(CursorResult[Any], result).rowcount or 0)
+
+
+# --------------------------------------------------------------------------- finding
+
+
+async def get_open(session: AsyncSession, *, clinician_id: int) -> Reflection | None:
+    """The clinician's reflection in progress, if any (the database allows one at most)."""
+    result = await session.execute(
+        select(Reflection).where(
+            Reflection.clinician_id == clinician_id,  # type: ignore[arg-type]
+            Reflection.status == _IN_PROGRESS,  # type: ignore[arg-type]
+        )
+    )
+    return result.scalar_one_or_none()
+
+
+async def get_owned(
+    session: AsyncSession, *, reflection_id: int, clinician_id: int
+) -> Reflection | None:
+    """A reflection by id, only if it belongs to this clinician."""
+    result = await session.execute(
+        select(Reflection).where(
+            Reflection.id == reflection_id,  # type: ignore[arg-type]
+            Reflection.clinician_id == clinician_id,  # type: ignore[arg-type]
+        )
+    )
+    return result.scalar_one_or_none()
+
+
+async def open_reflection(
+    session: AsyncSession, *, clinician_id: int, now: datetime
+) -> tuple[Reflection | None, Reflection | None]:
+    """(the reflection in progress, the one just set aside for being untouched 24 h).
+
+    This is the lazy half of the 24-hour rule: it runs whenever the clinician writes, so the
+    rule holds even if the scheduler's tick has not run yet.
+    """
+    reflection = await get_open(session, clinician_id=clinician_id)
+    if reflection is None or not is_stale(reflection.last_activity_at, now):
+        return reflection, None
+    await finish(session, reflection=reflection, status=ReflectionStatus.INCOMPLETE, now=now)
+    return None, reflection
+
+
+@dataclass(frozen=True, slots=True)
+class GivenAnswer:
+    """An answer without its text: enough to decide conditions and progress, and cheap,
+    because nothing needs decrypting."""
+
+    step_id: str
+    kind: str
+    rating: int | None
+    choice: str | None
+    text: str | None = None
+
+
+async def given_answers(session: AsyncSession, *, reflection_id: int) -> list[GivenAnswer]:
+    """The reflection's answers as the flow needs them (no encrypted columns read)."""
+    result = await session.execute(
+        select(col(Answer.step_id), col(Answer.kind), col(Answer.rating), col(Answer.choice))
+        .where(col(Answer.reflection_id) == reflection_id)
+        .order_by(col(Answer.position), col(Answer.id))
+    )
+    return [GivenAnswer(step_id, kind, rating, choice) for step_id, kind, rating, choice in result]
+
+
+async def answers_of(session: AsyncSession, *, reflection_id: int) -> list[Answer]:
+    """The reflection's answers in the order they were asked."""
+    result = await session.execute(
+        select(Answer)
+        .where(Answer.reflection_id == reflection_id)  # type: ignore[arg-type]
+        .order_by(Answer.position, Answer.id)  # type: ignore[arg-type]
+    )
+    return list(result.scalars())
+
+
+# --------------------------------------------------------------------------- moving forward
+
+
+async def start(
+    session: AsyncSession,
+    *,
+    clinician_id: int,
+    program_id: str,
+    program_title: str,
+    first_step_id: str,
+    now: datetime,
+    delivery_id: int | None = None,
+) -> Reflection:
+    """Opens a reflection at its first step (IntegrityError if one is already open)."""
+    reflection = Reflection(
+        clinician_id=clinician_id,
+        program_id=program_id,
+        program_title=program_title,
+        current_step=first_step_id,
+        delivery_id=delivery_id,
+        started_at=now,
+        last_activity_at=now,
+    )
+    session.add(reflection)
+    await session.flush()
+    return reflection
+
+
+async def save_answer(
+    session: AsyncSession,
+    *,
+    reflection: Reflection,
+    step_id: str,
+    position: int,
+    question: str,
+    answer: ReadAnswer,
+    choice_label: str | None,
+    next_step_id: str | None,
+    now: datetime,
+    telegram_message_id: int | None = None,
+) -> bool:
+    """Stores the answer to `step_id` and moves to `next_step_id` (None: completed).
+
+    False, with nothing stored, when the reflection is no longer waiting for that step
+    (finished, moved on, or answered a moment ago by the same button pressed twice).
+    """
+    done = next_step_id is None
+    # Time between answers; a resume resets last_activity_at, so a long pause does not count.
+    seconds_spent = reflection.seconds_spent + seconds_between(reflection.last_activity_at, now)
+    moved_on: dict[str, Any] = {
+        "current_step": next_step_id,
+        "question_message_id": None,
+        "last_activity_at": now,
+        "seconds_spent": seconds_spent,
+        "status": ReflectionStatus.COMPLETED.value if done else _IN_PROGRESS,
+        "finished_at": now if done else None,
+    }
+    # Core statements: this is the path every answer takes, and the ORM's unit of work
+    # costs a noticeable share of the round trip (see bench/results/P1.md).
+    reflections, answers = _table(Reflection), _table(Answer)
+    moved = await session.execute(
+        update(reflections)
+        .where(
+            reflections.c.id == reflection.id,
+            reflections.c.status == _IN_PROGRESS,
+            reflections.c.current_step == step_id,
+        )
+        .values(moved_on)
+    )
+    if _rowcount(moved) != 1:
+        return False
+    for name, value in moved_on.items():  # the row as stored, without a reload
+        set_committed_value(reflection, name, value)
+    await session.execute(
+        insert(answers).values(
+            reflection_id=_id(reflection),
+            step_id=step_id,
+            position=position,
+            question=question,
+            kind=answer.kind.value,
+            text=answer.text,
+            rating=answer.rating,
+            choice=answer.choice,
+            choice_label=choice_label,
+            telegram_message_id=telegram_message_id,
+            answered_at=now,
+        )
+    )
+    return True
+
+
+async def set_question_message(
+    session: AsyncSession, *, reflection_id: int, step_id: str, message_id: int
+) -> None:
+    """Remembers which bot message asked the current step (if it is still current)."""
+    await session.execute(
+        update(Reflection)
+        .where(
+            Reflection.id == reflection_id,  # type: ignore[arg-type]
+            Reflection.current_step == step_id,  # type: ignore[arg-type]
+        )
+        .values(question_message_id=message_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def finish(
+    session: AsyncSession, *, reflection: Reflection, status: ReflectionStatus, now: datetime
+) -> None:
+    """Ends a reflection as completed or incomplete; answers are kept either way."""
+    reflection.status = status.value
+    reflection.finished_at = now
+    session.add(reflection)
+    await session.flush()
+
+
+async def discard(session: AsyncSession, *, reflection: Reflection, now: datetime) -> None:
+    """The clinician threw this reflection away: its answers are deleted, the row stays empty."""
+    await session.execute(
+        delete(Answer).where(Answer.reflection_id == reflection.id)  # type: ignore[arg-type]
+    )
+    reflection.status = ReflectionStatus.DISCARDED.value
+    reflection.current_step = None
+    reflection.question_message_id = None
+    reflection.finished_at = now
+    session.add(reflection)
+    await session.flush()
+
+
+async def resume(session: AsyncSession, *, reflection: Reflection, now: datetime) -> None:
+    """Takes up an incomplete reflection again at the step it stopped on."""
+    reflection.status = _IN_PROGRESS
+    reflection.finished_at = None
+    reflection.last_activity_at = now  # the pause is not counted as time spent
+    session.add(reflection)
+    await session.flush()
+
+
+async def close_stale_reflections(session: AsyncSession, *, now: datetime) -> int:
+    """Closes every reflection untouched for 24 hours as incomplete; returns how many.
+
+    The scheduler's tick calls this; `open_reflection` applies the same rule lazily.
+    """
+    result = await session.execute(
+        update(Reflection)
+        .where(
+            Reflection.status == _IN_PROGRESS,  # type: ignore[arg-type]
+            Reflection.last_activity_at <= now - STALE_AFTER,  # type: ignore[arg-type]
+        )
+        .values(status=ReflectionStatus.INCOMPLETE.value, finished_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result)
+
+
+# --------------------------------------------------------------------------- the journal
+
+
+async def journal_page(
+    session: AsyncSession, *, clinician_id: int, offset: int, limit: int
+) -> tuple[list[Reflection], int]:
+    """The clinician's reflections, newest first (discarded ones left out), and their count."""
+    visible = and_(
+        Reflection.clinician_id == clinician_id,  # type: ignore[arg-type]
+        Reflection.status != ReflectionStatus.DISCARDED.value,  # type: ignore[arg-type]
+    )
+    total = (
+        await session.execute(select(func.count()).select_from(Reflection).where(visible))
+    ).scalar_one()
+    result = await session.execute(
+        select(Reflection)
+        .where(visible)
+        .order_by(Reflection.started_at.desc(), Reflection.id.desc())  # type: ignore[attr-defined,union-attr]
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(result.scalars()), int(total)
+
+
+async def first_written_answers(
+    session: AsyncSession, *, reflection_ids: Sequence[int]
+) -> dict[int, str]:
+    """For each reflection, its first written (text) answer, for a one-line preview."""
+    if not reflection_ids:
+        return {}
+    result = await session.execute(
+        select(Answer)
+        .where(
+            Answer.reflection_id.in_(reflection_ids),  # type: ignore[attr-defined]
+            Answer.kind == AnswerKind.TEXT.value,  # type: ignore[arg-type]
+        )
+        .order_by(Answer.reflection_id, Answer.position)  # type: ignore[arg-type]
+    )
+    firsts: dict[int, str] = {}
+    for answer in result.scalars():
+        if answer.text is not None:
+            firsts.setdefault(answer.reflection_id, answer.text)
+    return firsts
+
+
+async def answer_for_message(
+    session: AsyncSession, *, clinician_id: int, telegram_message_id: int
+) -> Answer | None:
+    """The answer a clinician gave with this message of theirs (only their own)."""
+    result = await session.execute(
+        select(Answer)
+        .join(Reflection, Reflection.id == Answer.reflection_id)  # type: ignore[arg-type]
+        .where(
+            Reflection.clinician_id == clinician_id,  # type: ignore[arg-type]
+            Reflection.status != ReflectionStatus.DISCARDED.value,  # type: ignore[arg-type]
+            Answer.telegram_message_id == telegram_message_id,  # type: ignore[arg-type]
+        )
+    )
+    return result.scalars().first()
+
+
+async def revise_answer(
+    session: AsyncSession,
+    *,
+    answer: Answer,
+    revised: ReadAnswer,
+    previous_as_text: str | None,
+    choice_label: str | None,
+    now: datetime,
+) -> None:
+    """Replaces an answer with the clinician's edit, keeping the previous version."""
+    session.add(AnswerRevision(answer_id=_id(answer), text=previous_as_text, replaced_at=now))
+    answer.kind = revised.kind.value
+    answer.text = revised.text
+    answer.rating = revised.rating
+    answer.choice = revised.choice
+    answer.choice_label = choice_label
+    answer.edited_at = now
+    session.add(answer)
+    await session.flush()
+
+
+async def revisions_of(session: AsyncSession, *, answer_id: int) -> list[AnswerRevision]:
+    """Earlier versions of an answer, oldest first."""
+    result = await session.execute(
+        select(AnswerRevision)
+        .where(AnswerRevision.answer_id == answer_id)  # type: ignore[arg-type]
+        .order_by(AnswerRevision.replaced_at, AnswerRevision.id)  # type: ignore[arg-type]
+    )
+    return list(result.scalars())
+
+
+def _table(model: type[SQLModel]) -> Table:
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]
+
+
+def _id(row: Reflection | Answer) -> int:
+    if row.id is None:  # pragma: no cover - rows here always come from the database
+        raise ValueError("row has not been stored yet")
+    return row.id

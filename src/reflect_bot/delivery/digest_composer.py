@@ -1,0 +1,101 @@
+"""The "digest" composer: a scheduled weekly digest, sent once per ISO week.
+
+The sender claims a digest delivery like any prompt (restarts, DST, lateness window, rate
+limits and 403s are its business) and calls this composer with its read-only batch session.
+
+Once per week: before composing, the delivery claims its week in the `digest` table
+(UNIQUE clinician + week start) in a transaction of its own, since the sender's session is
+never committed. Another delivery of the same week — a digest day moved within the week, or
+a second process — then finds the week taken and is skipped. A retry of the same delivery
+keeps its claim; a delivery that never sent (failed, skipped, missed) gives it up.
+
+No N+1: the first digest of a claimed batch loads the weeks of every digest delivery in the
+batch at once (`load_weeks`), and the others are composed from that.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from reflect_bot.bot.handlers.reflections import start_data
+from reflect_bot.db.engine import transaction
+from reflect_bot.db.models import Clinician, Delivery
+from reflect_bot.db.repositories import digests
+from reflect_bot.db.repositories.digests import ClinicianWeek
+from reflect_bot.delivery.outgoing import Composer, Outgoing
+from reflect_bot.delivery.sender import BATCH_INFO_KEY
+from reflect_bot.domain.digest import IsoWeek, build_digest, digest_week_for
+from reflect_bot.render.telegram_html import render_digest
+from reflect_bot.services import Services
+
+__all__ = ["KIND", "compose_digest", "digest_composer"]
+
+KIND = "digest"
+# Where the weeks loaded for a batch are kept, in the batch session's info.
+_WEEKS_INFO_KEY = "reflect_bot.digest_weeks"
+
+
+def digest_composer(*, bot_username: str | None) -> Composer:
+    """A composer whose concept links are t.me deep links to this bot (buttons without one)."""
+
+    async def compose(
+        session: AsyncSession, services: Services, clinician: Clinician, delivery: Delivery
+    ) -> list[Outgoing] | None:
+        if clinician.id is None or delivery.id is None:
+            return None
+        week = digest_week_for(delivery.local_date)
+        async with transaction(services.sessions) as claiming:
+            claimed = await digests.record_sent(
+                claiming,
+                clinician_id=clinician.id,
+                week=week,
+                delivery_id=delivery.id,
+                now=services.clock.now(),
+            )
+        if not claimed:
+            return None  # this week's digest is another delivery's
+        loaded = await _week_of(session, clinician, delivery, week)
+        digest = build_digest(loaded.week, loaded.history, services.catalog, zone=loaded.zone)
+        rendered = render_digest(digest, bot_username=bot_username, start_program=start_data)
+        last = len(rendered.messages) - 1
+        # protect_content: the digest quotes the clinician's own words.
+        return [
+            Outgoing(text=text, keyboard=rendered.keyboard if n == last else None, protect=True)
+            for n, text in enumerate(rendered.messages)
+        ]
+
+    return compose
+
+
+async def _week_of(
+    session: AsyncSession, clinician: Clinician, delivery: Delivery, week: IsoWeek
+) -> ClinicianWeek:
+    """This clinician's week, loaded with those of the batch's other digest deliveries."""
+    assert clinician.id is not None
+    loaded: dict[tuple[int, IsoWeek], ClinicianWeek] = session.info.setdefault(_WEEKS_INFO_KEY, {})
+    if (clinician.id, week) not in loaded:
+        batch: list[Delivery] = session.info.get(BATCH_INFO_KEY) or [delivery]
+        wanted: dict[IsoWeek, set[int]] = defaultdict(set)
+        for row in batch:
+            if row.kind == KIND:
+                wanted[digest_week_for(row.local_date)].add(row.clinician_id)
+        wanted[week].add(clinician.id)
+        ids = {cid for cids in wanted.values() for cid in cids}
+        rows = await session.execute(
+            select(col(Clinician.id), col(Clinician.timezone)).where(col(Clinician.id).in_(ids))
+        )
+        zones = {cid: zone for cid, zone in rows if cid is not None}
+        for each_week, cids in wanted.items():
+            weeks = await digests.load_weeks(
+                session, clinicians=[(cid, zones.get(cid)) for cid in cids], week=each_week
+            )
+            loaded.update({(cid, each_week): found for cid, found in weeks.items()})
+    return loaded[(clinician.id, week)]
+
+
+#: For senders started without the bot's username (concepts then link by button).
+compose_digest = digest_composer(bot_username=None)

@@ -1,0 +1,489 @@
+"""What `/export` puts in a clinician's journal, as a pure function of their reflections.
+
+`parse_export_args` reads the command's arguments; the repository loads the reflections
+(`StoredReflection`) for the request's UTC bounds; `build_journal` turns them into a
+`Journal`: entries in date order with each answer ready to show, the concepts each touches,
+the glossary of those concepts and the totals. Renderers (`render.markdown`) only format it.
+No clock, no database, no Telegram here.
+
+Dates are the clinician's local dates, in their current time zone; ranges include both ends.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from reflect_bot.catalog import CHECKIN_PROGRAM_ID, CHECKIN_RUPTURE_STEP, RATING_MAX, StepKind
+from reflect_bot.domain.digest import REPAIR, RUPTURE_KINDS
+from reflect_bot.domain.journaling import AnswerKind, ReflectionStatus, cpd_minutes
+from reflect_bot.domain.mentions import ConceptMatcher
+from reflect_bot.domain.timezones import resolve
+
+if TYPE_CHECKING:
+    from reflect_bot.catalog import Catalog, Concept, Step
+
+__all__ = [
+    "EXPORTED_STATUSES",
+    "ExportArgumentError",
+    "ExportProblem",
+    "ExportRequest",
+    "ExportScope",
+    "GlossaryEntry",
+    "Journal",
+    "JournalAnswer",
+    "JournalEntry",
+    "SourceNote",
+    "StoredAnswer",
+    "StoredReflection",
+    "Totals",
+    "build_journal",
+    "journal_filename",
+    "parse_export_args",
+]
+
+#: Reflections a journal shows; a discarded one was thrown away by the clinician.
+EXPORTED_STATUSES: tuple[str, ...] = (
+    ReflectionStatus.COMPLETED.value,
+    ReflectionStatus.INCOMPLETE.value,
+    ReflectionStatus.IN_PROGRESS.value,
+)
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Words a clinician may put between two dates: "/export 2026-09-01 to 2026-11-30".
+_RANGE_JOINERS = frozenset({"to", "-", "–", "—", "..", "until"})
+
+
+# --------------------------------------------------------------------------- the request
+
+
+class ExportScope(StrEnum):
+    ALL = "all"  # the whole journal
+    RANGE = "range"  # two local dates, both included
+    WEEK = "week"  # the current ISO week, Monday to Sunday
+    CONCEPT = "concept"  # the whole journal, reflections touching one concept
+    PROGRAM = "program"  # the whole journal, reflections of one program
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRequest:
+    """What the clinician asked for. `start`/`end` are None when the journal's own ends apply."""
+
+    scope: ExportScope
+    start: date | None = None
+    end: date | None = None
+    concept: str | None = None
+    program: str | None = None
+
+    def utc_bounds(self, zone: tzinfo) -> tuple[datetime | None, datetime | None]:
+        """[local start 00:00, local day after end 00:00) as UTC instants (None: open)."""
+        return (
+            None if self.start is None else _local_midnight(self.start, zone),
+            None if self.end is None else _local_midnight(self.end, zone, days_after=1),
+        )
+
+
+class ExportProblem(StrEnum):
+    USAGE = "usage"  # words the command does not take
+    BAD_DATE = "bad_date"  # not a YYYY-MM-DD calendar date
+    ONE_DATE = "one_date"  # a range needs both ends
+    REVERSED = "reversed"  # the first date is after the second
+    MISSING_CONCEPT = "missing_concept"
+    UNKNOWN_CONCEPT = "unknown_concept"
+    MISSING_PROGRAM = "missing_program"
+    UNKNOWN_PROGRAM = "unknown_program"
+
+
+class ExportArgumentError(ValueError):
+    """The arguments cannot be read; `problem` says why and `typed` holds the offending word."""
+
+    def __init__(self, problem: ExportProblem, typed: str = "") -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+        self.typed = typed
+
+
+def parse_export_args(
+    args: Sequence[str],
+    *,
+    today: date,
+    concepts: Collection[str],
+    programs: Collection[str],
+) -> ExportRequest:
+    """Reads `/export`, `/export week`, `/export <from> <to>`, `/export concept <slug>` and
+    `/export program <id>`; raises ExportArgumentError for anything else.
+
+    `today` is the clinician's local date; `concepts` and `programs` the ids that exist.
+    """
+    words = [word.strip() for word in args if word.strip()]
+    if not words:
+        return ExportRequest(ExportScope.ALL)
+    keyword = words[0].casefold()
+    if keyword == "week" and len(words) == 1:
+        monday = today - timedelta(days=today.weekday())
+        return ExportRequest(ExportScope.WEEK, start=monday, end=monday + timedelta(days=6))
+    if keyword in ("concept", "program"):
+        return _filtered(keyword, words[1:], concepts=concepts, programs=programs)
+    if not _DATE.fullmatch(words[0]):
+        problem = ExportProblem.BAD_DATE if words[0][:1].isdigit() else ExportProblem.USAGE
+        raise ExportArgumentError(problem, words[0])
+    if len(words) == 3 and words[1].casefold() in _RANGE_JOINERS:
+        words = [words[0], words[2]]
+    if len(words) == 1:
+        raise ExportArgumentError(ExportProblem.ONE_DATE, words[0])
+    if len(words) != 2:
+        raise ExportArgumentError(ExportProblem.USAGE, " ".join(words[2:]))
+    start, end = _read_date(words[0]), _read_date(words[1])
+    if start > end:
+        raise ExportArgumentError(ExportProblem.REVERSED, f"{words[0]} {words[1]}")
+    return ExportRequest(ExportScope.RANGE, start=start, end=end)
+
+
+def _filtered(
+    keyword: str, rest: Sequence[str], *, concepts: Collection[str], programs: Collection[str]
+) -> ExportRequest:
+    is_concept = keyword == "concept"
+    if not rest:
+        raise ExportArgumentError(
+            ExportProblem.MISSING_CONCEPT if is_concept else ExportProblem.MISSING_PROGRAM
+        )
+    if len(rest) > 1:
+        raise ExportArgumentError(ExportProblem.USAGE, " ".join(rest[1:]))
+    wanted = rest[0].casefold()
+    if is_concept:
+        if wanted not in concepts:
+            raise ExportArgumentError(ExportProblem.UNKNOWN_CONCEPT, rest[0])
+        return ExportRequest(ExportScope.CONCEPT, concept=wanted)
+    if wanted not in programs:
+        raise ExportArgumentError(ExportProblem.UNKNOWN_PROGRAM, rest[0])
+    return ExportRequest(ExportScope.PROGRAM, program=wanted)
+
+
+def _read_date(word: str) -> date:
+    if not _DATE.fullmatch(word):
+        raise ExportArgumentError(ExportProblem.BAD_DATE, word)
+    try:
+        return date.fromisoformat(word)
+    except ValueError:  # 2026-02-30 and the like
+        raise ExportArgumentError(ExportProblem.BAD_DATE, word) from None
+
+
+def _local_midnight(day: date, zone: tzinfo, *, days_after: int = 0) -> datetime:
+    """The local midnight starting `day` (+ days_after) as UTC; open-ended past the calendar."""
+    try:
+        day = day + timedelta(days=days_after)
+    except OverflowError:  # the day after 9999-12-31
+        return datetime.max.replace(tzinfo=UTC)
+    # A midnight skipped by a clock change moves forward (zoneinfo's fold=0), as elsewhere.
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+
+def journal_filename(start: date, end: date, *, part: int | None = None, parts: int = 1) -> str:
+    """journal-<from>-<to>.md, or journal-<from>-<to>-part-2-of-3.md for a split export."""
+    base = f"journal-{start.isoformat()}-{end.isoformat()}"
+    return f"{base}-part-{part}-of-{parts}.md" if part is not None and parts > 1 else f"{base}.md"
+
+
+# --------------------------------------------------------------------------- what is loaded
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAnswer:
+    """One stored answer, decrypted, with the question as it was asked."""
+
+    position: int
+    step_id: str
+    question: str
+    kind: str  # text | rating | choice | skipped
+    text: str | None = None
+    rating: int | None = None
+    choice: str | None = None
+    choice_label: str | None = None
+    edited: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StoredReflection:
+    """One stored reflection with its answers in the order they were asked."""
+
+    id: int
+    program_id: str
+    program_title: str
+    status: str
+    started_at: datetime  # aware UTC
+    finished_at: datetime | None
+    seconds_spent: int
+    answers: tuple[StoredAnswer, ...] = ()
+
+
+# --------------------------------------------------------------------------- the journal
+
+
+@dataclass(frozen=True, slots=True)
+class JournalAnswer:
+    """An answer ready to show: the clinician's words stay exactly as stored."""
+
+    step_id: str
+    question: str
+    kind: str  # text | rating | choice | skipped
+    text: str | None = None
+    rating: int | None = None
+    rating_max: int = RATING_MAX
+    #: The labels of the scale's two ends, when the program still has that rating step.
+    scale: tuple[str, str] | None = None
+    choice: str | None = None  # the option's id
+    choice_label: str | None = None  # the option's label as it was when chosen
+    edited: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """One reflection in the journal."""
+
+    reflection_id: int
+    started: datetime  # local time, in the journal's zone
+    program_id: str
+    program_title: str
+    status: str
+    minutes: int  # CPD minutes, as the digest counts them
+    answers: tuple[JournalAnswer, ...]
+    concepts: tuple[str, ...]  # slugs: the program's concepts, then those named in answers
+
+    @property
+    def finished(self) -> bool:
+        return self.status == ReflectionStatus.COMPLETED.value
+
+
+@dataclass(frozen=True, slots=True)
+class SourceNote:
+    """One source of a concept card: document, section, lines and the references it cites."""
+
+    document: str  # the document's label, e.g. "Review"
+    title: str
+    byline: str | None  # e.g. "Kim, 2018"
+    section: str
+    lines: str
+    references: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class GlossaryEntry:
+    """A concept card as the glossary shows it."""
+
+    slug: str
+    name: str
+    summary: str
+    caveat: str | None
+    sources: tuple[SourceNote, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """What the export adds up, for its front matter and its closing section."""
+
+    reflections: int = 0
+    answers: int = 0  # answered steps (skipped ones not counted)
+    cpd_minutes: int = 0
+    ruptures: int = 0  # check-ins that reported a strain (withdrawal, confrontation, unsure)
+    repairs: int = 0  # completed rupture-repair reflections
+
+
+@dataclass(frozen=True, slots=True)
+class Journal:
+    """Everything an export shows, for one clinician and one request."""
+
+    request: ExportRequest
+    start: date  # local dates the journal covers, both included
+    end: date
+    zone_name: str
+    exported_at: datetime  # local time, in the journal's zone
+    author: str | None  # only when the clinician allows their name in exports
+    entries: tuple[JournalEntry, ...]
+    glossary: tuple[GlossaryEntry, ...]  # every concept an entry links to, by name
+    totals: Totals
+    filter_label: str | None = None  # the program's title or the concept's name, if filtered
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.entries
+
+    def glossary_for(self, slugs: Iterable[str]) -> tuple[GlossaryEntry, ...]:
+        """The glossary entries of `slugs`, in glossary order (for one part of a split file)."""
+        wanted = set(slugs)
+        return tuple(entry for entry in self.glossary if entry.slug in wanted)
+
+
+def build_journal(
+    request: ExportRequest,
+    reflections: Iterable[StoredReflection],
+    *,
+    catalog: Catalog,
+    zone_name: str,
+    today: date,
+    exported_at: datetime,
+    author: str | None = None,
+    matcher: ConceptMatcher | None = None,
+) -> Journal:
+    """The journal for `request` from the clinician's stored reflections.
+
+    `today` is the clinician's local date (the end of an open range); `author` is passed only
+    when the clinician allows their name in exports. Discarded reflections, reflections with
+    no answers and reflections outside the request's dates are left out.
+    """
+    zone = resolve(zone_name)
+    matcher = matcher or ConceptMatcher(catalog.concepts.values())
+    steps_by_program = {
+        program_id: {step.id: step for step in program.steps}
+        for program_id, program in catalog.programs.items()
+    }
+    entries: list[JournalEntry] = []
+    for stored in sorted(reflections, key=lambda r: (r.started_at, r.id)):
+        started = stored.started_at.astimezone(zone)
+        if not _wanted(stored, started.date(), request):
+            continue
+        entry = _entry(stored, started, catalog, matcher, steps_by_program)
+        if request.concept is None or request.concept in entry.concepts:
+            entries.append(entry)
+
+    start = request.start or (entries[0].started.date() if entries else today)
+    end = request.end or max(today, entries[-1].started.date() if entries else today)
+    referenced = {slug for entry in entries for slug in entry.concepts}
+    return Journal(
+        request=request,
+        start=start,
+        end=end,
+        zone_name=zone_name,
+        exported_at=exported_at.astimezone(zone),
+        author=author,
+        entries=tuple(entries),
+        glossary=_glossary(referenced, catalog),
+        totals=_totals(entries),
+        filter_label=_filter_label(request, catalog),
+    )
+
+
+def _wanted(stored: StoredReflection, local_day: date, request: ExportRequest) -> bool:
+    if stored.status not in EXPORTED_STATUSES or not stored.answers:
+        return False
+    if request.program is not None and stored.program_id != request.program:
+        return False
+    if request.start is not None and local_day < request.start:
+        return False
+    return request.end is None or local_day <= request.end
+
+
+def _entry(
+    stored: StoredReflection,
+    started: datetime,
+    catalog: Catalog,
+    matcher: ConceptMatcher,
+    steps_by_program: Mapping[str, Mapping[str, Step]],
+) -> JournalEntry:
+    program = catalog.programs.get(stored.program_id)
+    steps = steps_by_program.get(stored.program_id, {})
+    answers: list[JournalAnswer] = []
+    written: list[str] = []
+    for stored_answer in sorted(stored.answers, key=lambda a: a.position):
+        step = steps.get(stored_answer.step_id)
+        scale = None
+        if step is not None and step.kind is StepKind.RATING and step.low_label and step.high_label:
+            scale = (step.low_label, step.high_label)
+        if stored_answer.kind == AnswerKind.TEXT and stored_answer.text:
+            written.append(stored_answer.text)
+        answers.append(
+            JournalAnswer(
+                step_id=stored_answer.step_id,
+                question=stored_answer.question,
+                kind=stored_answer.kind,
+                text=stored_answer.text,
+                rating=stored_answer.rating,
+                scale=scale,
+                choice=stored_answer.choice,
+                choice_label=stored_answer.choice_label or stored_answer.choice,
+                edited=stored_answer.edited,
+            )
+        )
+    concepts = list(program.concepts if program else ())
+    if written:
+        # One scan per reflection; a blank line between answers keeps phrases from joining
+        # the end of one answer to the start of the next.
+        named = matcher.slugs("\n|\n".join(written))
+        concepts += [slug for slug in catalog.concepts if slug in named and slug not in concepts]
+    return JournalEntry(
+        reflection_id=stored.id,
+        started=started,
+        program_id=stored.program_id,
+        program_title=stored.program_title,
+        status=stored.status,
+        minutes=cpd_minutes(stored.seconds_spent),
+        answers=tuple(answers),
+        concepts=tuple(slug for slug in concepts if slug in catalog.concepts),
+    )
+
+
+def _totals(entries: Sequence[JournalEntry]) -> Totals:
+    return Totals(
+        reflections=len(entries),
+        answers=sum(1 for e in entries for a in e.answers if a.kind != AnswerKind.SKIPPED),
+        cpd_minutes=sum(entry.minutes for entry in entries),
+        ruptures=sum(1 for entry in entries if _reports_rupture(entry)),
+        repairs=sum(1 for e in entries if e.program_id == REPAIR and e.finished),
+    )
+
+
+def _reports_rupture(entry: JournalEntry) -> bool:
+    """A check-in whose rupture answer reports a strain, counted as the digest counts it."""
+    return entry.program_id == CHECKIN_PROGRAM_ID and any(
+        answer.step_id == CHECKIN_RUPTURE_STEP and answer.choice in RUPTURE_KINDS
+        for answer in entry.answers
+    )
+
+
+def _glossary(slugs: Collection[str], catalog: Catalog) -> tuple[GlossaryEntry, ...]:
+    concepts = [catalog.concepts[slug] for slug in catalog.concepts if slug in slugs]
+    # Alphabetical as a reader looks things up: "The therapeutic alliance" under T-h-e-r…
+    concepts.sort(key=lambda concept: (_sort_name(concept.name), concept.slug))
+    return tuple(_glossary_entry(concept, catalog) for concept in concepts)
+
+
+def _sort_name(name: str) -> str:
+    folded = name.casefold()
+    return folded.removeprefix("the ") if folded.startswith("the ") else folded
+
+
+def _glossary_entry(concept: Concept, catalog: Catalog) -> GlossaryEntry:
+    notes = []
+    for ref in concept.sources:
+        document = catalog.sources.get(ref.document)
+        byline = None
+        if document is not None and document.authors and document.year:
+            byline = f"{document.authors[0].split()[-1]}, {document.year}"
+        notes.append(
+            SourceNote(
+                document=document.label if document else ref.document,
+                title=document.title if document else ref.document,
+                byline=byline,
+                section=ref.section,
+                lines=ref.lines,
+                references=tuple(ref.references),
+            )
+        )
+    return GlossaryEntry(
+        slug=concept.slug,
+        name=concept.name,
+        summary=concept.summary,
+        caveat=concept.caveat,
+        sources=tuple(notes),
+    )
+
+
+def _filter_label(request: ExportRequest, catalog: Catalog) -> str | None:
+    if request.program is not None and request.program in catalog.programs:
+        return catalog.programs[request.program].title
+    if request.concept is not None and request.concept in catalog.concepts:
+        return catalog.concepts[request.concept].name
+    return None

@@ -1,0 +1,148 @@
+"""A small world for delivery tests: a migrated database, the emulator, a PTB Bot pointed at it,
+the bot's services on a FixedClock, and clinicians with schedules."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from typing import Any
+
+from sqlalchemy import select
+from telegram import Bot
+from telegram.request import HTTPXRequest
+
+from reflect_bot.app import build_services
+from reflect_bot.clock import FixedClock
+from reflect_bot.config import get_settings
+from reflect_bot.db.engine import transaction
+from reflect_bot.db.migrations import upgrade_head
+from reflect_bot.db.models import Clinician, Delivery
+from reflect_bot.db.repositories import schedules
+from reflect_bot.delivery import planner
+from reflect_bot.delivery.sender import Pacer
+from reflect_bot.delivery.ticker import TickReport, tick
+from reflect_bot.delivery.ticker import state as ticker_state
+from reflect_bot.domain.scheduling import EVERY_DAY
+from reflect_bot.emulator import BotAPIEmulator, MessageRecord
+from reflect_bot.services import Services
+
+TOKEN = "123456:TEST-token"
+CHECKIN = "post-session-checkin"
+
+
+@dataclass
+class World:
+    emulator: BotAPIEmulator
+    services: Services
+    bot: Bot
+    clock: FixedClock
+
+    async def clinician(
+        self,
+        user_id: int,
+        zone: str = "Europe/London",
+        *,
+        at: time = time(9, 0),
+        weekdays: int = EVERY_DAY,
+        program_id: str | None = CHECKIN,
+        kind: str = "prompt",
+    ) -> int:
+        """A consented clinician with one schedule, planned as /schedule would; returns its id."""
+        now = self.clock.now()
+        self.emulator.private_chat(user_id, f"Clinician {user_id}", started=True)
+        async with transaction(self.services.sessions) as session:
+            person = (
+                await session.execute(
+                    select(Clinician).where(Clinician.telegram_user_id == user_id)
+                )  # type: ignore[arg-type]
+            ).scalar_one_or_none()
+            if person is None:
+                person = Clinician(
+                    telegram_user_id=user_id,
+                    chat_id=user_id,
+                    consented_at=now,
+                    timezone=zone,
+                    created_at=now,
+                    updated_at=now,
+                )
+                session.add(person)
+                await session.flush()
+            assert person.id is not None
+            schedule = await schedules.add(
+                session,
+                clinician_id=person.id,
+                kind=kind,
+                program_id=program_id,
+                weekdays=weekdays,
+                local_time=at,
+                now=now,
+            )
+            assert schedule.id is not None
+            await planner.replan(
+                session,
+                rotation=planner.rotation_of(self.services),
+                clinician_id=person.id,
+                now=now,
+                schedule_id=schedule.id,
+            )
+            return schedule.id
+
+    async def tick(self, **kwargs: Any) -> TickReport:
+        return await tick(self.services, self.bot, **kwargs)
+
+    def prompts_to(self, user_id: int) -> list[MessageRecord]:
+        return [
+            m for m in self.emulator.bot_messages(user_id) if m.text and "Time to reflect" in m.text
+        ]
+
+    async def rows(self) -> list[Delivery]:
+        async with transaction(self.services.sessions) as session:
+            result = await session.execute(select(Delivery).order_by(Delivery.id))  # type: ignore[arg-type]
+            return list(result.scalars())
+
+
+def settings_for(emulator: BotAPIEmulator, database_url: str, key: str, **extra: Any) -> Any:
+    return get_settings(
+        _env_file=None,
+        bot_token=emulator.token,
+        telegram_base_url=emulator.base_url,
+        telegram_base_file_url=emulator.base_file_url,
+        database_url=database_url,
+        encryption_keys=key,
+        **extra,
+    )
+
+
+@asynccontextmanager
+async def delivery_world(
+    database_url: str,
+    key: str,
+    *,
+    start: datetime = datetime(2026, 11, 2, 8, 0, tzinfo=UTC),
+    read_timeout: float = 5.0,
+    per_chat_interval: float = 0.0,
+    **settings: Any,
+) -> AsyncIterator[World]:
+    await asyncio.to_thread(upgrade_head, database_url)
+    async with BotAPIEmulator(token=TOKEN) as emulator:
+        config = settings_for(emulator, database_url, key, **settings)
+        clock = FixedClock(start)
+        services = build_services(config, clock=clock)
+        request = HTTPXRequest(connection_pool_size=64, read_timeout=read_timeout)
+        bot = Bot(
+            TOKEN, base_url=emulator.base_url, base_file_url=emulator.base_file_url, request=request
+        )
+        try:
+            async with bot:
+                # The FixedClock jumps days in milliseconds of real time; Telegram's one message
+                # per chat per second is real time, so tests that do not check it turn it off.
+                sender = ticker_state(services, bot).sender
+                sender.pacer = Pacer(
+                    config.send_rate_per_second, per_chat_interval=per_chat_interval
+                )
+                yield World(emulator=emulator, services=services, bot=bot, clock=clock)
+        finally:
+            await services.engine.dispose()

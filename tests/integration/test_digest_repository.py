@@ -1,0 +1,342 @@
+"""Loading digest weeks from the database, on SQLite and PostgreSQL.
+
+What must hold: a week is the clinician's own ISO week (DST included), only completed
+reflections count, text comes back decrypted, ratings and history are right, the number of
+queries does not depend on how many clinicians are loaded, and a week's digest is claimed once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import event, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from reflect_bot.db.engine import transaction
+from reflect_bot.db.models import Answer, Clinician, Delivery, Reflection, Schedule
+from reflect_bot.db.repositories import digests
+from reflect_bot.domain.digest import IsoWeek, RatingTally, RuptureReport, WrittenAnswer
+
+W10 = IsoWeek(2026, 10)  # 2–8 March 2026; New York springs forward on Sunday the 8th
+T0 = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+class World:
+    """Writes clinicians, reflections, answers and deliveries as the bot would."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.users = 0
+
+    async def clinician(self, zone: str | None) -> Clinician:
+        self.users += 1
+        clinician = Clinician(
+            telegram_user_id=5000 + self.users,
+            chat_id=5000 + self.users,
+            timezone=zone,
+            created_at=T0,
+            updated_at=T0,
+        )
+        self.session.add(clinician)
+        await self.session.flush()
+        return clinician
+
+    async def reflection(
+        self,
+        clinician: Clinician,
+        program_id: str,
+        finished_at: datetime,
+        *,
+        status: str = "completed",
+        texts: tuple[str, ...] = (),
+        ratings: dict[str, int] | None = None,
+        rupture: str | None = None,
+    ) -> Reflection:
+        assert clinician.id is not None
+        reflection = Reflection(
+            clinician_id=clinician.id,
+            program_id=program_id,
+            program_title=program_id.replace("-", " ").capitalize(),
+            status=status,
+            started_at=finished_at - timedelta(minutes=4),
+            last_activity_at=finished_at,
+            finished_at=finished_at if status == "completed" else None,
+            seconds_spent=240,
+        )
+        self.session.add(reflection)
+        await self.session.flush()
+        assert reflection.id is not None
+        answers = [
+            Answer(step_id=step, kind="rating", rating=value, question=f"{step}?")
+            for step, value in (ratings or {}).items()
+        ]
+        if rupture is not None:
+            answers.append(
+                Answer(step_id="rupture", kind="choice", choice=rupture, question="Rupture?")
+            )
+        answers += [
+            Answer(step_id=f"text{n}", kind="text", text=t, question="Say?")
+            for n, t in enumerate(texts)
+        ]
+        answers.append(Answer(step_id="skipped", kind="skipped", question="Skipped?"))
+        for position, answer in enumerate(answers, start=1):
+            answer.reflection_id, answer.position, answer.answered_at = (
+                reflection.id,
+                position,
+                finished_at,
+            )
+            self.session.add(answer)
+        await self.session.flush()
+        return reflection
+
+    async def delivery(
+        self, clinician: Clinician, sent_at: datetime, *, kind: str = "prompt", status: str = "sent"
+    ) -> int:
+        assert clinician.id is not None
+        schedule = Schedule(
+            clinician_id=clinician.id, kind=kind, local_time=time(9), created_at=T0, updated_at=T0
+        )
+        self.session.add(schedule)
+        await self.session.flush()
+        assert schedule.id is not None
+        delivery = Delivery(
+            clinician_id=clinician.id,
+            schedule_id=schedule.id,
+            local_date=sent_at.date(),
+            kind=kind,
+            due_at=sent_at,
+            status=status,
+            sent_at=sent_at if status == "sent" else None,
+            created_at=T0,
+        )
+        self.session.add(delivery)
+        await self.session.flush()
+        assert delivery.id is not None
+        return delivery.id
+
+
+def utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+async def test_a_week_is_the_clinicians_own_iso_week_across_dst(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """In New York the week runs 05:00 UTC Monday to 04:00 UTC next Monday (DST began);
+    in Kolkata (a fixed +05:30 zone) it starts 18:30 UTC on Sunday."""
+    async with transaction(sessions) as session:
+        world = World(session)
+        new_york = await world.clinician("America/New_York")
+        kolkata = await world.clinician("UTC+05:30")
+        nowhere = await world.clinician(None)  # no zone yet: UTC
+        for moment in (
+            utc(2026, 3, 2, 4, 59),
+            utc(2026, 3, 2, 5),
+            utc(2026, 3, 9, 3, 59),
+            utc(2026, 3, 9, 4),
+        ):
+            for clinician in (new_york, kolkata, nowhere):
+                await world.reflection(clinician, "secure-base", moment)
+        await world.reflection(new_york, "secure-base", utc(2026, 3, 4, 12), status="incomplete")
+
+    async with sessions() as session:
+        loaded = await digests.load_weeks(
+            session,
+            clinicians=[
+                (c.id, c.timezone) for c in (new_york, kolkata, nowhere) if c.id is not None
+            ],
+            week=W10,
+        )
+
+    def finished(clinician: Clinician) -> list[datetime]:
+        assert clinician.id is not None
+        return [r.finished_at for r in loaded[clinician.id].week.reflections]
+
+    assert finished(new_york) == [utc(2026, 3, 2, 5), utc(2026, 3, 9, 3, 59)]
+    # Kolkata's week: 1 March 18:30 UTC to 8 March 18:30 UTC.
+    assert finished(kolkata) == [utc(2026, 3, 2, 4, 59), utc(2026, 3, 2, 5)]
+    assert finished(nowhere) == [utc(2026, 3, 2, 4, 59), utc(2026, 3, 2, 5)]
+    assert loaded[nowhere.id or 0].week.zone == "UTC"
+
+
+async def test_the_weeks_words_ruptures_ratings_and_prompts(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Text answers come back decrypted; only the check-in's rupture question counts and
+    "none" is no rupture; ratings are tallied per step; only prompts sent in the week count."""
+    async with transaction(sessions) as session:
+        world = World(session)
+        clinician = await world.clinician("Europe/London")
+        checkin = await world.reflection(
+            clinician,
+            "post-session-checkin",
+            utc(2026, 3, 3, 18),
+            texts=("She went quiet & looked away <again>.",),
+            ratings={"bond": 4, "goals": 3, "tasks": 5, "overall": 4, "client_rating": 2},
+            rupture="withdrawal",
+        )
+        await world.reflection(
+            clinician,
+            "post-session-checkin",
+            utc(2026, 3, 5, 18),
+            ratings={"bond": 5, "goals": 4},
+            rupture="none",
+        )
+        await world.reflection(
+            clinician, "rupture-repair", utc(2026, 3, 5, 20), rupture="withdrawal"
+        )
+        await world.delivery(clinician, utc(2026, 3, 3, 9))
+        await world.delivery(clinician, utc(2026, 3, 4, 9))
+        await world.delivery(clinician, utc(2026, 3, 5, 9), status="missed")
+        await world.delivery(clinician, utc(2026, 3, 8, 18), kind="digest")
+        await world.delivery(clinician, utc(2026, 2, 27, 9))
+
+    async with sessions() as session:
+        assert clinician.id is not None
+        loaded = await digests.load_week(session, clinician=clinician, week=W10)
+
+    assert [r.program_id for r in loaded.week.reflections] == [
+        "post-session-checkin",
+        "post-session-checkin",
+        "rupture-repair",
+    ]
+    assert checkin.id is not None
+    position = 7  # after five ratings and the rupture answer
+    assert loaded.week.answers == (
+        WrittenAnswer(checkin.id, position, "She went quiet & looked away <again>."),
+    )
+    assert loaded.week.ruptures == (RuptureReport(checkin.id, "withdrawal"),)
+    assert loaded.week.ratings == {
+        "bond": RatingTally(9, 2),
+        "goals": RatingTally(7, 2),
+        "tasks": RatingTally(5, 1),
+        "overall": RatingTally(4, 1),
+    }
+    assert loaded.week.prompts_delivered == 2
+
+
+async def test_history_streak_empathy_and_the_four_weeks_before(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Weeks in a row stop at the first week without a completed reflection; ratings are
+    compared with the four weeks before only."""
+    async with transaction(sessions) as session:
+        world = World(session)
+        clinician = await world.clinician("Europe/London")
+        monday = utc(2026, 3, 2, 12)
+        for weeks_ago in (1, 2, 4, 5, 6):
+            await world.reflection(clinician, "secure-base", monday - timedelta(weeks=weeks_ago))
+        await world.reflection(
+            clinician, "empathy-attunement", monday - timedelta(weeks=6, days=-1)
+        )
+        await world.reflection(
+            clinician, "empathy-attunement", monday - timedelta(weeks=3), status="incomplete"
+        )
+        for weeks_ago, bond in ((1, 2), (4, 4), (5, 5)):
+            await world.reflection(
+                clinician,
+                "post-session-checkin",
+                monday - timedelta(weeks=weeks_ago),
+                ratings={"bond": bond},
+            )
+        await world.reflection(clinician, "post-session-checkin", monday, ratings={"bond": 3})
+
+    async with sessions() as session:
+        loaded = await digests.load_week(session, clinician=clinician, week=W10)
+
+    assert loaded.history.weeks_in_a_row == 2  # weeks 9 and 8; week 7 had only an incomplete one
+    assert loaded.history.last_empathy_week == W10.shifted(-6)
+    # Weeks 9 and 6 (one and four back); week 5 is beyond the comparison.
+    assert loaded.history.previous_ratings == {"bond": RatingTally(6, 2)}
+    assert loaded.week.ratings == {"bond": RatingTally(3, 1)}
+
+
+@contextmanager
+def counting_queries(sessions: async_sessionmaker[AsyncSession]) -> Iterator[list[str]]:
+    statements: list[str] = []
+    engine = sessions.kw["bind"].sync_engine
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+async def test_the_number_of_queries_does_not_grow_with_the_clinicians(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    zones = ["Europe/London", "America/New_York", "UTC+05:30", "Australia/Sydney", None]
+    async with transaction(sessions) as session:
+        world = World(session)
+        clinicians = []
+        for n in range(12):
+            clinician = await world.clinician(zones[n % len(zones)])
+            clinicians.append(clinician)
+            await world.reflection(
+                clinician,
+                "post-session-checkin",
+                utc(2026, 3, 4, 12),
+                texts=("trust",),
+                ratings={"bond": 4},
+                rupture="unsure",
+            )
+            await world.reflection(clinician, "secure-base", utc(2026, 2, 25, 12))
+            await world.delivery(clinician, utc(2026, 3, 4, 9))
+
+    async def queries_for(count: int, *, side: bool = False) -> int:
+        chosen = [(c.id, c.timezone) for c in clinicians[:count] if c.id is not None]
+        async with sessions() as session:
+            with counting_queries(sessions) as statements:
+                loaded = await digests.load_weeks(
+                    session, clinicians=chosen, week=W10, side_sessions=sessions if side else None
+                )
+        assert len(loaded) == count
+        assert all(
+            len(week.week.reflections) == 1 and week.history.weeks_in_a_row == 1
+            for week in loaded.values()
+        )
+        return len(statements)
+
+    assert await queries_for(1) == await queries_for(2) == await queries_for(12) == 5
+    # The aggregates on side connections, at the same time: the same five queries.
+    assert await queries_for(12, side=True) == 5
+
+
+async def test_a_weeks_digest_is_claimed_once(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """The first delivery claims the week; it may ask again (a retry), another may not,
+    unless the first one never sent it."""
+    async with transaction(sessions) as session:
+        world = World(session)
+        clinician = await world.clinician("Europe/London")
+        friday, sunday, next_sunday = [
+            await world.delivery(clinician, moment, kind="digest", status="pending")
+            for moment in (utc(2026, 3, 6, 18), utc(2026, 3, 8, 18), utc(2026, 3, 15, 18))
+        ]
+    assert clinician.id is not None
+    now = utc(2026, 3, 8, 18)
+
+    async def claim(delivery_id: int, week: IsoWeek = W10) -> bool:
+        assert clinician.id is not None
+        async with transaction(sessions) as session:
+            return await digests.record_sent(
+                session, clinician_id=clinician.id, week=week, delivery_id=delivery_id, now=now
+            )
+
+    assert await claim(friday)
+    assert await claim(friday)
+    assert not await claim(sunday)
+    assert await claim(next_sunday, W10.shifted(1))
+    async with sessions() as session:
+        row = await digests.sent_digest(session, clinician_id=clinician.id, week=W10)
+    assert row is not None and (row.week_start, row.delivery_id) == (date(2026, 3, 2), friday)
+
+    async with transaction(sessions) as session:
+        await session.execute(update(Delivery).where(Delivery.id == friday).values(status="failed"))  # type: ignore[arg-type]
+    assert await claim(sunday)
+    assert not await claim(friday)
