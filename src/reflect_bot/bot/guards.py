@@ -154,4 +154,4 @@ async def _say(update: Update, context: ReflectContext, text: str) -> None:
     try:
         await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML)
     except TelegramError as exc:
-        log.info("could not answer user in chat %s: %s", chat.id, type(exc).__name__)
+        log.info("could not reply in chat %s: %s", chat.id, type(exc).__name__)

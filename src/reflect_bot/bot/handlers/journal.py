@@ -313,7 +313,7 @@ async def answer_edited(update: Update, context: ReflectContext) -> None:
             )
             notice = None if answer is None else await _revise(session, context, answer, edited)
     except SQLAlchemyError as exc:
-        log.warning("an edited answer could not be stored: %s", type(exc).__name__)
+        log.warning("an edit could not be stored: %s", type(exc).__name__)
         await reply(update, context, texts.EDIT_NOT_SAVED)
         return
     if notice is not None:

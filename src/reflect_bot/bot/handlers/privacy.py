@@ -145,7 +145,7 @@ async def check_answer(
             return
         await _offer_replacement(update, context, answer.id, kinds)
     except (SQLAlchemyError, TelegramError) as exc:
-        log.info("could not offer to replace an answer: %s", type(exc).__name__)
+        log.info("could not offer a replacement: %s", type(exc).__name__)
 
 
 async def _offer_replacement(
@@ -164,7 +164,7 @@ async def _offer_replacement(
         ]
     )
     # The kinds found are named; the words that matched never are.
-    log.info("an answer seemed to hold identifying details: %s", ",".join(kinds))
+    log.info("identifying details suspected (kinds: %s)", ",".join(kinds))
     await reply(
         update, context, texts.IDENTIFYING_FOUND.format(found=describe(kinds)), keyboard=keyboard
     )
@@ -194,7 +194,7 @@ async def _ask_for_replacement(update: Update, context: ReflectContext, answer_i
                 now=services.clock.now(),
             )
     except SQLAlchemyError as exc:
-        log.warning("could not wait for a replacement answer: %s", type(exc).__name__)
+        log.warning("could not wait for a replacement: %s", type(exc).__name__)
         await query.answer()
         await reply(update, context, texts.REPLACE_NOT_SAVED)
         return
@@ -240,7 +240,7 @@ async def replacement_text(update: Update, context: ReflectContext, clinician: C
                 await privacy.replace_answer_text(session, answer=answer, text=typed, now=now)
             await clinicians.set_awaiting(session, clinician=clinician, awaiting=None, now=now)
     except SQLAlchemyError as exc:
-        log.warning("a replacement answer could not be stored: %s", type(exc).__name__)
+        log.warning("a replacement could not be stored: %s", type(exc).__name__)
         await reply(update, context, texts.REPLACE_NOT_SAVED)
         return
     if answer is None or answer.id is None:
@@ -252,7 +252,7 @@ async def replacement_text(update: Update, context: ReflectContext, clinician: C
         try:
             await _offer_replacement(update, context, answer.id, kinds)
         except TelegramError as exc:
-            log.info("could not offer to replace an answer: %s", type(exc).__name__)
+            log.info("could not offer a replacement: %s", type(exc).__name__)
 
 
 def _awaited_answer(clinician: Clinician) -> int | None:
