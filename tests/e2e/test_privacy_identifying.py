@@ -76,3 +76,19 @@ async def test_ordinary_answers_get_no_notice(bot: Harness) -> None:
     await bot.say("Frustration, rated 4/5, since our 10:30 session on Monday")
     nxt = await bot.expect()
     assert "Which family" in nxt.text, nxt.text
+
+
+async def test_an_edit_that_adds_identifying_details_is_noticed(bot: Harness) -> None:
+    await bot.onboard()
+    await bot.say("/reflect affect-labeling")
+    first = await bot.expect("how strong is the feeling")
+    await bot.press("4", first)
+    await bot.expect("what is the feeling?")
+    sent = await bot.say("Frustration after the session")
+    await bot.expect("Which family")
+
+    await bot.emulator.edit_text(USER, sent["message_id"], NAMED)
+    await bot.expect("updated that answer")
+    notice = await bot.expect("I noticed")
+    assert notice.button_texts == [texts.REPLACE_ANSWER_BUTTON, texts.KEEP_ANSWER_BUTTON]
+    assert (await _answer(bot, "feeling")).text == NAMED, "the edit is stored as sent"

@@ -24,7 +24,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from reflect_bot.bot import texts
 from reflect_bot.bot.context import ReflectContext, services_of
-from reflect_bot.bot.handlers import reflections
+from reflect_bot.bot.handlers import privacy, reflections
 from reflect_bot.bot.messaging import current_clinician, reply
 from reflect_bot.catalog import Program, Step
 from reflect_bot.db.engine import transaction
@@ -318,6 +318,16 @@ async def answer_edited(update: Update, context: ReflectContext) -> None:
         return
     if notice is not None:
         await reply(update, context, notice)
+    if answer is not None and answer.kind == AnswerKind.TEXT:
+        # An edit is an answer too: if it now seems to identify a client, say so gently.
+        await privacy.check_answer(
+            update,
+            context,
+            clinician,
+            reflection_id=answer.reflection_id,
+            step_id=answer.step_id,
+            text=edited,
+        )
 
 
 async def _revise(
