@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, time, timedelta
+from typing import Any
 
 from reflect_bot.domain.scheduling import due_moment
 from reflect_bot.domain.timezones import resolve
@@ -16,8 +17,13 @@ def _at(zone: str, day: date, hour: int, minute: int = 0) -> object:
     return due_moment(day, time(hour, minute), resolve(zone))
 
 
+def _offer(bot: Harness, user: int = USER) -> Any:
+    """The starter plan offer, sent right after "You're all set"."""
+    return next(m for m in reversed(bot.emulator.bot_messages(user)) if "starter plan" in m.text)
+
+
 async def _decline_starter_plan(bot: Harness) -> None:
-    offer = bot.emulator.last_bot_message(USER)
+    offer = _offer(bot)
     await bot.press("Not now", offer)
     await bot.expect("No scheduled prompts")
 
@@ -66,7 +72,7 @@ async def test_the_starter_plan_is_offered_after_onboarding_and_shown_in_local_t
     bot: Harness,
 ) -> None:
     await bot.onboard(zone="America/New_York")
-    offer = bot.emulator.last_bot_message(USER)
+    offer = _offer(bot)
     assert "weekdays at 18:00" in offer.text and "Sundays at 18:00" in offer.text
     await bot.press("Use this plan", offer)
     await bot.expect("Your plan is set")
@@ -87,7 +93,7 @@ async def test_the_starter_plan_is_offered_after_onboarding_and_shown_in_local_t
 
 async def test_snooze_an_hour_then_skip(bot: Harness) -> None:
     await bot.onboard(zone="Europe/London")
-    await bot.press("Use this plan", bot.emulator.last_bot_message(USER))
+    await bot.press("Use this plan", _offer(bot))
     await bot.expect("Your plan is set")
     bot.clock.set(_at("Europe/London", MONDAY, 18))  # type: ignore[arg-type]
     await bot.tick()
@@ -107,10 +113,10 @@ async def test_snooze_an_hour_then_skip(bot: Harness) -> None:
 
 async def test_pause_for_days_then_resume(bot: Harness) -> None:
     await bot.onboard(zone="Europe/London")
-    await bot.press("Use this plan", bot.emulator.last_bot_message(USER))
+    await bot.press("Use this plan", _offer(bot))
     await bot.expect("Your plan is set")
     await bot.say("/pause 2")
-    await bot.expect("paused until Wed 4 Nov")
+    await bot.expect("start again on Wed 4 Nov")
 
     bot.clock.set(_at("Europe/London", MONDAY, 18))  # type: ignore[arg-type]
     report = await bot.tick()
@@ -125,7 +131,7 @@ async def test_pause_for_days_then_resume(bot: Harness) -> None:
 
 async def test_a_new_time_zone_applies_to_the_next_prompts(bot: Harness) -> None:
     await bot.onboard(zone="Europe/London")
-    await bot.press("Use this plan", bot.emulator.last_bot_message(USER))
+    await bot.press("Use this plan", _offer(bot))
     await bot.expect("Your plan is set")
     await bot.say("/timezone")
     await bot.expect("Which time zone")
@@ -141,7 +147,7 @@ async def test_a_new_time_zone_applies_to_the_next_prompts(bot: Harness) -> None
 
 async def test_change_the_time_then_remove_a_schedule(bot: Harness) -> None:
     await bot.onboard(zone="Asia/Kolkata")
-    await bot.press("Use this plan", bot.emulator.last_bot_message(USER))
+    await bot.press("Use this plan", _offer(bot))
     await bot.expect("Your plan is set")
     await bot.say("/schedule")
     screen = await bot.expect("Your prompts")
@@ -150,6 +156,19 @@ async def test_change_the_time_then_remove_a_schedule(bot: Harness) -> None:
         await bot.press(label, screen)
         screen = await bot.expect_edit(screen)
     assert "Your weekly digest — Sundays at 09:15" in screen.text
+
+    deeper_button = next(label for label in screen.button_texts if "19:00" in label)
+    for label in (deeper_button, "What", bot.services.catalog.program("secure-base").title):
+        await bot.press(label, screen)
+        screen = await bot.expect_edit(screen)
+    secure_base = bot.services.catalog.program("secure-base").title
+    assert f"Saved: {secure_base} — Wednesdays at 19:00." in screen.text
+
+    changed = next(label for label in screen.button_texts if "19:00" in label)
+    for label in (changed, "Days", "Wed", "Fri", "Save"):  # Wednesday off, Friday on
+        await bot.press(label.replace("Wed", "✓ Wed"), screen)
+        screen = await bot.expect_edit(screen)
+    assert f"{secure_base} — Fridays at 19:00" in screen.text
 
     checkin_button = next(label for label in screen.button_texts if "18:00" in label)
     for label in (checkin_button, "Remove"):
@@ -160,7 +179,7 @@ async def test_change_the_time_then_remove_a_schedule(bot: Harness) -> None:
 
 async def test_someone_elses_schedule_button_changes_nothing(bot: Harness) -> None:
     await bot.onboard(zone="Europe/London")
-    await bot.press("Use this plan", bot.emulator.last_bot_message(USER))
+    await bot.press("Use this plan", _offer(bot))
     await bot.expect("Your plan is set")
     await bot.say("/schedule")
     mine = await bot.expect("Your prompts")
@@ -168,7 +187,7 @@ async def test_someone_elses_schedule_button_changes_nothing(bot: Harness) -> No
 
     other = USER + 1
     await bot.onboard(user=other, zone="Europe/London")
-    offer = bot.emulator.last_bot_message(other)
+    offer = _offer(bot, other)
     query = await bot.emulator.press_button(other, offer.message_id, target, strict=False)
     answer = await bot.emulator.wait_for_callback_answer(query)
     assert answer.text is not None and "earlier message" in answer.text

@@ -56,7 +56,7 @@ import warnings
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -136,10 +136,6 @@ class SendReport:
     deferred: int = 0  # 429: pushed back by retry_after
     retried: int = 0  # 5xx, network error or timeout: pushed back with backoff
     unreachable: int = 0  # 403: the clinician blocked the bot
-
-    def add(self, other: SendReport) -> None:
-        for item in fields(self):
-            setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
 
 
 def worker_name() -> str:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 import weakref
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from telegram import Bot
 
 from reflect_bot.bot.context import ReflectContext, services_of
 from reflect_bot.db.engine import transaction
-from reflect_bot.db.repositories import reflections
+from reflect_bot.db.repositories import reflections, updates
 from reflect_bot.delivery.planner import Planner
 from reflect_bot.delivery.sender import Sender, SendReport
 from reflect_bot.services import Services
@@ -23,6 +24,7 @@ from reflect_bot.services import Services
 log = logging.getLogger(__name__)
 
 TICK_JOB_NAME = "reflect-bot tick"
+UPDATE_IDS_KEPT = timedelta(days=1)
 
 
 @dataclass
@@ -69,16 +71,20 @@ async def tick(services: Services, bot: Bot, *, max_wait: float | None = None) -
     state_ = state(services, bot)
     report = TickReport()
     report.planned = await state_.planner.run(services)
-    report.closed_reflections = await _close_stale_reflections(services)
+    report.closed_reflections = await _housekeeping(services)
     report.sending = await state_.sender.run(max_wait=max_wait)
     if report.sending.sent or report.sending.missed or report.sending.failed:
         log.info("tick: %s", report)
     return report
 
 
-async def _close_stale_reflections(services: Services) -> int:
+async def _housekeeping(services: Services) -> int:
+    """Closes reflections left untouched too long; forgets day-old update ids."""
+    now = services.clock.now()
     async with transaction(services.sessions) as session:
-        return await reflections.close_stale_reflections(session, now=services.clock.now())
+        # Housekeeping rides along: Telegram never redelivers an update a day later.
+        await updates.forget_older_than(session, cutoff=now - UPDATE_IDS_KEPT)
+        return await reflections.close_stale_reflections(session, now=now)
 
 
 async def tick_job(context: ReflectContext) -> None:

@@ -85,11 +85,19 @@ def describe_day(moment: datetime, zone: tzinfo) -> str:
     )
 
 
-def _line(services: Services, kind: str, program_id: str | None, weekdays: int, at: time) -> str:
-    return texts.SCHEDULE_LINE.format(
+def _describe(
+    services: Services, kind: str, program_id: str | None, weekdays: int, at: time
+) -> str:
+    return texts.SCHEDULE_DESCRIPTION.format(
         what=describe_what(services, kind, program_id),
         days=describe_days(weekdays),
         time=at.strftime("%H:%M"),
+    )
+
+
+def _line(services: Services, kind: str, program_id: str | None, weekdays: int, at: time) -> str:
+    return texts.SCHEDULE_LINE.format(
+        description=_describe(services, kind, program_id, weekdays, at)
     )
 
 
@@ -244,20 +252,20 @@ async def _schedule_step(
         if schedule.kind == "digest" or what == kb.DIGEST:
             raise _Refused(texts.STALE_BUTTON)
         saved = await _save(services, clinician, schedule, what=what)
-        return await _overview(services, clinician, texts.SCHEDULE_SAVED.format(line=saved))
+        return await _overview(services, clinician, texts.SCHEDULE_SAVED.format(description=saved))
     if step == "dy" and len(args) == 3:
         what, mask = args[1], _mask(args[2])
         if schedule is not None:
             what = kb.DIGEST if schedule.kind == "digest" else kb.KEEP
         elif what != kb.DIGEST:
             what = _what(services, what)
-        return _days_view(services, sid, what, mask)
+        return _days_view(services, sid, what, mask, schedule)
     if step == "sd" and schedule is not None and len(args) == 2:
         mask = _mask(args[1])
         if not mask:
             raise _Refused(texts.SCHEDULE_NEEDS_A_DAY, alert=True)
         saved = await _save(services, clinician, schedule, weekdays=mask)
-        return await _overview(services, clinician, texts.SCHEDULE_SAVED.format(line=saved))
+        return await _overview(services, clinician, texts.SCHEDULE_SAVED.format(description=saved))
     if step in {"hr", "mn"} and len(args) >= 3:
         what, mask_text = _draft(services, schedule, args[1], args[2])
         title, days = _draft_title(services, schedule, what, mask_text)
@@ -276,7 +284,7 @@ async def _schedule_step(
             saved = await _save(services, clinician, schedule, local_time=at)
         else:
             saved = await _add(services, clinician, what, _mask(mask_text), at)
-        return await _overview(services, clinician, texts.SCHEDULE_SAVED.format(line=saved))
+        return await _overview(services, clinician, texts.SCHEDULE_SAVED.format(description=saved))
     raise _Refused(texts.STALE_BUTTON)
 
 
@@ -284,17 +292,17 @@ def _program_choices(services: Services) -> list[tuple[str, str]]:
     return [(program.id, program.title) for program in services.catalog.programs.values()]
 
 
-def _days_view(services: Services, sid: int, what: str, mask: int) -> Shown:
-    if what == kb.DIGEST:
-        text = texts.SCHEDULE_CHOOSE_DIGEST_DAY.format(what=texts.DIGEST)
+def _days_view(
+    services: Services, sid: int, what: str, mask: int, schedule: Schedule | None = None
+) -> Shown:
+    """The day picker; `what` is a program id, rotate, digest, or keep (an existing schedule)."""
+    if schedule is not None:
+        title = describe_what(services, schedule.kind, schedule.program_id)
     else:
-        title = (
-            describe_what(services, "prompt", None if what == kb.ROTATE else what)
-            if what != kb.KEEP
-            else ""
-        )
-        text = texts.SCHEDULE_CHOOSE_DAYS.format(what=title).replace("<b></b>\n", "")
-    return text, kb.days(sid, what, mask)
+        kind = "digest" if what == kb.DIGEST else "prompt"
+        title = describe_what(services, kind, None if what in {kb.ROTATE, kb.DIGEST} else what)
+    template = texts.SCHEDULE_CHOOSE_DIGEST_DAY if what == kb.DIGEST else texts.SCHEDULE_CHOOSE_DAYS
+    return template.format(what=title), kb.days(sid, what, mask)
 
 
 async def _edit_view(services: Services, schedule: Schedule) -> Shown:
@@ -410,7 +418,7 @@ async def _save(
             local_time=local_time,
         )
         await _replan(session, services, clinician.id, found.id)
-        return _line(services, found.kind, found.program_id, found.weekdays, found.local_time)
+        return _describe(services, found.kind, found.program_id, found.weekdays, found.local_time)
 
 
 async def _add(services: Services, clinician: Clinician, what: str, weekdays: int, at: time) -> str:
@@ -439,7 +447,7 @@ async def _add(services: Services, clinician: Clinician, what: str, weekdays: in
                 now=now,
             )
         await _replan(session, services, clinician.id, schedule.id)
-    return _line(services, kind, program_id, weekdays, at)
+    return _describe(services, kind, program_id, weekdays, at)
 
 
 async def _show(update: Update, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
@@ -531,6 +539,7 @@ async def prompt_button(update: Update, context: ReflectContext) -> None:
         or delivery is None
         or delivery.program_id is None
         or delivery.kind != "prompt"
+        or delivery.program_id not in services.catalog.programs  # since removed from content
     ):
         await query.answer(texts.STALE_BUTTON)
         return
