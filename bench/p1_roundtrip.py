@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform
 import signal
 import sys
 import tempfile
@@ -33,8 +32,9 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
+
+from bench._machine import machine
 
 THIS_FILE = Path(__file__).resolve()
 ROOT = THIS_FILE.parents[1]
@@ -369,28 +369,6 @@ async def measure(
     return samples
 
 
-def machine() -> dict[str, str]:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import sqlite3
-
-    import telegram
-
-    return {
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "cpus (nproc)": str(os.cpu_count()),
-        "cpu": cpu,
-        "python": platform.python_version(),
-        "python-telegram-bot": telegram.__version__,
-        "sqlite": sqlite3.sqlite_version,
-        "os": platform.platform(),
-    }
 
 
 def report(runs: dict[float, dict[str, Sample]], info: dict[str, str]) -> str:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform
 import random
 import sys
 import tempfile
@@ -37,6 +36,8 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
+
+from bench._machine import machine
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "src") not in sys.path:  # run as a file from a checkout
@@ -374,23 +375,6 @@ def postgres_database() -> Iterator[str]:
 # --------------------------------------------------------------------------- report
 
 
-def machine() -> dict[str, str]:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "cpus (nproc)": str(os.cpu_count()),
-        "cpu model": cpu,
-        "python": platform.python_version(),
-        "load average (1 min) at the end": f"{os.getloadavg()[0]:.2f}",
-        "platform": platform.platform(),
-    }
 
 
 def report(results: dict[str, tuple[Seeded, list[Run], float]], repeat: int) -> str:
