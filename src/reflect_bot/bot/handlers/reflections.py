@@ -22,6 +22,7 @@ import html
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -519,6 +520,36 @@ async def _run(update: Update, context: ReflectContext, work: Work) -> Outcome |
 # --------------------------------------------------------------------------- entry points
 
 
+async def _begin(
+    session: AsyncSession,
+    clinician: Clinician,
+    program: Program,
+    delivery_id: int | None,
+    *,
+    now: datetime,
+    before: str = "",
+) -> Question:
+    """Opens a new reflection on the program and returns its first question."""
+    first = journaling.first_step(program)
+    started = await store.start(
+        session,
+        clinician_id=_cid(clinician),
+        program_id=program.id,
+        program_title=program.title,
+        first_step_id=first.id,
+        now=now,
+        delivery_id=delivery_id,
+    )
+    return Question(
+        program,
+        _rid(started),
+        first,
+        journaling.progress(program, first, []),
+        opening=True,
+        before=before,
+    )
+
+
 async def start_reflection(
     update: Update,
     context: ReflectContext,
@@ -539,23 +570,7 @@ async def start_reflection(
         open_one, _ = await store.open_reflection(session, clinician_id=_cid(clinician), now=now)
         if open_one is not None:
             return await _ask_resume_or_discard(session, open_one, program, delivery_id)
-        first = journaling.first_step(program)
-        reflection = await store.start(
-            session,
-            clinician_id=_cid(clinician),
-            program_id=program.id,
-            program_title=program.title,
-            first_step_id=first.id,
-            now=now,
-            delivery_id=delivery_id,
-        )
-        return Question(
-            program,
-            _rid(reflection),
-            first,
-            journaling.progress(program, first, []),
-            opening=True,
-        )
+        return await _begin(session, clinician, program, delivery_id, now=now)
 
     try:
         outcome = await _run(update, context, work)
@@ -839,23 +854,8 @@ async def _discard_and_start(
         if reflection.status != ReflectionStatus.IN_PROGRESS:
             return Stale(texts.BUTTON_REFLECTION_ENDED)
         await store.discard(session, reflection=reflection, now=now)
-        first = journaling.first_step(program)
-        started = await store.start(
-            session,
-            clinician_id=_cid(clinician),
-            program_id=program.id,
-            program_title=program.title,
-            first_step_id=first.id,
-            now=now,
-            delivery_id=delivery_id,
-        )
-        return Question(
-            program,
-            _rid(started),
-            first,
-            journaling.progress(program, first, []),
-            opening=True,
-            before=texts.DISCARDED,
+        return await _begin(
+            session, clinician, program, delivery_id, now=now, before=texts.DISCARDED
         )
 
     outcome = await _run(update, context, work)
