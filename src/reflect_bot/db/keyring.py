@@ -102,6 +102,35 @@ async def _batch(
     return [(int(row[0]), [None if v is None else str(v) for v in row[1:]]) for row in rows]
 
 
+@dataclass(frozen=True)
+class _Stored:
+    report: ColumnReport
+    row_id: int
+    column: str
+    value: str
+    token: bytes
+
+
+def _not_under_first_key(
+    rows: list[tuple[int, list[str | None]]],
+    name: str,
+    key: str,
+    names: list[str],
+    reports: dict[EncryptedColumn, ColumnReport],
+    first_key: Fernet,
+) -> Iterator[_Stored]:
+    """Counts every stored value of a batch; yields those the first key did not write."""
+    for row_id, values in rows:
+        for column_name, value in zip(names, values, strict=True):
+            if value is None:
+                continue
+            report = reports[EncryptedColumn(name, column_name, key)]
+            report.values += 1
+            token = value.encode("ascii")
+            if not _under_first_key(first_key, token):
+                yield _Stored(report, row_id, column_name, value, token)
+
+
 async def rotate(
     sessions: async_sessionmaker[AsyncSession],
     *,
@@ -126,27 +155,20 @@ async def rotate(
                 if not rows:
                     break
                 raw = table(name, column(key), *(column(n) for n in names))
-                for row_id, values in rows:
-                    for position, value in enumerate(values):
-                        if value is None:
-                            continue
-                        report = reports[EncryptedColumn(name, names[position], key)]
-                        report.values += 1
-                        token = value.encode("ascii")
-                        if _under_first_key(first_key, token):
-                            continue
-                        try:
-                            fresh = cipher.rotate(token).decode("ascii")
-                        except InvalidToken:
-                            report.note_undecryptable(row_id)
-                            continue
-                        target = raw.c[names[position]]
-                        await session.execute(
-                            update(raw)
-                            .where(and_(raw.c[key] == row_id, target == value))
-                            .values({names[position]: fresh})
+                for stored in _not_under_first_key(rows, name, key, names, reports, first_key):
+                    try:
+                        fresh = cipher.rotate(stored.token).decode("ascii")
+                    except InvalidToken:
+                        stored.report.note_undecryptable(stored.row_id)
+                        continue
+                    await session.execute(
+                        update(raw)
+                        .where(
+                            and_(raw.c[key] == stored.row_id, raw.c[stored.column] == stored.value)
                         )
-                        report.rotated += 1
+                        .values({stored.column: fresh})
+                    )
+                    stored.report.rotated += 1
                 after = rows[-1][0]
                 done += len(rows)
             if progress is not None:
@@ -171,21 +193,13 @@ async def check(
         while True:
             async with transaction(sessions) as session:
                 rows = await _batch(session, name, key, names, after, batch_size)
-            for row_id, values in rows:
-                for position, value in enumerate(values):
-                    if value is None:
-                        continue
-                    report = reports[EncryptedColumn(name, names[position], key)]
-                    report.values += 1
-                    token = value.encode("ascii")
-                    if _under_first_key(first_key, token):
-                        continue
-                    try:
-                        cipher.decrypt(token)
-                    except InvalidToken:
-                        report.note_undecryptable(row_id)
-                    else:
-                        report.stale += 1
+            for stored in _not_under_first_key(rows, name, key, names, reports, first_key):
+                try:
+                    cipher.decrypt(stored.token)
+                except InvalidToken:
+                    stored.report.note_undecryptable(stored.row_id)
+                else:
+                    stored.report.stale += 1
             if len(rows) < batch_size:
                 break
             after = rows[-1][0]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
-import signal
+
+from reflect_bot.signals import stop_on_signals
 
 from ._emulator import BotAPIEmulator
 
@@ -48,10 +48,7 @@ async def _serve(args: argparse.Namespace) -> None:
         user_id, _, name = spec.partition(":")
         emulator.private_chat(int(user_id), name or f"User{user_id}", started=True)
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):  # not on Windows
-            loop.add_signal_handler(signum, stop.set)
+    stop_on_signals(stop)
     async with emulator:
         print(f"Bot API emulator on {emulator.url}", flush=True)
         print(f"  base_url:      {emulator.base_url}", flush=True)

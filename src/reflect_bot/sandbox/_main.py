@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
-import signal
 import sys
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from reflect_bot.sandbox._sandbox import (
     Sandbox,
     SandboxOptions,
 )
+from reflect_bot.signals import restore_default_signals, stop_on_signals
 
 __all__ = [
     "DIR_VARIABLE",
@@ -85,20 +84,14 @@ def run_sandbox(settings: Settings, options: SandboxOptions, *, no_token: bool =
 
 async def _serve(settings: Settings, options: SandboxOptions) -> int:
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):  # not on Windows
-            loop.add_signal_handler(signum, stop.set)
+    stop_on_signals(stop)
     sandbox = Sandbox(settings, options)
     async with sandbox:
         if not stop.is_set():  # Ctrl-C while starting: stop without announcing the page
             print(_ready(sandbox), flush=True)
             await stop.wait()
         print("\nStopping the sandbox…", flush=True)
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            # A second Ctrl-C while stopping interrupts at once, as it would anywhere else.
-            with contextlib.suppress(NotImplementedError):
-                loop.remove_signal_handler(signum)
+        restore_default_signals()
     print("Sandbox stopped.", flush=True)
     return 0
 
