@@ -9,7 +9,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from reflect_bot.services import Services
 
 if TYPE_CHECKING:
-    from reflect_bot.db.models import Clinician
+    from reflect_bot.db.models import Clinician, Reflection
 
 
 class BotData:
@@ -21,8 +21,8 @@ class BotData:
 class ReflectContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
     """The context of one update; python-telegram-bot builds one per update, shared by groups.
 
-    The guard loads the clinician in the same transaction that records the update, and
-    handlers read it from here instead of querying again.
+    The guard loads the clinician and their open reflection in the same transaction that
+    records the update, and handlers read them from here instead of querying again.
     """
 
     def __init__(
@@ -33,6 +33,20 @@ class ReflectContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any
     ) -> None:
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self.clinician: Clinician | None = None
+        self._open_reflection: Reflection | None = None
+        self._open_reflection_known = False
+
+    def admitted(self, clinician: Clinician | None, open_reflection: Reflection | None) -> None:
+        self.clinician = clinician
+        self._open_reflection = open_reflection
+        self._open_reflection_known = True
+
+    def take_open_reflection(self) -> tuple[bool, Reflection | None]:
+        """(known, the open reflection as the guard saw it), once: after the first
+        transaction of this update it may have changed, so later ones must ask again."""
+        known, reflection = self._open_reflection_known, self._open_reflection
+        self._open_reflection_known, self._open_reflection = False, None
+        return known, reflection
 
 
 def services_of(context: ReflectContext) -> Services:

@@ -65,15 +65,15 @@ async def admit(update: Update, context: ReflectContext) -> None:
     services = services_of(context)
     user = update.effective_user
     code = _invite_code(update)
+    now = services.clock.now()
     try:
         async with transaction(services.sessions) as session:
-            if user is not None and not await _is_member(session, context, user.id, code):
-                raise _Stranger
-            fresh = await updates.mark_processed(
-                session, update_id=update.update_id, now=services.clock.now()
-            )
-            if fresh and user is not None:
-                context.clinician = await clinicians.get_by_user(session, telegram_user_id=user.id)
+            seen = None
+            if user is not None:
+                seen = await clinicians.admission(session, telegram_user_id=user.id)
+                if not await _is_member(session, context, seen, user.id, code):
+                    raise _Stranger
+            fresh = await updates.mark_processed(session, update_id=update.update_id, now=now)
     except _Stranger:
         assert user is not None
         await _turn_away(update, context, user.id, tried_code=code is not None)
@@ -88,20 +88,26 @@ async def admit(update: Update, context: ReflectContext) -> None:
     if not fresh:
         log.info("update %s was delivered again; ignored", update.update_id)
         raise ApplicationHandlerStop
+    if seen is not None:
+        context.admitted(seen.clinician, seen.open_reflection)
 
 
 async def _is_member(
-    session: AsyncSession, context: ReflectContext, user_id: int, code: str | None
+    session: AsyncSession,
+    context: ReflectContext,
+    seen: clinicians.Admission,
+    user_id: int,
+    code: str | None,
 ) -> bool:
     services = services_of(context)
     allowed = services.settings.allowed_user_ids
     if user_id in allowed:
         return True
-    if not allowed and not services.invite_only:
-        if not await privacy.invites_exist(session):
-            return True  # an open deployment: everyone is welcome
+    if not allowed and not seen.invites_exist:
+        return True  # an open deployment: everyone is welcome
+    if seen.invites_exist:
         services.invite_only = True  # invites are never un-created, so remember it
-    if await privacy.has_redeemed(session, telegram_user_id=user_id):
+    if seen.redeemed:
         return True
     if code is not None and await privacy.redeem(
         session, code=code, telegram_user_id=user_id, now=services.clock.now()

@@ -284,6 +284,16 @@ async def _question(
     )
 
 
+async def _open_reflection(
+    session: AsyncSession, context: ReflectContext, clinician: Clinician, now: datetime
+) -> tuple[Reflection | None, Reflection | None]:
+    """The clinician's open reflection, from the guard's query when this update has not
+    looked yet (one query fewer on every answer), else from the database."""
+    return await store.open_reflection(
+        session, clinician_id=_cid(clinician), now=now, seen=context.take_open_reflection()
+    )
+
+
 def _set_aside_notice(reflection: Reflection) -> Reply:
     keyboard = InlineKeyboardMarkup(
         [[InlineKeyboardButton(texts.RESUME_BUTTON, callback_data=resume_data(_rid(reflection)))]]
@@ -310,9 +320,7 @@ async def _answer_step(
     """
     now = services_of(context).clock.now()
     if reflection_id is None:
-        reflection, set_aside = await store.open_reflection(
-            session, clinician_id=_cid(clinician), now=now
-        )
+        reflection, set_aside = await _open_reflection(session, context, clinician, now)
         if set_aside is not None:
             return _set_aside_notice(set_aside)
         if reflection is None:
@@ -402,14 +410,16 @@ async def _say(update: Update, context: ReflectContext, outcome: Outcome) -> Non
 
 
 async def _ask(update: Update, context: ReflectContext, question: Question) -> None:
+    keyboard = question_keyboard(question.reflection_id, question.step)
     message = await reply(
         update,
         context,
         question.text(),
-        keyboard=question_keyboard(question.reflection_id, question.step),
+        keyboard=keyboard,
         protect=True,  # once answered, the edit shows the clinician's rating or choice
     )
-    _after(context, _remember_question(context, question, message))
+    if keyboard is not None:  # remembered only to take its buttons away once answered
+        _after(context, _remember_question(context, question, message))
 
 
 def _after(context: ReflectContext, work: Coroutine[Any, Any, None]) -> None:
@@ -515,6 +525,8 @@ async def _run(update: Update, context: ReflectContext, work: Work) -> Outcome |
         log.warning("a reflection step could not be stored: %s", type(exc).__name__)
         await reply(update, context, texts.ANSWER_NOT_SAVED)
         return Told()
+    finally:
+        context.take_open_reflection()  # what the guard saw may be out of date from here on
 
 
 # --------------------------------------------------------------------------- entry points
@@ -567,7 +579,7 @@ async def start_reflection(
 
     async def work(session: AsyncSession) -> Outcome:
         now = services.clock.now()
-        open_one, _ = await store.open_reflection(session, clinician_id=_cid(clinician), now=now)
+        open_one, _ = await _open_reflection(session, context, clinician, now)
         if open_one is not None:
             return await _ask_resume_or_discard(session, open_one, program, delivery_id)
         return await _begin(session, clinician, program, delivery_id, now=now)
@@ -659,9 +671,7 @@ async def repeat_after_non_text(
 
     async def work(session: AsyncSession) -> Outcome | None:
         now = services_of(context).clock.now()
-        reflection, set_aside = await store.open_reflection(
-            session, clinician_id=_cid(clinician), now=now
-        )
+        reflection, set_aside = await _open_reflection(session, context, clinician, now)
         if reflection is None:
             return None if set_aside is None else _set_aside_notice(set_aside)
         return await _question(session, context, reflection, before=texts.TEXT_ONLY_IN_REFLECTION)
@@ -772,7 +782,7 @@ async def cancel(update: Update, context: ReflectContext) -> None:
 
     async def work(session: AsyncSession) -> Outcome:
         now = services.clock.now()
-        reflection, _ = await store.open_reflection(session, clinician_id=_cid(clinician), now=now)
+        reflection, _ = await _open_reflection(session, context, clinician, now)
         if reflection is None:
             return Reply(texts.NOTHING_TO_CANCEL)
         count = len(await store.given_answers(session, reflection_id=_rid(reflection)))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
-from reflect_bot.db.models import Clinician
+from reflect_bot.db.models import Clinician, Invite, Reflection
+from reflect_bot.domain.journaling import ReflectionStatus
 
 
 async def get_by_user(session: AsyncSession, *, telegram_user_id: int) -> Clinician | None:
@@ -15,6 +18,44 @@ async def get_by_user(session: AsyncSession, *, telegram_user_id: int) -> Clinic
         select(Clinician).where(Clinician.telegram_user_id == telegram_user_id)  # type: ignore[arg-type]
     )
     return result.scalar_one_or_none()
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """What the guard needs to know about the person behind an update."""
+
+    clinician: Clinician | None
+    open_reflection: Reflection | None  # their reflection in progress, if any
+    invites_exist: bool  # the deployment is invite-only
+    redeemed: bool  # they came in with an invite
+
+
+async def admission(session: AsyncSession, *, telegram_user_id: int) -> Admission:
+    """The clinician, their open reflection and the invite facts, in one query.
+
+    Every update asks this first, so it is one round trip for a known clinician (a second
+    one only for somebody not seen before).
+    """
+    invites = select(exists().select_from(Invite)).scalar_subquery()
+    redeemed = select(exists().where(col(Invite.redeemed_by) == telegram_user_id)).scalar_subquery()
+    row = (
+        await session.execute(
+            select(Clinician, Reflection, invites, redeemed)
+            .outerjoin(
+                Reflection,
+                and_(
+                    col(Reflection.clinician_id) == col(Clinician.id),
+                    col(Reflection.status) == ReflectionStatus.IN_PROGRESS.value,
+                ),
+            )
+            .where(col(Clinician.telegram_user_id) == telegram_user_id)
+        )
+    ).one_or_none()
+    if row is None:
+        flags = (await session.execute(select(invites, redeemed))).one()
+        return Admission(None, None, bool(flags[0]), bool(flags[1]))
+    clinician, reflection, invites_exist, has_redeemed = row
+    return Admission(clinician, reflection, bool(invites_exist), bool(has_redeemed))
 
 
 async def register(

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from reflect_bot.db.models import Delivery, Reflection
+from reflect_bot.db.upsert import insert_or_ignore
 
 PENDING, CLAIMED, SENT, MISSED, SKIPPED, FAILED = (
     "pending",
@@ -28,6 +29,8 @@ PENDING, CLAIMED, SENT, MISSED, SKIPPED, FAILED = (
 )
 # Rows per INSERT statement: well under SQLite's and PostgreSQL's bound-parameter limits.
 INSERT_CHUNK = 500
+# The key that makes planning idempotent: one delivery per clinician, schedule and local date.
+DELIVERY_KEY = ["clinician_id", "schedule_id", "local_date"]
 ERROR_LENGTH = 200
 
 
@@ -54,7 +57,6 @@ async def insert_planned(
     The UNIQUE (clinician, schedule, local date) key makes planning idempotent: planning the
     same day twice, from one process or two, leaves one row.
     """
-    dialect = session.get_bind().dialect.name
     created = 0
     for start in range(0, len(planned), INSERT_CHUNK):
         values = [
@@ -71,28 +73,13 @@ async def insert_planned(
             }
             for p in planned[start : start + INSERT_CHUNK]
         ]
-        result = await session.execute(_insert_or_ignore(dialect, values))
+        result = await session.execute(
+            insert_or_ignore(session, Delivery, conflict=DELIVERY_KEY)
+            .values(values)
+            .returning(col(Delivery.id))
+        )
         created += len(result.all())
     return created
-
-
-def _insert_or_ignore(dialect: str, values: list[dict[str, Any]]) -> Any:
-    """INSERT … ON CONFLICT (the delivery key) DO NOTHING RETURNING id, for either database."""
-    # Imported here: loading the PostgreSQL dialect costs start-up time on SQLite.
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-
-        insert: Any = postgresql_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        insert = sqlite_insert
-    return (
-        insert(Delivery)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=["clinician_id", "schedule_id", "local_date"])
-        .returning(col(Delivery.id))
-    )
 
 
 async def delete_pending_from(

@@ -39,12 +39,11 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reflect_bot.db.models import Answer, Clinician, Delivery, Digest, Reflection
 from reflect_bot.db.types import UTCDateTime
+from reflect_bot.db.upsert import insert_or_ignore
 from reflect_bot.domain.digest import (
     ALLIANCE_STEPS,
     CHECKIN,
@@ -529,16 +528,12 @@ async def record_sent(
     it (it failed, was skipped or missed, or no longer exists). `sent_at` is when the
     digest was handed to the sender.
     """
-    statement = (
-        (pg_insert if _dialect(session) == "postgresql" else sqlite_insert)(Digest)
-        .values(
-            clinician_id=clinician_id,
-            week_start=week.start,
-            delivery_id=delivery_id,
-            created_at=now,
-            sent_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["clinician_id", "week_start"])
+    statement = insert_or_ignore(session, Digest, conflict=["clinician_id", "week_start"]).values(
+        clinician_id=clinician_id,
+        week_start=week.start,
+        delivery_id=delivery_id,
+        created_at=now,
+        sent_at=now,
     )
     if _rowcount(await session.execute(statement)) == 1:
         return True

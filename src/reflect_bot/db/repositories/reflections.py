@@ -62,14 +62,21 @@ async def get_owned(
 
 
 async def open_reflection(
-    session: AsyncSession, *, clinician_id: int, now: datetime
+    session: AsyncSession,
+    *,
+    clinician_id: int,
+    now: datetime,
+    seen: tuple[bool, Reflection | None] = (False, None),
 ) -> tuple[Reflection | None, Reflection | None]:
     """(the reflection in progress, the one just set aside for being untouched 24 h).
 
     This is the lazy half of the 24-hour rule: it runs whenever the clinician writes, so the
-    rule holds even if the scheduler's tick has not run yet.
+    rule holds even if the scheduler's tick has not run yet. `seen` is (known, reflection)
+    when it was read a moment ago in this update (the guard's query), saving a query.
     """
-    reflection = await get_open(session, clinician_id=clinician_id)
+    known, reflection = seen
+    if not known:
+        reflection = await get_open(session, clinician_id=clinician_id)
     if reflection is None or not is_stale(reflection.last_activity_at, now):
         return reflection, None
     await finish(session, reflection=reflection, status=ReflectionStatus.INCOMPLETE, now=now)

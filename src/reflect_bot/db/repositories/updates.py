@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import CursorResult, delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflect_bot.db.models import ProcessedUpdate
+from reflect_bot.db.upsert import insert_or_ignore
 
 
 async def mark_processed(session: AsyncSession, *, update_id: int, now: datetime) -> bool:
     """Records the update id; False when it was already recorded (a redelivery)."""
-    try:
-        async with session.begin_nested():
-            session.add(ProcessedUpdate(update_id=update_id, processed_at=now))
-            await session.flush()
-    except IntegrityError:
-        return False
-    return True
+    # One statement on every update's path (no savepoint to catch a duplicate key).
+    result = await session.execute(
+        insert_or_ignore(session, ProcessedUpdate, conflict=["update_id"]).values(
+            update_id=update_id, processed_at=now
+        )
+    )
+    return bool(cast(CursorResult[Any], result).rowcount)
 
 
 async def forget_older_than(session: AsyncSession, *, cutoff: datetime) -> int:
