@@ -166,14 +166,9 @@ def _webhook(_args: argparse.Namespace) -> int:
     if not _startable(settings):
         return 2
     from reflect_bot.app import build_application
+    from reflect_bot.webhook import run_webhook
 
-    build_application(settings).run_webhook(
-        listen=settings.webhook_listen,
-        port=settings.webhook_port,
-        url_path=settings.webhook_path,
-        webhook_url=settings.webhook_url,
-        secret_token=settings.webhook_secret_token.get_secret_value(),
-    )
+    run_webhook(build_application(settings, polling=False), settings)
     return 0
 
 
