@@ -29,9 +29,9 @@ from reflect_bot.bot.updates import PerChatUpdateProcessor
 from reflect_bot.catalog import Catalog, load_catalog
 from reflect_bot.clock import Clock, SystemClock
 from reflect_bot.config import Settings
-from reflect_bot.crypto import load_cipher
+from reflect_bot.crypto import load_keys
 from reflect_bot.db.engine import create_engine, create_sessionmaker
-from reflect_bot.db.types import set_cipher
+from reflect_bot.db.types import set_keys
 from reflect_bot.delivery import digest_composer, ticker
 from reflect_bot.delivery.sender import register_composer
 from reflect_bot.logs import hold_back_chatty_libraries
@@ -46,7 +46,7 @@ def build_services(
     settings: Settings, *, clock: Clock | None = None, catalog: Catalog | None = None
 ) -> Services:
     """Loads the catalog and key ring and creates the engine (no connection is made yet)."""
-    set_cipher(load_cipher(settings))
+    set_keys(load_keys(settings))
     engine = create_engine(settings.effective_database_url)
     return Services(
         settings=settings,

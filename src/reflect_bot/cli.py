@@ -229,9 +229,9 @@ def _prompts_check(args: argparse.Namespace) -> int:
 
 
 def _keys_generate(_args: argparse.Namespace) -> int:
-    from cryptography.fernet import Fernet
+    from reflect_bot.crypto import new_key
 
-    print(Fernet.generate_key().decode("ascii"))
+    print(new_key())
     return 0
 
 
