@@ -9,11 +9,14 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-import reflect_bot.db.models  # noqa: F401 - registers every table on SQLModel.metadata
+import reflect_bot.db.models  # registers every table on SQLModel.metadata
 from reflect_bot.config import get_settings
 from reflect_bot.db.engine import create_engine
 
 config = context.config
+# Migrations serve both databases (scripts/regenerate-baseline autogenerates on SQLite), so
+# the models' PostgreSQL-only options are always present here; the bot itself never adds them.
+reflect_bot.db.models.add_postgresql_options()
 target_metadata = SQLModel.metadata
 
 

@@ -170,17 +170,15 @@ async def _admin(sql: str) -> None:
 
 async def populate(database_url: str, key: str, clinicians: int) -> None:
     """Clinicians with a daily schedule at the local time that is DUE in their zone, planned."""
-    from cryptography.fernet import Fernet, MultiFernet
-
     from reflect_bot.catalog import load_catalog
     from reflect_bot.db.engine import create_engine, create_sessionmaker, transaction
     from reflect_bot.db.models import Clinician, Schedule
-    from reflect_bot.db.types import set_cipher
+    from reflect_bot.db.types import set_keys
     from reflect_bot.delivery import planner
     from reflect_bot.domain.scheduling import EVERY_DAY, rotation_programs
     from reflect_bot.domain.timezones import resolve
 
-    set_cipher(MultiFernet([Fernet(key)]))
+    set_keys([key])
     engine = create_engine(database_url)
     sessions = create_sessionmaker(engine)
     created = DUE - timedelta(days=7)

@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "src") not in sys.path:  # run as a file from a checkout
     sys.path.insert(0, str(ROOT / "src"))
 
-from cryptography.fernet import Fernet, MultiFernet  # noqa: E402
+from cryptography.fernet import Fernet  # noqa: E402
 from sqlalchemy import Table, column, event, table  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 
@@ -52,7 +52,7 @@ from reflect_bot.db.engine import create_engine, create_sessionmaker  # noqa: E4
 from reflect_bot.db.migrations import upgrade_head  # noqa: E402
 from reflect_bot.db.models import Answer, Clinician, Delivery, Reflection, Schedule  # noqa: E402
 from reflect_bot.db.repositories import digests  # noqa: E402
-from reflect_bot.db.types import set_cipher  # noqa: E402
+from reflect_bot.db.types import set_keys  # noqa: E402
 from reflect_bot.domain.digest import IsoWeek, build_digest, concept_lookup  # noqa: E402
 from reflect_bot.domain.timezones import resolve  # noqa: E402
 from reflect_bot.render.telegram_html import render_digest  # noqa: E402
@@ -128,8 +128,9 @@ class Seeded:
 async def seed(engine: AsyncEngine, count: int, *, seed_value: int = 3) -> Seeded:
     """`count` clinicians with a realistic digest week and history; returns what was written."""
     rng = random.Random(seed_value)
-    cipher = MultiFernet([Fernet(Fernet.generate_key())])
-    set_cipher(cipher)
+    key = Fernet.generate_key().decode("ascii")
+    set_keys([key])
+    cipher = Fernet(key)
     pool = [cipher.encrypt(t.encode()).decode("ascii") for t in _texts(rng, 600)]
     questions = cipher.encrypt(b"A question?").decode("ascii")
 

@@ -39,14 +39,14 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "src") not in sys.path:  # `python bench/p4_export.py` from a checkout
     sys.path.insert(0, str(ROOT / "src"))
 
-from cryptography.fernet import Fernet, MultiFernet  # noqa: E402
+from cryptography.fernet import Fernet  # noqa: E402
 
 from reflect_bot.catalog import Catalog, StepKind, load_catalog  # noqa: E402
 from reflect_bot.db.engine import create_engine, create_sessionmaker, transaction  # noqa: E402
 from reflect_bot.db.migrations import upgrade_head  # noqa: E402
 from reflect_bot.db.models import Answer, Clinician, Reflection  # noqa: E402
 from reflect_bot.db.repositories import journal as journal_repository  # noqa: E402
-from reflect_bot.db.types import set_cipher  # noqa: E402
+from reflect_bot.db.types import set_keys  # noqa: E402
 from reflect_bot.domain.export import ExportRequest, ExportScope, build_journal  # noqa: E402
 from reflect_bot.render.markdown import render_parts  # noqa: E402
 
@@ -197,7 +197,7 @@ async def measure(url: str, clinician_id: int, runs: int, today: date) -> dict[s
 
 
 def child_main(args: argparse.Namespace) -> int:
-    set_cipher(MultiFernet([Fernet(args.key.encode("ascii"))]))
+    set_keys([args.key])
     result = asyncio.run(
         measure(args.url, args.clinician, args.runs, date.fromisoformat(args.today))
     )
@@ -210,7 +210,7 @@ def child_main(args: argparse.Namespace) -> int:
 
 def run_database(name: str, url: str, *, years: int, runs: int) -> dict[str, Any]:
     key = Fernet.generate_key().decode("ascii")
-    set_cipher(MultiFernet([Fernet(key)]))
+    set_keys([key])
     catalog = load_catalog(ROOT / "prompts")
     today = date(2026, 11, 30)
     upgrade_head(url)

@@ -74,14 +74,12 @@ def rss_mb(pid: int) -> float:
 
 async def populate(database_url: str, key: str, clinicians: int) -> None:
     """Consented clinicians in several zones, each with the starter plan."""
-    from cryptography.fernet import Fernet, MultiFernet
-
     from reflect_bot.db.engine import create_engine, create_sessionmaker, transaction
     from reflect_bot.db.models import Clinician, Schedule
-    from reflect_bot.db.types import set_cipher
+    from reflect_bot.db.types import set_keys
     from reflect_bot.domain.scheduling import STARTER_PLAN
 
-    set_cipher(MultiFernet([Fernet(key)]))
+    set_keys([key])
     engine = create_engine(database_url)
     sessions = create_sessionmaker(engine)
     now = datetime.now(UTC) - timedelta(days=1)

@@ -112,15 +112,14 @@ async def _answer(emulator: BotAPIEmulator, clinician: Clinician) -> float:
 
 async def _stored(database_url: str, key: str) -> dict[int, dict[str, str | int]]:
     """Every stored answer, decrypted, per Telegram user id."""
-    from cryptography.fernet import Fernet, MultiFernet
     from sqlalchemy import select
 
     from reflect_bot.db.engine import create_engine, create_sessionmaker, transaction
     from reflect_bot.db.models import Answer, Reflection
     from reflect_bot.db.models import Clinician as ClinicianRow
-    from reflect_bot.db.types import set_cipher
+    from reflect_bot.db.types import set_keys
 
-    set_cipher(MultiFernet([Fernet(key)]))
+    set_keys([key])
     engine = create_engine(database_url)
     found: dict[int, dict[str, str | int]] = {}
     try:

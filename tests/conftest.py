@@ -9,12 +9,12 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from cryptography.fernet import Fernet, MultiFernet
+from cryptography.fernet import Fernet
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reflect_bot.db.engine import create_engine, create_sessionmaker
 from reflect_bot.db.migrations import upgrade_head
-from reflect_bot.db.types import set_cipher
+from reflect_bot.db.types import set_keys
 
 POSTGRES_URL = os.environ.get(
     "REFLECT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -26,9 +26,9 @@ REQUIRE_POSTGRES = os.environ.get("REFLECT_REQUIRE_POSTGRES") == "1"
 def encryption_key() -> Iterator[str]:
     """Every test encrypts under a fresh key, as the bot does at start."""
     key = Fernet.generate_key().decode("ascii")
-    set_cipher(MultiFernet([Fernet(key)]))
+    set_keys([key])
     yield key
-    set_cipher(None)
+    set_keys([])
 
 
 @pytest.fixture

@@ -29,9 +29,9 @@ from reflect_bot.bot.updates import PerChatUpdateProcessor
 from reflect_bot.catalog import Catalog, load_catalog
 from reflect_bot.clock import Clock, SystemClock
 from reflect_bot.config import Settings
-from reflect_bot.crypto import load_cipher
+from reflect_bot.crypto import load_keys
 from reflect_bot.db.engine import create_engine, create_sessionmaker
-from reflect_bot.db.types import set_cipher
+from reflect_bot.db.types import set_keys
 from reflect_bot.delivery import digest_composer, ticker
 from reflect_bot.delivery.sender import register_composer
 from reflect_bot.logs import hold_back_chatty_libraries
@@ -46,7 +46,7 @@ def build_services(
     settings: Settings, *, clock: Clock | None = None, catalog: Catalog | None = None
 ) -> Services:
     """Loads the catalog and key ring and creates the engine (no connection is made yet)."""
-    set_cipher(load_cipher(settings))
+    set_keys(load_keys(settings))
     engine = create_engine(settings.effective_database_url)
     return Services(
         settings=settings,
@@ -58,16 +58,24 @@ def build_services(
 
 
 def build_application(
-    settings: Settings, *, clock: Clock | None = None, catalog: Catalog | None = None
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    catalog: Catalog | None = None,
+    polling: bool = True,
 ) -> ReflectApplication:
-    """The bot, ready for run_polling/run_webhook or manual start in tests."""
+    """The bot, ready for run_polling, webhook.serving or manual start in tests.
+
+    `polling=False` builds it without PTB's Updater: in webhook mode our own server
+    (reflect_bot.webhook) puts Telegram's updates on the Application's queue.
+    """
     if settings.bot_token is None:
         raise ValueError("REFLECT_BOT_TOKEN is not set")
     hold_back_chatty_libraries()  # no library may log message contents, at any level
     services = build_services(settings, clock=clock, catalog=catalog)
+    builder = ApplicationBuilder() if polling else ApplicationBuilder().updater(None)
     application: ReflectApplication = (
-        ApplicationBuilder()
-        .token(settings.bot_token.get_secret_value())
+        builder.token(settings.bot_token.get_secret_value())
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
         .context_types(ContextTypes(context=ReflectContext, bot_data=BotData))

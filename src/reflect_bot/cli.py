@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from reflect_bot.clock import SystemClock
 from reflect_bot.config import Settings, SettingsError, get_settings
+from reflect_bot.telegram_import import import_telegram
 
 if TYPE_CHECKING:
     from cryptography.fernet import Fernet
@@ -145,6 +146,7 @@ def _run(_args: argparse.Namespace) -> int:
         return _start_sandbox(settings, port=None, data_dir=None, no_token=True)
     if not _startable(settings):
         return 2
+    import_telegram()  # before reflect_bot.app imports it: see telegram_import.py
     from reflect_bot.app import build_application
 
     build_application(settings).run_polling(drop_pending_updates=False)
@@ -165,15 +167,11 @@ def _webhook(_args: argparse.Namespace) -> int:
         return 2
     if not _startable(settings):
         return 2
+    import_telegram()
     from reflect_bot.app import build_application
+    from reflect_bot.webhook import run_webhook
 
-    build_application(settings).run_webhook(
-        listen=settings.webhook_listen,
-        port=settings.webhook_port,
-        url_path=settings.webhook_path,
-        webhook_url=settings.webhook_url,
-        secret_token=settings.webhook_secret_token.get_secret_value(),
-    )
+    run_webhook(build_application(settings, polling=False), settings)
     return 0
 
 
@@ -192,6 +190,7 @@ def _start_sandbox(
     # the page's address in a terminal, that is noise.
     for chatty in ("apscheduler", "alembic"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
+    import_telegram()
     from reflect_bot.sandbox import options_from_environment, run_sandbox
 
     try:
@@ -234,9 +233,9 @@ def _prompts_check(args: argparse.Namespace) -> int:
 
 
 def _keys_generate(_args: argparse.Namespace) -> int:
-    from cryptography.fernet import Fernet
+    from reflect_bot.crypto import new_key
 
-    print(Fernet.generate_key().decode("ascii"))
+    print(new_key())
     return 0
 
 

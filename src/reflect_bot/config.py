@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from reflect_bot.crypto import is_fernet_key
+
 TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
 TELEGRAM_BASE_FILE_URL = "https://api.telegram.org/file/bot"
 
@@ -65,16 +67,12 @@ class Settings(BaseSettings):
     @field_validator("encryption_keys")
     @classmethod
     def _check_keys(cls, keys: list[SecretStr]) -> list[SecretStr]:
-        from cryptography.fernet import Fernet
-
         for position, key in enumerate(keys, start=1):
-            try:
-                Fernet(key.get_secret_value())
-            except ValueError:
+            if not is_fernet_key(key.get_secret_value()):
                 raise ValueError(
                     f"key {position} is not a Fernet key (32 url-safe base64-encoded bytes); "
                     "make one with: reflect-bot keys generate"
-                ) from None
+                )
         return keys
 
     @field_validator("database_url")

@@ -1,28 +1,54 @@
-"""The key ring for encryption at rest: keys from settings, or a local key in development."""
+"""The key ring for encryption at rest: keys from settings, or a local key in development.
+
+Keys are checked and made here without the cryptography package: importing it costs ≈ 9 MB
+(its Rust bindings bundle OpenSSL), and a bot that encrypts nothing yet (idle, or only
+answering buttons) need not pay that. The Fernet objects are built when a value is first
+encrypted or decrypted (db/types.py).
+"""
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet, MultiFernet
-
-from reflect_bot.config import Settings
+if TYPE_CHECKING:
+    from reflect_bot.config import Settings
 
 log = logging.getLogger(__name__)
 
 DEV_KEY_FILE = "encryption.key"
+_KEY_BYTES = 32
 
 
-def load_cipher(settings: Settings) -> MultiFernet:
-    """Returns the configured key ring; in development creates a local key file if none is set."""
+def is_fernet_key(key: str) -> bool:
+    """True for what `cryptography.fernet.Fernet(key)` accepts: 32 url-safe base64 bytes."""
+    try:
+        return len(base64.urlsafe_b64decode(key)) == _KEY_BYTES
+    except ValueError:  # not base64 (binascii.Error), or not ASCII
+        return False
+
+
+def new_key() -> str:
+    """A new key, made as `Fernet.generate_key()` makes one."""
+    return base64.urlsafe_b64encode(os.urandom(_KEY_BYTES)).decode("ascii")
+
+
+def load_keys(settings: Settings) -> list[str]:
+    """The configured keys, first key first; in development creates a local key file if none
+    is set. Settings has already checked configured keys; the local file is checked here."""
     keys = [key.get_secret_value() for key in settings.encryption_keys]
-    if not keys:
-        if settings.env == "production":
-            raise RuntimeError("REFLECT_ENCRYPTION_KEYS is required in production")
-        keys = [_development_key(dev_key_path(settings))]
-    return MultiFernet([Fernet(key) for key in keys])
+    if keys:
+        return keys
+    if settings.env == "production":
+        raise RuntimeError("REFLECT_ENCRYPTION_KEYS is required in production")
+    path = dev_key_path(settings)
+    key = _development_key(path)
+    if not is_fernet_key(key):
+        raise RuntimeError(f"{path} does not hold an encryption key; restore it from a backup")
+    return [key]
 
 
 def dev_key_path(settings: Settings) -> Path:
@@ -37,7 +63,7 @@ def _development_key(path: Path) -> str:
     if path.exists():
         return path.read_text(encoding="ascii").strip()
     path.parent.mkdir(parents=True, exist_ok=True)
-    key = Fernet.generate_key().decode("ascii")
+    key = new_key()
     # Created owner-only: the key protects every reflection in the database beside it.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as handle:

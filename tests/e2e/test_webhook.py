@@ -1,11 +1,14 @@
-"""Webhook mode, as production runs it: the real Application's webhook server, registered
-with the emulator through setWebhook, refuses requests without the secret token (403) and
-handles a repeated update_id once."""
+"""Webhook mode, as production runs it: reflect-bot's aiohttp webhook server, registered
+with the emulator through setWebhook, refuses requests without the secret token (403),
+handles a repeated update_id once, and stops cleanly on SIGTERM."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import socket
+import sys
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -21,9 +24,11 @@ from reflect_bot.clock import FixedClock
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.migrations import upgrade_head
 from reflect_bot.db.models import ProcessedUpdate
+from reflect_bot.delivery.ticker import TICK_JOB_NAME
 from reflect_bot.emulator import BotAPIEmulator
+from reflect_bot.webhook import serving
 from tests.e2e import harness
-from tests.e2e.harness import DEFAULT_START, USER, stop_bot
+from tests.e2e.harness import DEFAULT_START, USER
 
 SECRET = "webhook-secret_42"
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -61,24 +66,10 @@ async def webhook_bot(
             webhook_listen="127.0.0.1",
             webhook_port=port,
         )
-        app = build_application(settings, clock=FixedClock(DEFAULT_START))
-        # What run_webhook does, minus the signal handling.
-        await app.initialize()
-        if app.post_init is not None:
-            await app.post_init(app)
-        await app.start()
-        assert app.updater is not None and settings.webhook_secret_token is not None
-        await app.updater.start_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=settings.webhook_path,
-            webhook_url=url,
-            secret_token=settings.webhook_secret_token.get_secret_value(),
-        )
-        try:
+        app = build_application(settings, clock=FixedClock(DEFAULT_START), polling=False)
+        # What `reflect-bot webhook` runs, minus the signal handling.
+        async with serving(app, settings):
             yield WebhookBot(emulator, app, url)
-        finally:
-            await stop_bot(app)
 
 
 def _update(update_id: int, text: str) -> dict[str, Any]:
@@ -96,7 +87,7 @@ def _update(update_id: int, text: str) -> dict[str, Any]:
     }
 
 
-async def _post(url: str, update: dict[str, Any], secret: str | None) -> int:
+async def _post(url: str, update: Any, secret: str | None) -> int:
     headers = {HEADER: secret} if secret is not None else {}
     async with aiohttp.ClientSession() as http, http.post(url, json=update, headers=headers) as r:
         return r.status
@@ -133,3 +124,60 @@ async def test_requests_without_the_secret_are_refused_and_repeats_are_ignored(
     async with transaction(webhook_bot.app.bot_data.services.sessions) as session:
         seen = (await session.execute(select(ProcessedUpdate.update_id))).scalars().all()
     assert sorted(seen) == [900_003], "refused requests were never processed"
+
+
+async def test_a_body_that_is_not_an_update_is_refused(webhook_bot: WebhookBot) -> None:
+    for body in ([1, 2], {"no": "update_id"}, None):
+        assert await _post(webhook_bot.url, body, SECRET) == 400
+    assert await _post(webhook_bot.url, _update(900_010, "/help"), SECRET) == 200
+
+
+async def test_the_scheduler_ticks_in_webhook_mode(webhook_bot: WebhookBot) -> None:
+    job_queue = webhook_bot.app.job_queue
+    assert job_queue is not None and job_queue.scheduler.running
+    assert [job.name for job in job_queue.jobs()] == [TICK_JOB_NAME]
+
+
+@pytest.mark.slow
+async def test_the_webhook_command_serves_and_stops_cleanly_on_sigterm(
+    sqlite_url: str, tmp_path: Path, encryption_key: str
+) -> None:
+    await asyncio.to_thread(upgrade_head, sqlite_url)
+    async with BotAPIEmulator(token="123456:TEST-token") as emulator:
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}/telegram"
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("REFLECT_")},
+            "REFLECT_BOT_TOKEN": emulator.token,
+            "REFLECT_TELEGRAM_BASE_URL": emulator.base_url,
+            "REFLECT_TELEGRAM_BASE_FILE_URL": emulator.base_file_url,
+            "REFLECT_DATABASE_URL": sqlite_url,
+            "REFLECT_DATA_DIR": str(tmp_path),
+            "REFLECT_ENCRYPTION_KEYS": encryption_key,
+            "REFLECT_WEBHOOK_URL": url,
+            "REFLECT_WEBHOOK_SECRET_TOKEN": SECRET,
+            "REFLECT_WEBHOOK_LISTEN": "127.0.0.1",
+            "REFLECT_WEBHOOK_PORT": str(port),
+        }
+        log = tmp_path / "webhook.log"
+        with log.open("wb") as output:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "reflect_bot", "webhook", cwd=tmp_path, env=env,
+                stdout=output, stderr=output,
+            )  # fmt: skip
+        try:
+            await emulator.wait_until(
+                lambda: emulator.webhook.url == url, timeout=30, description="setWebhook"
+            )
+            assert emulator.webhook.secret_token == SECRET
+            await emulator.send_text(USER, "/start")
+            welcome = await emulator.wait_for_bot_message(USER, timeout=10)
+            assert "Welcome" in (welcome.text or "")
+            process.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(process.wait(), timeout=15) == 0
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+    output_text = log.read_text()
+    assert "Traceback" not in output_text, output_text

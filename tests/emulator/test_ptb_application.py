@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 
 import pytest
@@ -121,29 +120,3 @@ async def test_polling_survives_server_errors(
     reply = await emu.wait_for_bot_message(1001, timeout=5)
     assert reply.text == "You said: still there?"
     assert [e.status for e in emu.api_errors] == [502]
-
-
-async def test_webhook_mode(emu: BotAPIEmulator) -> None:
-    pytest.importorskip("tornado")  # PTB's webhook server
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    app = build(emu)
-    await app.initialize()
-    await app.start()
-    assert app.updater is not None
-    await app.updater.start_webhook(
-        listen="127.0.0.1",
-        port=port,
-        url_path="hook",
-        webhook_url=f"http://127.0.0.1:{port}/hook",
-        secret_token="webhook-secret",
-    )
-    try:
-        assert emu.webhook.url == f"http://127.0.0.1:{port}/hook"
-        await emu.send_text(1001, "via webhook")
-        assert (await emu.wait_for_bot_message(1001)).text == "You said: via webhook"
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()

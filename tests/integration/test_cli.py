@@ -1,9 +1,12 @@
 """The reflect-bot command as an operator uses it."""
 
+import base64
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,6 +35,34 @@ def test_a_bad_setting_stops_the_start_naming_the_variable(tmp_path: Path) -> No
     result = _run("run", env={"REFLECT_TICK_SECONDS": "often"}, cwd=tmp_path)
     assert result.returncode == 2
     assert "REFLECT_TICK_SECONDS" in result.stderr
+
+
+def test_a_bad_encryption_key_stops_both_modes_at_start(tmp_path: Path) -> None:
+    short_key = base64.urlsafe_b64encode(bytes(31)).decode("ascii")
+    env = {
+        "REFLECT_BOT_TOKEN": "123:TEST",
+        "REFLECT_ENCRYPTION_KEYS": short_key,
+        "REFLECT_WEBHOOK_URL": "https://bot.example/telegram",
+        "REFLECT_WEBHOOK_SECRET_TOKEN": "secret",
+    }
+    for command in ("run", "webhook"):
+        result = _run(command, env=env, cwd=tmp_path)
+        assert result.returncode == 2
+        assert "REFLECT_ENCRYPTION_KEYS: key 1 is not a Fernet key" in result.stderr
+    assert not (tmp_path / "data").exists(), "nothing was created before the refusal"
+
+
+def test_production_without_keys_refuses_to_start(tmp_path: Path) -> None:
+    env = {"REFLECT_ENV": "production", "REFLECT_BOT_TOKEN": "123:TEST"}
+    result = _run("run", env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "REFLECT_ENCRYPTION_KEYS is required" in result.stderr
+
+
+def test_keys_generate_prints_a_key_fernet_accepts(tmp_path: Path) -> None:
+    result = _run("keys", "generate", env={}, cwd=tmp_path)
+    assert result.returncode == 0
+    Fernet(result.stdout.strip())
 
 
 def test_postgres_run_refuses_until_migrated(postgres_url: str, tmp_path: Path) -> None:

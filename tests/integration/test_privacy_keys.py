@@ -4,7 +4,7 @@
 from pathlib import Path
 
 import pytest
-from cryptography.fernet import Fernet, MultiFernet
+from cryptography.fernet import Fernet
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -12,7 +12,7 @@ from reflect_bot.cli import main
 from reflect_bot.db import keyring
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Answer, AnswerRevision, Clinician
-from reflect_bot.db.types import set_cipher
+from reflect_bot.db.types import set_keys
 from tests.integration.privacy_world import add_clinician
 
 MARKER = "KEYMARK-2207"
@@ -36,17 +36,22 @@ async def _read_everything(sessions: async_sessionmaker[AsyncSession]) -> list[s
 
 
 @pytest.fixture
-def key_a() -> Fernet:
-    return Fernet(Fernet.generate_key())
+def key_a() -> str:
+    return Fernet.generate_key().decode("ascii")
 
 
 @pytest.fixture
-def key_b() -> Fernet:
-    return Fernet(Fernet.generate_key())
+def key_b() -> str:
+    return Fernet.generate_key().decode("ascii")
 
 
-async def _world_under(sessions: async_sessionmaker[AsyncSession], key: Fernet) -> list[str | None]:
-    set_cipher(MultiFernet([key]))
+def _ring(*keys: str) -> list[Fernet]:
+    """Keys as `reflect-bot keys rotate/check` hands them to the key ring walk."""
+    return [Fernet(key) for key in keys]
+
+
+async def _world_under(sessions: async_sessionmaker[AsyncSession], key: str) -> list[str | None]:
+    set_keys([key])
     async with transaction(sessions) as session:
         await add_clinician(session, user=601, marker=MARKER, reflections=3)
         await add_clinician(session, user=602, marker=MARKER, reflections=2)
@@ -54,10 +59,10 @@ async def _world_under(sessions: async_sessionmaker[AsyncSession], key: Fernet) 
 
 
 async def test_rotation_moves_everything_to_the_new_key(
-    sessions: async_sessionmaker[AsyncSession], key_a: Fernet, key_b: Fernet
+    sessions: async_sessionmaker[AsyncSession], key_a: str, key_b: str
 ) -> None:
     written = await _world_under(sessions, key_a)
-    reports = await keyring.rotate(sessions, keys=[key_b, key_a], batch_size=2)
+    reports = await keyring.rotate(sessions, keys=_ring(key_b, key_a), batch_size=2)
     values = sum(r.values for r in reports)
     assert values == sum(v is not None for v in written)
     assert sum(r.rotated for r in reports) == values
@@ -69,19 +74,19 @@ async def test_rotation_moves_everything_to_the_new_key(
         "answer_revision.text",
     }
 
-    set_cipher(MultiFernet([key_b]))  # the old key is gone
+    set_keys([key_b])  # the old key is gone
     assert await _read_everything(sessions) == written
     assert all(
         r.undecryptable == 0 and r.stale == 0
-        for r in await keyring.check(sessions, keys=[key_b])
+        for r in await keyring.check(sessions, keys=_ring(key_b))
     )
     # A second run finds nothing left to do.
-    again = await keyring.rotate(sessions, keys=[key_b, key_a])
+    again = await keyring.rotate(sessions, keys=_ring(key_b, key_a))
     assert sum(r.rotated for r in again) == 0
 
 
 async def test_an_interrupted_rotation_is_finished_by_running_it_again(
-    sessions: async_sessionmaker[AsyncSession], key_a: Fernet, key_b: Fernet
+    sessions: async_sessionmaker[AsyncSession], key_a: str, key_b: str
 ) -> None:
     written = await _world_under(sessions, key_a)
     batches: list[str] = []
@@ -92,21 +97,21 @@ async def test_an_interrupted_rotation_is_finished_by_running_it_again(
 
     with pytest.raises(Interrupted):
         await keyring.rotate(
-            sessions, keys=[key_b, key_a], batch_size=2, progress=crash_after_first_batch
+            sessions, keys=_ring(key_b, key_a), batch_size=2, progress=crash_after_first_batch
         )
     assert len(batches) == 1
-    halfway = await keyring.check(sessions, keys=[key_b, key_a])
+    halfway = await keyring.check(sessions, keys=_ring(key_b, key_a))
     moved = sum(r.values - r.stale for r in halfway)
     assert 0 < moved < sum(r.values for r in halfway), "one batch was committed, not more"
 
-    finished = await keyring.rotate(sessions, keys=[key_b, key_a], batch_size=2)
+    finished = await keyring.rotate(sessions, keys=_ring(key_b, key_a), batch_size=2)
     assert sum(r.rotated for r in finished) == sum(r.stale for r in halfway)
-    set_cipher(MultiFernet([key_b]))
+    set_keys([key_b])
     assert await _read_everything(sessions) == written
 
 
 async def test_check_reports_rows_under_an_unknown_key(
-    sessions: async_sessionmaker[AsyncSession], key_a: Fernet, key_b: Fernet
+    sessions: async_sessionmaker[AsyncSession], key_a: str, key_b: str
 ) -> None:
     await _world_under(sessions, key_a)
     async with transaction(sessions) as session:
@@ -121,13 +126,13 @@ async def test_check_reports_rows_under_an_unknown_key(
                 text("UPDATE answer SET text = :t WHERE id = :i"), {"t": token, "i": answer_id}
             )
 
-    reports = {r.name: r for r in await keyring.check(sessions, keys=[key_b, key_a])}
+    reports = {r.name: r for r in await keyring.check(sessions, keys=_ring(key_b, key_a))}
     assert reports["answer.text"].undecryptable == 2
     assert reports["answer.text"].undecryptable_ids == stranger_ids
     assert all(r.undecryptable == 0 for name, r in reports.items() if name != "answer.text")
     assert reports["answer.question"].stale == reports["answer.question"].values  # under A
 
-    rotated = {r.name: r for r in await keyring.rotate(sessions, keys=[key_b, key_a])}
+    rotated = {r.name: r for r in await keyring.rotate(sessions, keys=_ring(key_b, key_a))}
     assert rotated["answer.text"].undecryptable == 2, "unreadable rows are left as they are"
 
 
@@ -135,13 +140,13 @@ async def test_keys_cli_rotates_and_checks_without_printing_contents(
     sessions: async_sessionmaker[AsyncSession],
     migrated_url: str,
     tmp_path: Path,
-    key_a: Fernet,
+    key_a: str,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     key_a_text = Fernet.generate_key().decode("ascii")
     key_b_text = Fernet.generate_key().decode("ascii")
-    await _world_under(sessions, Fernet(key_a_text))
+    await _world_under(sessions, key_a_text)
     monkeypatch.chdir(tmp_path)  # no .env from the repository
     monkeypatch.setenv("REFLECT_DATABASE_URL", migrated_url)
     monkeypatch.setenv("REFLECT_DATA_DIR", str(tmp_path))

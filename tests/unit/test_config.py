@@ -1,5 +1,6 @@
 """Settings fail at start with the variable's name and what is expected."""
 
+import base64
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,35 @@ def test_a_bad_value_names_the_variable(
         get_settings()
     assert name in str(caught.value)
     assert expected in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        Fernet.generate_key().decode(),
+        Fernet.generate_key().decode().rstrip("="),  # no padding
+        base64.urlsafe_b64encode(bytes(31)).decode(),
+        base64.urlsafe_b64encode(bytes(33)).decode(),
+        base64.b64encode(bytes([251]) * 32).decode(),  # standard alphabet: + and /
+        "é" * 44,
+        "",
+    ],
+)
+def test_keys_are_accepted_exactly_when_fernet_accepts_them(
+    monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    try:
+        Fernet(key)
+    except ValueError:
+        fernet_accepts = False
+    else:
+        fernet_accepts = True
+    monkeypatch.setenv("REFLECT_ENCRYPTION_KEYS", f"{Fernet.generate_key().decode()},{key}")
+    if fernet_accepts or not key:  # an empty entry in the list is skipped
+        get_settings()
+    else:
+        with pytest.raises(SettingsError, match="REFLECT_ENCRYPTION_KEYS: key 2 is not a Fernet"):
+            get_settings()
 
 
 def test_production_refuses_to_start_without_keys(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -78,18 +78,31 @@ class Delivery(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
+# At most one reflection in progress per clinician, enforced by the database: a partial
+# unique index. SQLAlchemy spells an index's WHERE per dialect, and naming a dialect's option
+# imports that dialect, so the PostgreSQL spelling is added by add_postgresql_options() only
+# where the schema is written or compared (Alembic): a SQLite process never loads
+# SQLAlchemy's PostgreSQL dialect (≈ 2.4 MB), and the bot only reads and writes rows.
+_IN_PROGRESS = "status = 'in_progress'"
+_ONE_OPEN_INDEX = Index(
+    "uq_reflection_one_open", "clinician_id", unique=True, sqlite_where=text(_IN_PROGRESS)
+)
+
+
+def add_postgresql_options() -> None:
+    """Gives the partial index its PostgreSQL WHERE (idempotent).
+
+    Call it before anything creates or compares the schema: Alembic's env.py does, whatever
+    the database, since the migrations it writes serve both.
+    """
+    _ONE_OPEN_INDEX.dialect_kwargs["postgresql_where"] = text(_IN_PROGRESS)
+
+
 class Reflection(SQLModel, table=True):
     """One run through a program; in progress until completed, cancelled or timed out."""
 
     __table_args__ = (
-        # At most one reflection in progress per clinician, enforced by the database.
-        Index(
-            "uq_reflection_one_open",
-            "clinician_id",
-            unique=True,
-            sqlite_where=text("status = 'in_progress'"),
-            postgresql_where=text("status = 'in_progress'"),
-        ),
+        _ONE_OPEN_INDEX,
         Index("ix_reflection_clinician_started", "clinician_id", "started_at"),
     )
 

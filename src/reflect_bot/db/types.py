@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.fernet import InvalidToken, MultiFernet
 from sqlalchemy import DateTime, Dialect, Text
 from sqlalchemy.types import TypeDecorator
+
+if TYPE_CHECKING:
+    from cryptography.fernet import MultiFernet
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -44,18 +47,28 @@ class UndecryptableError(RuntimeError):
     """Raised when a stored value cannot be decrypted with any configured key."""
 
 
+_keys: tuple[str, ...] = ()
 _cipher: MultiFernet | None = None
 
 
-def set_cipher(cipher: MultiFernet | None) -> None:
-    """Installs the key ring used by every EncryptedText column (first key encrypts)."""
-    global _cipher
-    _cipher = cipher
+def set_keys(keys: Sequence[str]) -> None:
+    """Installs the key ring used by every EncryptedText column (first key encrypts).
+
+    The keys were checked at start (config.py, crypto.py). cryptography itself (≈ 9 MB with
+    the OpenSSL it bundles) is imported when a value is first encrypted or decrypted.
+    """
+    global _keys, _cipher
+    _keys, _cipher = tuple(keys), None
 
 
 def get_cipher() -> MultiFernet:
+    global _cipher
     if _cipher is None:
-        raise CipherNotConfiguredError("encryption keys are not loaded")
+        if not _keys:
+            raise CipherNotConfiguredError("encryption keys are not loaded")
+        from cryptography.fernet import Fernet, MultiFernet
+
+        _cipher = MultiFernet([Fernet(key) for key in _keys])
     return _cipher
 
 
@@ -73,8 +86,11 @@ class EncryptedText(TypeDecorator[str]):
     def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
         if value is None:
             return None
+        cipher = get_cipher()
+        from cryptography.fernet import InvalidToken  # loaded by get_cipher() already
+
         try:
-            return get_cipher().decrypt(str(value).encode("ascii")).decode("utf-8")
+            return cipher.decrypt(str(value).encode("ascii")).decode("utf-8")
         except InvalidToken as exc:
             raise UndecryptableError(
                 "a stored value cannot be decrypted with the configured keys"

@@ -1,0 +1,117 @@
+"""Webhook mode: a small aiohttp server hands Telegram's updates to the Application.
+
+python-telegram-bot's own webhook server (`run_webhook`) is built on tornado, and PTB imports
+tornado whenever it is installed, polling or not (≈ 3 MB). aiohttp already serves the
+emulator and the sandbox, so it serves the webhook too: one web server library, not two.
+This is PTB's "custom webhook bot" pattern: the Application runs without an Updater and
+every accepted update goes onto its update_queue, where polling would have put it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+
+from aiohttp import web
+from telegram import Update
+
+from reflect_bot.app import ReflectApplication
+from reflect_bot.config import Settings
+from reflect_bot.signals import restore_default_signals, stop_on_signals
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+log = logging.getLogger(__name__)
+
+
+def run_webhook(application: ReflectApplication, settings: Settings) -> None:
+    """Serves until SIGTERM or Ctrl-C, then stops cleanly (queued updates are handled first)."""
+
+    async def serve() -> None:
+        stop = asyncio.Event()
+        stop_on_signals(stop)  # before start-up: a signal while starting stops right after
+        async with serving(application, settings):
+            await stop.wait()
+            restore_default_signals()  # a second Ctrl-C interrupts a slow shutdown
+
+    asyncio.run(serve())
+
+
+@asynccontextmanager
+async def serving(application: ReflectApplication, settings: Settings) -> AsyncIterator[None]:
+    """Starts the Application and the HTTP server, then registers the webhook with Telegram.
+
+    On exit the server stops accepting first, then the Application finishes what is queued.
+    The webhook stays registered: Telegram keeps updates until the bot is back.
+    """
+    url, secret = settings.webhook_url, settings.webhook_secret_token
+    if not url or secret is None:
+        raise ValueError("webhook mode needs REFLECT_WEBHOOK_URL and REFLECT_WEBHOOK_SECRET_TOKEN")
+    async with AsyncExitStack() as stack:
+        await application.initialize()
+        stack.push_async_callback(_shut_down, application)
+        if application.post_init is not None:
+            await application.post_init(application)
+        await application.start()  # also starts the JobQueue that drives the scheduler's tick
+        stack.push_async_callback(_stop, application)
+
+        server = web.Application()
+        server.router.add_post(
+            "/" + settings.webhook_path.lstrip("/"),
+            _receiver(application, secret.get_secret_value()),
+        )
+        # No access log: one line per update says nothing the bot's own logs do not.
+        runner = web.AppRunner(server, access_log=None)
+        await runner.setup()
+        stack.push_async_callback(runner.cleanup)
+        await web.TCPSite(runner, settings.webhook_listen, settings.webhook_port).start()
+
+        # Only once the server listens: Telegram starts delivering as soon as this returns.
+        # Updates waiting at Telegram are kept (delivered now), never dropped; allowed_updates
+        # is left as polling leaves it (Telegram's default set, or the last one registered).
+        await application.bot.set_webhook(
+            url, secret_token=secret.get_secret_value(), drop_pending_updates=False
+        )
+        log.info(
+            "webhook server listening on %s:%s", settings.webhook_listen, settings.webhook_port
+        )
+        yield
+
+
+def _receiver(
+    application: ReflectApplication, secret: str
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    expected = secret.encode("utf-8")
+
+    async def receive(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
+        # Constant-time comparison: response timing reveals nothing about the secret.
+        if not hmac.compare_digest(given, expected):
+            return web.Response(status=403)
+        try:
+            update = Update.de_json(json.loads(await request.read()), application.bot)
+        except Exception as exc:  # anything malformed in the body is the sender's error
+            # The body may hold what a clinician wrote: only the failure's type is logged.
+            log.warning("webhook request refused, not a Telegram update: %s", type(exc).__name__)
+            return web.Response(status=400)
+        # Repeated update ids are recognised later, by the admit guard (every id is recorded).
+        await application.update_queue.put(update)
+        return web.Response()
+
+    return receive
+
+
+async def _stop(application: ReflectApplication) -> None:
+    await application.stop()  # handles every update already queued
+    if application.post_stop is not None:
+        await application.post_stop(application)
+
+
+async def _shut_down(application: ReflectApplication) -> None:
+    await application.shutdown()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)

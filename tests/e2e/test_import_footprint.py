@@ -1,0 +1,83 @@
+"""What a bot on SQLite does not load: SQLAlchemy's PostgreSQL dialect never (≈ 2.4 MB of a
+process that never talks to PostgreSQL), and cryptography (≈ 9 MB) not before it first
+encrypts or decrypts a value. The bot runs in a fresh interpreter, on a database migrated
+beforehand (a restart); its modules are listed once started and idle, and again after it
+has greeted a clinician, stored an answer and run a scheduler tick. Which modules are
+loaded is the promise here, so it is what the test reads."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from reflect_bot.db.migrations import upgrade_head
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# As the run, webhook and sandbox commands do: python-telegram-bot first, through
+# reflect_bot.telegram_import, then the bot.
+CHILD = """
+import asyncio, json, sys
+from pathlib import Path
+
+from reflect_bot.telegram_import import import_telegram
+
+import_telegram()
+
+from reflect_bot.catalog import CHECKIN_PROGRAM_ID
+from tests.e2e.harness import running_bot
+
+async def main() -> None:
+    url, data_dir, key = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+    async with running_bot(database_url=url, data_dir=data_dir, key=key) as bot:
+        idle = sorted(sys.modules)
+        await bot.onboard()
+        await bot.say("/checkin")
+        checkin = bot.services.catalog.program(CHECKIN_PROGRAM_ID)
+        await bot.reflect_through(checkin, await bot.expect())
+        await bot.tick()
+    print(json.dumps({"idle": idle, "working": sorted(sys.modules)}))
+
+asyncio.run(main())
+"""
+
+
+async def _modules_of_a_bot(database_url: str, data_dir: Path, key: str) -> dict[str, set[str]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REFLECT_")}
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", CHILD, database_url, str(data_dir), key,
+        cwd=ROOT, env={**env, "PYTHONPATH": str(ROOT)},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(child.communicate(), timeout=60)
+    assert child.returncode == 0, err.decode()
+    lists = json.loads(out.decode().strip().splitlines()[-1])
+    return {moment: set(modules) for moment, modules in lists.items()}
+
+
+async def test_a_bot_on_sqlite_never_loads_the_postgresql_dialect(
+    sqlite_url: str, tmp_path: Path, encryption_key: str
+) -> None:
+    await asyncio.to_thread(upgrade_head, sqlite_url)
+    modules = await _modules_of_a_bot(sqlite_url, tmp_path, encryption_key)
+    working = modules["working"]
+    assert "reflect_bot.delivery.planner" in working, "the tick ran"
+    assert "sqlalchemy.dialects.sqlite" in working
+    assert not {m for m in working if m.startswith("sqlalchemy.dialects.postgresql")}
+    assert "alembic" not in working, "a restart on an up-to-date SQLite file skips Alembic"
+
+
+async def test_cryptography_is_loaded_with_the_first_encrypted_value_not_at_start(
+    sqlite_url: str, tmp_path: Path, encryption_key: str
+) -> None:
+    await asyncio.to_thread(upgrade_head, sqlite_url)
+    modules = await _modules_of_a_bot(sqlite_url, tmp_path, encryption_key)
+    assert "cryptography" not in modules["idle"]
+    assert "cryptography.fernet" in modules["working"], "the answer was stored encrypted"
