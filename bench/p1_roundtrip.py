@@ -369,8 +369,6 @@ async def measure(
     return samples
 
 
-
-
 def report(runs: dict[float, dict[str, Sample]], info: dict[str, str]) -> str:
     lines = [
         "# P1: answer → next question round trip",

@@ -296,8 +296,6 @@ async def measure(database_url: str, clinicians: int, cap: float) -> dict[str, A
     }
 
 
-
-
 def render(results: dict[str, dict[str, Any]], clinicians: int, cap: float) -> str:
     info = machine()
     lines = [

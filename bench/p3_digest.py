@@ -376,8 +376,6 @@ def postgres_database() -> Iterator[str]:
 # --------------------------------------------------------------------------- report
 
 
-
-
 def report(results: dict[str, tuple[Seeded, list[Run], float]], repeat: int) -> str:
     lines = [
         "# P3: building 10,000 weekly digests",

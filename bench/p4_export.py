@@ -268,8 +268,6 @@ def _drop_postgres(url: str) -> None:
     asyncio.run(drop())
 
 
-
-
 def report(results: list[dict[str, Any]], info: dict[str, str], *, years: int, runs: int) -> str:
     lines = [
         "# P4: exporting five years of daily reflections",

@@ -150,4 +150,3 @@ async def test_a_reply_whose_answer_timed_out_is_sent_again_at_most_once(
     assert await _feelings(bot) == ["Answered while Telegram was slow"]
     await bot.press(nexts[-1].button_texts[0], nexts[-1])
     await bot.expect("When did it show up")
-

@@ -101,8 +101,10 @@ class Week:
                 cwd=self.workdir, env=env, stdout=output, stderr=output,
             )  # fmt: skip
         await self.emulator.wait_until(
-            lambda: self.emulator.request_counts["getUpdates"] > polls
-            or (self.process is not None and self.process.returncode is not None),
+            lambda: (
+                self.emulator.request_counts["getUpdates"] > polls
+                or (self.process is not None and self.process.returncode is not None)
+            ),
             timeout=STARTUP,
             description="the bot to start polling",
         )
