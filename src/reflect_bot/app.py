@@ -100,6 +100,29 @@ def _register_handlers(application: ReflectApplication) -> None:
     application.add_error_handler(_on_error)
 
 
+async def start_application(application: ReflectApplication) -> None:
+    """What run_polling/run_webhook do before receiving updates, minus signal handling (the
+    sandbox, our webhook server and the tests own theirs): initialise, post_init, start."""
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    await application.start()  # also starts the JobQueue that drives the scheduler's tick
+
+
+async def stop_application(application: ReflectApplication) -> None:
+    """Undoes start_application, and the Updater's polling if any, from wherever start-up
+    got to: queued updates are handled first."""
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+        if application.post_stop is not None:
+            await application.post_stop(application)
+    await application.shutdown()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)
+
+
 async def _post_init(application: ReflectApplication) -> None:
     await application.bot.set_my_commands(
         [BotCommand(name, description) for name, description in texts.COMMANDS]

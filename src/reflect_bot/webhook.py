@@ -19,7 +19,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from aiohttp import web
 from telegram import Update
 
-from reflect_bot.app import ReflectApplication
+from reflect_bot.app import ReflectApplication, start_application, stop_application
 from reflect_bot.config import Settings
 from reflect_bot.signals import restore_default_signals, stop_on_signals
 
@@ -52,12 +52,8 @@ async def serving(application: ReflectApplication, settings: Settings) -> AsyncI
     if not url or secret is None:
         raise ValueError("webhook mode needs REFLECT_WEBHOOK_URL and REFLECT_WEBHOOK_SECRET_TOKEN")
     async with AsyncExitStack() as stack:
-        await application.initialize()
-        stack.push_async_callback(_shut_down, application)
-        if application.post_init is not None:
-            await application.post_init(application)
-        await application.start()  # also starts the JobQueue that drives the scheduler's tick
-        stack.push_async_callback(_stop, application)
+        stack.push_async_callback(stop_application, application)
+        await start_application(application)
 
         server = web.Application()
         server.router.add_post(
@@ -103,15 +99,3 @@ def _receiver(
         return web.Response()
 
     return receive
-
-
-async def _stop(application: ReflectApplication) -> None:
-    await application.stop()  # handles every update already queued
-    if application.post_stop is not None:
-        await application.post_stop(application)
-
-
-async def _shut_down(application: ReflectApplication) -> None:
-    await application.shutdown()
-    if application.post_shutdown is not None:
-        await application.post_shutdown(application)

@@ -14,7 +14,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from reflect_bot.app import ReflectApplication, build_application
+from reflect_bot.app import (
+    ReflectApplication,
+    build_application,
+    start_application,
+    stop_application,
+)
 from reflect_bot.catalog import Program, Step, StepKind
 from reflect_bot.clock import FixedClock
 from reflect_bot.config import Settings, get_settings
@@ -162,24 +167,10 @@ class Harness:
 
 
 async def start_bot(app: ReflectApplication) -> None:
-    """What run_polling does, minus the signal handling: initialise, post_init, poll."""
-    await app.initialize()
-    if app.post_init is not None:
-        await app.post_init(app)
-    await app.start()
+    """What run_polling does, minus the signal handling: start, then poll."""
+    await start_application(app)
     assert app.updater is not None
     await app.updater.start_polling(poll_interval=0.0, timeout=1)
-
-
-async def stop_bot(app: ReflectApplication) -> None:
-    assert app.updater is not None
-    if app.updater.running:
-        await app.updater.stop()
-    if app.running:
-        await app.stop()
-    if app.post_shutdown is not None:
-        await app.post_shutdown(app)
-    await app.shutdown()
 
 
 @asynccontextmanager
@@ -203,7 +194,7 @@ async def running_bot(
         try:
             yield Harness(emulator=emu, app=app, clock=clock, settings=config)
         finally:
-            await stop_bot(app)
+            await stop_application(app)
         refused = [e for e in emu.api_errors if e.status == 400 and _own_mistake(e.description)]
         assert not refused, f"Telegram would have refused what the bot sent: {refused}"
 

@@ -17,7 +17,12 @@ from types import TracebackType
 from aiohttp import web
 from pydantic import SecretStr
 
-from reflect_bot.app import ReflectApplication, build_application
+from reflect_bot.app import (
+    ReflectApplication,
+    build_application,
+    start_application,
+    stop_application,
+)
 from reflect_bot.clock import OffsetClock
 from reflect_bot.config import Settings
 from reflect_bot.db.migrations import upgrade_head
@@ -229,12 +234,8 @@ class Sandbox:
         self._restored = True
 
     async def _start_bot(self, app: ReflectApplication) -> None:
-        # What run_polling does, minus its signal handling: the sandbox owns the signals.
-        await app.initialize()
         self._bot_running = True
-        if app.post_init is not None:
-            await app.post_init(app)
-        await app.start()
+        await start_application(app)
         assert app.updater is not None
         await app.updater.start_polling(
             poll_interval=0.0, timeout=POLL_TIMEOUT_SECONDS, drop_pending_updates=False
@@ -264,7 +265,7 @@ class Sandbox:
         if self._application is not None and self._bot_running:
             self._bot_running = False
             with _logged("stopping the bot"):
-                await _stop_bot(self._application)
+                await stop_application(self._application)
         if self._restored:
             self._restored = False
             with _logged("saving the sandbox state"):
@@ -277,16 +278,6 @@ class Sandbox:
             runner, self._runner = self._runner, None
             with _logged("stopping the page"):
                 await runner.cleanup()
-
-
-async def _stop_bot(app: ReflectApplication) -> None:
-    if app.updater is not None and app.updater.running:
-        await app.updater.stop()
-    if app.running:
-        await app.stop()
-    if app.post_shutdown is not None:
-        await app.post_shutdown(app)
-    await app.shutdown()
 
 
 @contextlib.contextmanager
