@@ -9,15 +9,14 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, func, or_, select, update
-from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from reflect_bot.db.models import Delivery, Reflection
-from reflect_bot.db.upsert import insert_or_ignore
+from reflect_bot.db.statements import insert_or_ignore, rowcount
 
 PENDING, CLAIMED, SENT, MISSED, SKIPPED, FAILED = (
     "pending",
@@ -96,7 +95,7 @@ async def delete_pending_from(
     result = await session.execute(
         delete(Delivery).where(*conditions).execution_options(**_no_sync())
     )
-    return _rowcount(result)
+    return rowcount(result)
 
 
 def _claimable(now: datetime, not_before: datetime) -> Any:
@@ -124,7 +123,7 @@ async def mark_missed(session: AsyncSession, *, before: datetime, now: datetime)
         .values(status=MISSED, lease_until=None)
         .execution_options(**_no_sync())
     )
-    return _rowcount(result)
+    return rowcount(result)
 
 
 async def claim_due(
@@ -225,7 +224,7 @@ async def release(
         .values(**values)
         .execution_options(**_no_sync())
     )
-    return _rowcount(result) > 0
+    return rowcount(result) > 0
 
 
 async def close(
@@ -249,7 +248,7 @@ async def close(
         .values(**values)
         .execution_options(**_no_sync())
     )
-    return _rowcount(result) > 0
+    return rowcount(result) > 0
 
 
 async def skip_pending_for(session: AsyncSession, *, clinician_id: int, reason: str) -> int:
@@ -260,7 +259,7 @@ async def skip_pending_for(session: AsyncSession, *, clinician_id: int, reason: 
         .values(status=SKIPPED, last_error=reason[:ERROR_LENGTH])
         .execution_options(**_no_sync())
     )
-    return _rowcount(result)
+    return rowcount(result)
 
 
 async def next_due(session: AsyncSession, *, not_before: datetime) -> datetime | None:
@@ -292,7 +291,7 @@ async def snooze(session: AsyncSession, *, delivery: Delivery, due_at: datetime)
         .values(status=PENDING, due_at=due_at, lease_until=None, claimed_by=None, attempts=0)
         .execution_options(**_no_sync())
     )
-    return _rowcount(result) > 0
+    return rowcount(result) > 0
 
 
 async def counts_by_status(session: AsyncSession) -> dict[str, int]:
@@ -337,8 +336,3 @@ async def completions_since(
         )
     )
     return [(cid, pid, at) for cid, pid, at in result.all() if at is not None]
-
-
-def _rowcount(result: Result[Any]) -> int:
-    # DML results are cursor results; the generic Result type does not say so.
-    return int(cast("CursorResult[Any]", result).rowcount or 0)

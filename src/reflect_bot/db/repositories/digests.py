@@ -42,8 +42,8 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reflect_bot.db.models import Answer, Clinician, Delivery, Digest, Reflection
+from reflect_bot.db.statements import insert_or_ignore, rowcount
 from reflect_bot.db.types import UTCDateTime
-from reflect_bot.db.upsert import insert_or_ignore
 from reflect_bot.domain.digest import (
     ALLIANCE_STEPS,
     CHECKIN,
@@ -535,7 +535,7 @@ async def record_sent(
         created_at=now,
         sent_at=now,
     )
-    if _rowcount(await session.execute(statement)) == 1:
+    if rowcount(await session.execute(statement)) == 1:
         return True
     existing = await sent_digest(session, clinician_id=clinician_id, week=week)
     if existing is None or existing.delivery_id == delivery_id:
@@ -554,8 +554,4 @@ async def record_sent(
         )
         .values(delivery_id=delivery_id, sent_at=now)
     )
-    return _rowcount(taken) == 1
-
-
-def _rowcount(result: Any) -> int:
-    return int(getattr(result, "rowcount", 0) or 0)
+    return rowcount(taken) == 1

@@ -13,9 +13,8 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, Select, delete, exists, func, select, update
+from sqlalchemy import Select, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -29,11 +28,7 @@ from reflect_bot.db.models import (
     Reflection,
     Schedule,
 )
-
-
-def _rowcount(result: Any) -> int:
-    return int(cast(CursorResult[Any], result).rowcount or 0)
-
+from reflect_bot.db.statements import rowcount
 
 # 10 random bytes in base32: 16 letters and digits, easy to type, 80 bits of chance.
 INVITE_BYTES = 10
@@ -100,7 +95,7 @@ async def forget(session: AsyncSession, *, clinician_id: int, telegram_user_id: 
         .where(col(Invite.redeemed_by) == telegram_user_id)
         .values(redeemed_by=None)
     )
-    return _rowcount(result) > 0
+    return rowcount(result) > 0
 
 
 # --------------------------------------------------------------------------- invites
@@ -154,7 +149,7 @@ async def redeem(
         )
         .values(redeemed_by=telegram_user_id, redeemed_at=now)
     )
-    return _rowcount(result) > 0
+    return rowcount(result) > 0
 
 
 # --------------------------------------------------------------------------- answers

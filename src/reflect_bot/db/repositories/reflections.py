@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, and_, delete, func, insert, select, update
+from sqlalchemy import Table, and_, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import SQLModel, col
 
 from reflect_bot.db.models import Answer, AnswerRevision, Reflection
+from reflect_bot.db.statements import rowcount
 from reflect_bot.domain.journaling import (
     STALE_AFTER,
     AnswerKind,
@@ -28,10 +29,6 @@ from reflect_bot.domain.journaling import (
 )
 
 _IN_PROGRESS = ReflectionStatus.IN_PROGRESS.value
-
-
-def _rowcount(result: Any) -> int:
-    return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
 # --------------------------------------------------------------------------- finding
@@ -184,7 +181,7 @@ async def save_answer(
         )
         .values(moved_on)
     )
-    if _rowcount(moved) != 1:
+    if rowcount(moved) != 1:
         return False
     for name, value in moved_on.items():  # the row as stored, without a reload
         set_committed_value(reflection, name, value)
@@ -267,7 +264,7 @@ async def close_stale_reflections(session: AsyncSession, *, now: datetime) -> in
         .values(status=ReflectionStatus.INCOMPLETE.value, finished_at=now)
         .execution_options(synchronize_session=False)
     )
-    return _rowcount(result)
+    return rowcount(result)
 
 
 # --------------------------------------------------------------------------- the journal

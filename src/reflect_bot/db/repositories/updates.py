@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflect_bot.db.models import ProcessedUpdate
-from reflect_bot.db.upsert import insert_or_ignore
+from reflect_bot.db.statements import insert_or_ignore, rowcount
 
 
 async def mark_processed(session: AsyncSession, *, update_id: int, now: datetime) -> bool:
@@ -20,7 +19,7 @@ async def mark_processed(session: AsyncSession, *, update_id: int, now: datetime
             update_id=update_id, processed_at=now
         )
     )
-    return bool(cast(CursorResult[Any], result).rowcount)
+    return rowcount(result) == 1
 
 
 async def forget_older_than(session: AsyncSession, *, cutoff: datetime) -> int:
@@ -28,4 +27,4 @@ async def forget_older_than(session: AsyncSession, *, cutoff: datetime) -> int:
     result = await session.execute(
         delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < cutoff)  # type: ignore[arg-type]
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return rowcount(result)

@@ -1,9 +1,10 @@
-"""INSERT … ON CONFLICT DO NOTHING for either database, from one place."""
+"""What every repository needs from a statement, the same on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
@@ -19,3 +20,8 @@ def insert_or_ignore(session: AsyncSession, model: Any, *, conflict: list[str]) 
     else:
         from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
     return insert(model).on_conflict_do_nothing(index_elements=conflict)
+
+
+def rowcount(result: Any) -> int:
+    """Rows an INSERT, UPDATE or DELETE touched (session.execute types its result loosely)."""
+    return int(cast(CursorResult[Any], result).rowcount or 0)
