@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -71,7 +72,7 @@ async def admit(update: Update, context: ReflectContext) -> None:
             seen = None
             if user is not None:
                 seen = await clinicians.admission(session, telegram_user_id=user.id)
-                if not await _is_member(session, context, seen, user.id, code):
+                if not await _is_member(session, context, seen, user.id, code, now):
                     raise _Stranger
             fresh = await updates.mark_processed(session, update_id=update.update_id, now=now)
     except _Stranger:
@@ -98,6 +99,7 @@ async def _is_member(
     seen: clinicians.Admission,
     user_id: int,
     code: str | None,
+    now: datetime,
 ) -> bool:
     services = services_of(context)
     allowed = services.settings.allowed_user_ids
@@ -110,7 +112,7 @@ async def _is_member(
     if seen.redeemed:
         return True
     if code is not None and await privacy.redeem(
-        session, code=code, telegram_user_id=user_id, now=services.clock.now()
+        session, code=code, telegram_user_id=user_id, now=now
     ):
         log.info("an invite code was redeemed by user %s", user_id)
         return True
