@@ -102,14 +102,15 @@ async def _save_timezone(
     first_time = clinician.timezone is None
     async with transaction(services.sessions) as session:
         await clinicians.set_timezone(session, clinician=clinician, zone=zone, now=now)
+        if not first_time and clinician.id is not None:
+            await schedule.follow_new_zone(session, services, clinician.id)
     local = now.astimezone(resolve(zone)).strftime("%H:%M")
     await reply(
         update, context, texts.TIMEZONE_SET.format(zone=html.escape(zone), local_time=local)
     )
     if first_time:
         await reply(update, context, texts.READY)
-    # First zone: offer the starter plan; a change: the next prompts follow the new zone.
-    await schedule.after_timezone_saved(update, context, clinician, first_time=first_time)
+        await schedule.offer_starter_plan(update, context, clinician)
 
 
 async def show_help(update: Update, context: ReflectContext) -> None:

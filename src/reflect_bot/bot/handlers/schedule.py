@@ -587,20 +587,21 @@ async def _drop_buttons(update: Update) -> None:
 # --- the starter plan -------------------------------------------------------------------------
 
 
-async def after_timezone_saved(
-    update: Update, context: ReflectContext, clinician: Clinician, *, first_time: bool
-) -> None:
-    """A first time zone: offer the starter plan. A change: the next occurrences follow it."""
+async def follow_new_zone(session: AsyncSession, services: Services, clinician_id: int) -> None:
+    """A changed time zone: nothing before this moment is planned in it; pending rows move.
+
+    Runs in the transaction that stores the zone, so no prompt can go out in the old zone
+    after the clinician has been told the new one is set.
+    """
+    await schedules.touch_all(session, clinician_id=clinician_id, now=services.clock.now())
+    await _replan(session, services, clinician_id, None)
+
+
+async def offer_starter_plan(update: Update, context: ReflectContext, clinician: Clinician) -> None:
+    """After a first time zone: the starter plan, unless the clinician has plans already."""
     if clinician.id is None:
         return
     services = services_of(context)
-    if not first_time:
-        now = services.clock.now()
-        async with transaction(services.sessions) as session:
-            # Nothing before this moment is planned in the new zone; pending rows move.
-            await schedules.touch_all(session, clinician_id=clinician.id, now=now)
-            await _replan(session, services, clinician.id, None)
-        return
     async with transaction(services.sessions) as session:
         has_plans = bool(await schedules.list_for(session, clinician_id=clinician.id))
     if has_plans:
