@@ -3,8 +3,11 @@
 P1 asks the answer path to stay within 1.3 × a bare echo bot. Every answer needs at least
 one committed transaction, so this measures the cheapest one the stack can run — three short
 statements (insert-or-ignore, select, update) and a commit — with the bot's own engine
-settings, against the same work done with the standard library's sqlite3 in one worker
-thread hop (what SQLAlchemy adds on top of the database itself):
+settings, against the same work done three other ways: SQLAlchemy's synchronous Session on
+SQLite with the whole transaction in one worker-thread hop (the cheapest way SQLAlchemy
+itself allows; on PostgreSQL only when psycopg is installed, as it is not a dependency), the
+standard library's sqlite3 in one hop, and asyncpg without SQLAlchemy (what the databases
+themselves cost):
 
     python -m bench floor [--transactions 2000] [--no-postgres]
 
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import os
 import sqlite3
 import statistics
@@ -78,6 +82,58 @@ async def through_sqlalchemy(url: str, count: int) -> float:
         await engine.dispose()
 
 
+async def sync_sqlalchemy(url: str, count: int) -> float:
+    from sqlalchemy import create_engine, event, text
+    from sqlalchemy.orm import Session
+
+    from reflect_bot.db.engine import _sqlite_pragmas
+
+    engine = create_engine(url, hide_parameters=True, pool_pre_ping=url.startswith("postgresql"))
+    if url.startswith("sqlite"):
+        event.listen(engine, "connect", _sqlite_pragmas)  # the bot's own SQLite settings
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP TABLE IF EXISTS {TABLE}"))
+        connection.execute(text(f"CREATE TABLE {TABLE} (id INTEGER PRIMARY KEY, v TEXT)"))
+    insert, select, update = text(INSERT), text(SELECT), text(UPDATE)
+
+    def work(i: int) -> None:
+        with Session(engine) as session, session.begin():
+            session.execute(insert, {"i": i})
+            session.execute(select, {"i": i}).all()
+            session.execute(update, {"i": i})
+
+    async def one(i: int) -> None:
+        await asyncio.to_thread(work, i)
+
+    try:
+        return await _timed(count, one)
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text(f"DROP TABLE {TABLE}"))
+        engine.dispose()
+
+
+async def plain_asyncpg(url: str, count: int) -> float:
+    import asyncpg
+
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
+    await connection.execute(f"DROP TABLE IF EXISTS {TABLE}")
+    await connection.execute(f"CREATE TABLE {TABLE} (id INTEGER PRIMARY KEY, v TEXT)")
+    dollar = [s.replace(":i", "$1") for s in (INSERT, SELECT, UPDATE)]
+
+    async def one(i: int) -> None:
+        async with connection.transaction():
+            await connection.execute(dollar[0], i)
+            await connection.fetch(dollar[1], i)
+            await connection.execute(dollar[2], i)
+
+    try:
+        return await _timed(count, one)
+    finally:
+        await connection.execute(f"DROP TABLE {TABLE}")
+        await connection.close()
+
+
 async def plain_sqlite(path: Path, count: int) -> float:
     connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
     connection.execute("PRAGMA journal_mode=WAL")  # as the bot's engine sets it
@@ -123,6 +179,22 @@ async def run(count: int, with_postgres: bool) -> str:
             rows.append(
                 ("SQLAlchemy AsyncSession, asyncpg", await through_sqlalchemy(POSTGRES_URL, count))
             )
+        rows.append(
+            (
+                "SQLAlchemy Session (synchronous), pysqlite, one thread hop",
+                await sync_sqlalchemy(f"sqlite:///{Path(folder) / 'sync.sqlite3'}", count),
+            )
+        )
+        if with_postgres and importlib.util.find_spec("psycopg"):
+            # psycopg is not a dependency: install it to measure this row.
+            rows.append(
+                (
+                    "SQLAlchemy Session (synchronous), psycopg, one thread hop",
+                    await sync_sqlalchemy(POSTGRES_URL.replace("+asyncpg", "+psycopg"), count),
+                )
+            )
+        if with_postgres:
+            rows.append(("asyncpg without SQLAlchemy", await plain_asyncpg(POSTGRES_URL, count)))
         rows.append(
             (
                 "sqlite3 (standard library), one thread hop",
