@@ -20,6 +20,7 @@ from reflect_bot.bot.handlers import (
     export,
     fallback,
     journal,
+    membership,
     onboarding,
     privacy,
     reflections,
@@ -93,7 +94,17 @@ def _register_handlers(application: ReflectApplication) -> None:
     # Guards run first, in their own groups; a guard that stops an update ends it there.
     application.add_handler(TypeHandler(Update, private_only), group=-2)
     application.add_handler(TypeHandler(Update, admit), group=-1)
-    for module in (onboarding, concepts, reflections, journal, digest, export, privacy, schedule):
+    for module in (
+        onboarding,
+        concepts,
+        reflections,
+        journal,
+        digest,
+        export,
+        privacy,
+        schedule,
+        membership,
+    ):
         application.add_handlers(module.handlers())
     # Fallbacks last in the same group: only what no other handler took reaches them.
     application.add_handlers(fallback.handlers())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, time, timedelta
 from typing import Any
 
@@ -193,3 +194,60 @@ async def test_someone_elses_schedule_button_changes_nothing(bot: Harness) -> No
     assert answer.text is not None and "earlier message" in answer.text
     await bot.say("/schedule")
     assert (await bot.expect("Your prompts")).text.count("•") == 3
+
+
+async def test_blocking_the_bot_stops_prompts_at_once_and_unblocking_says_how_to_resume(
+    bot: Harness,
+) -> None:
+    await bot.onboard(zone="Europe/London")
+    await bot.press("Use this plan", _offer(bot))
+    await bot.expect("Your plan is set")
+
+    bot.emulator.block_chat(USER)  # Telegram tells the bot (my_chat_member: kicked)
+    await _until_prompts_stopped(bot)
+    bot.clock.set(_at("Europe/London", MONDAY, 18))  # type: ignore[arg-type]
+    report = await bot.tick()
+    assert (report.sent, report.sending.unreachable) == (0, 0), "no send was even tried"
+    assert not [e for e in bot.emulator.api_errors if e.method == "sendMessage"]
+
+    bot.emulator.unblock_chat(USER)
+    back = await bot.expect("Welcome back")
+    assert "/resume" in back.text
+    await bot.say("/start")
+    assert "/resume" in (await bot.expect("You're all set")).text
+    await bot.say("/resume")
+    await bot.expect("Prompts are back on")
+    bot.clock.set(_at("Europe/London", MONDAY + timedelta(days=1), 18))  # type: ignore[arg-type]
+    assert (await bot.tick()).sent == 1
+    await bot.expect("Time to reflect")
+
+
+async def test_prompts_come_back_the_next_day_after_a_403_and_resume(bot: Harness) -> None:
+    await bot.onboard(zone="Europe/London")
+    await bot.press("Use this plan", _offer(bot))
+    await bot.expect("Your plan is set")
+    bot.emulator.block_chat(USER, notify_bot=False)  # the bot learns it from a failed send
+    bot.clock.set(_at("Europe/London", MONDAY, 18))  # type: ignore[arg-type]
+    assert (await bot.tick()).sending.unreachable == 1
+
+    await bot.say("/resume")  # writing to the bot unblocks it
+    await bot.expect("Prompts are back on")
+    bot.clock.set(_at("Europe/London", MONDAY + timedelta(days=1), 18))  # type: ignore[arg-type]
+    assert (await bot.tick()).sent == 1, "tomorrow's prompt was planned before the 403"
+    await bot.expect("Time to reflect")
+
+
+async def _until_prompts_stopped(bot: Harness, *, within: float = 5.0) -> None:
+    """Waits for the bot to have handled the block: nothing else is visible, it can't reply."""
+    from sqlalchemy import select
+
+    from reflect_bot.db.engine import transaction
+    from reflect_bot.db.models import Schedule
+
+    for _ in range(int(within / 0.02)):
+        async with transaction(bot.services.sessions) as session:
+            active = (await session.execute(select(Schedule.active))).scalars().all()  # type: ignore[call-overload]
+        if active and not any(active):
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the bot did not stop the prompts after being blocked")

@@ -54,6 +54,10 @@ TIMEZONE_NOT_UNDERSTOOD = (
 )
 TIMEZONE_SET = "Your time zone is now <b>{zone}</b> — it's {local_time} there."
 READY = "You're all set. Send /checkin after a session, or /help to see everything I can do."
+PROMPTS_STOPPED = (
+    "Your prompts are stopped, because I couldn't reach you. /resume turns them back on."
+)
+UNBLOCKED = "Welcome back! " + PROMPTS_STOPPED
 NEEDS_START = "Hello! Please send /start first, so I can tell you how I keep your reflections safe."
 PRIVATE_ONLY = (
     "I only work in private chats, because reflections are personal. "

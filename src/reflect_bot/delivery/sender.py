@@ -28,8 +28,8 @@ clinician snoozes is sent again on purpose, from the same row.)
 Timing: rows are sent no later than ``settings.lateness_window`` after they were due; older
 unsent rows are marked ``missed`` and never sent (no burst after downtime). Telegram's
 answers: 429 puts the row back with its due time pushed by ``retry_after`` and the sender
-carries on with other rows; 403 (the clinician blocked the bot) marks the clinician
-unreachable, deactivates their schedules and skips their pending rows; 5xx, network errors
+carries on with other rows; 403 (the clinician blocked the bot) stops everything for them
+(reachability.py); 5xx, network errors
 and timeouts are retried with backoff (``RETRY_BACKOFF``) up to ``MAX_ATTEMPTS``, then the
 row is ``failed``; 400 is ``failed`` at once. Pacing (`Pacer`): evenly spaced sends at
 ``settings.send_rate_per_second``, never more than that many requests in flight or finished
@@ -70,9 +70,10 @@ from telegram.warnings import PTBDeprecationWarning
 
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Clinician, Delivery, Schedule
-from reflect_bot.db.repositories import deliveries, schedules
+from reflect_bot.db.repositories import deliveries
 from reflect_bot.db.repositories.deliveries import FAILED, SKIPPED
 from reflect_bot.delivery.outgoing import Composer, Outgoing
+from reflect_bot.delivery.reachability import stop_reaching
 from reflect_bot.domain.scheduling import is_paused
 from reflect_bot.services import Services
 
@@ -543,16 +544,7 @@ class Sender:
                 status=FAILED,
                 error="403 blocked",
             )
-            clinician = await session.get(Clinician, job.clinician_id)
-            if clinician is not None:
-                clinician.reachable = False
-                clinician.updated_at = now
-            await schedules.set_active_all(
-                session, clinician_id=job.clinician_id, active=False, now=now
-            )
-            await deliveries.skip_pending_for(
-                session, clinician_id=job.clinician_id, reason="unreachable"
-            )
+            await stop_reaching(session, clinician_id=job.clinician_id, now=now)
 
 
 def _reason_not_to_send(

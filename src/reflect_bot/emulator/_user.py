@@ -393,15 +393,21 @@ class UserSide:
         actor = chat.user or (self._user(chat.members[0]) if chat.members else None)
         old, new = ("member", "kicked") if blocked else ("kicked", "member")
         bot = self.state.bot.to_api()
+
+        def member(status: str) -> dict[str, Any]:
+            # Telegram's ChatMemberBanned always carries until_date (0: for ever).
+            return {"user": bot, "status": status} | (
+                {"until_date": 0} if status == "kicked" else {}
+            )
+
         self.state.queue_update(
             {
                 "my_chat_member": {
                     "chat": chat.to_api(),
                     "from": actor.to_api() if actor else bot,
                     "date": self.state.now(),
-                    "old_chat_member": {"user": bot, "status": old},
-                    "new_chat_member": {"user": bot, "status": new}
-                    | ({"until_date": 0} if blocked else {}),
+                    "old_chat_member": member(old),
+                    "new_chat_member": member(new),
                 }
             }
         )

@@ -31,6 +31,8 @@ async def start(update: Update, context: ReflectContext) -> None:
         await reply(update, context, texts.PRIVACY_NOTICE, keyboard=keyboards.consent())
     elif clinician.timezone is None:
         await ask_timezone(update, context)
+    elif not clinician.reachable:
+        await reply(update, context, texts.READY + "\n\n" + texts.PROMPTS_STOPPED)
     else:
         await reply(update, context, texts.READY)
 

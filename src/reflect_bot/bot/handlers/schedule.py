@@ -507,7 +507,9 @@ async def resume(update: Update, context: ReflectContext) -> None:
         paused = scheduling.is_paused(clinician.paused_until, now)
         await schedules.set_paused(session, clinician_id=clinician.id, until=None, now=now)
         if stopped:
-            await schedules.set_reachable(session, clinician_id=clinician.id, now=now)
+            await schedules.set_reachable(
+                session, clinician_id=clinician.id, reachable=True, now=now
+            )
             await schedules.set_active_all(session, clinician_id=clinician.id, active=True, now=now)
             await _replan(session, services, clinician.id, None)
     clinician.paused_until, clinician.reachable = None, True

@@ -251,17 +251,6 @@ async def close(
     return rowcount(result) > 0
 
 
-async def skip_pending_for(session: AsyncSession, *, clinician_id: int, reason: str) -> int:
-    """Skips every pending row of a clinician (they blocked the bot)."""
-    result = await session.execute(
-        update(Delivery)
-        .where(col(Delivery.clinician_id) == clinician_id, col(Delivery.status) == PENDING)
-        .values(status=SKIPPED, last_error=reason[:ERROR_LENGTH])
-        .execution_options(**_no_sync())
-    )
-    return rowcount(result)
-
-
 async def next_due(session: AsyncSession, *, not_before: datetime) -> datetime | None:
     """The earliest due time among pending rows still inside the lateness window."""
     result = await session.execute(

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
-from typing import Any, cast
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from reflect_bot.db.models import Clinician, Schedule
+from reflect_bot.db.statements import rowcount
 
 KIND_ORDER = {"prompt": 0, "digest": 1}
 
@@ -122,7 +121,7 @@ async def set_active_all(
         .where(col(Schedule.clinician_id) == clinician_id, col(Schedule.active).is_(not active))
         .values(active=active, updated_at=now)
     )
-    return _rowcount(result)
+    return rowcount(result)
 
 
 async def remove_all(session: AsyncSession, *, clinician_id: int) -> None:
@@ -183,15 +182,13 @@ async def set_paused(
     )
 
 
-async def set_reachable(session: AsyncSession, *, clinician_id: int, now: datetime) -> None:
-    """The clinician is back (they wrote to the bot after blocking it)."""
+async def set_reachable(
+    session: AsyncSession, *, clinician_id: int, reachable: bool, now: datetime
+) -> None:
+    """Whether the bot can reach the clinician: False once they blocked it, True when they
+    turn prompts back on."""
     await session.execute(
         update(Clinician)
         .where(col(Clinician.id) == clinician_id)
-        .values(reachable=True, updated_at=now)
+        .values(reachable=reachable, updated_at=now)
     )
-
-
-def _rowcount(result: Result[Any]) -> int:
-    # DML results are cursor results; the generic Result type does not say so.
-    return int(cast("CursorResult[Any]", result).rowcount or 0)
