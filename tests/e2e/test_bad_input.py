@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 
 from reflect_bot.catalog import CHECKIN_PROGRAM_ID
 from reflect_bot.db.engine import transaction
@@ -19,13 +20,15 @@ OTHER_USER = 2002
 
 async def _answers(bot: Harness) -> list[Answer]:
     async with transaction(bot.services.sessions) as session:
-        return list((await session.execute(select(Answer).order_by(Answer.id))).scalars())
+        return list((await session.execute(select(Answer).order_by(col(Answer.id)))).scalars())
 
 
 async def _reflection(bot: Harness) -> Reflection:
     async with transaction(bot.services.sessions) as session:
-        rows = await session.execute(select(Reflection).order_by(Reflection.id.desc()))  # type: ignore[union-attr]
-        return rows.scalars().first()  # type: ignore[return-value]
+        rows = await session.execute(select(Reflection).order_by(col(Reflection.id).desc()))
+        reflection = rows.scalars().first()
+    assert reflection is not None
+    return reflection
 
 
 async def _start(bot: Harness, program_id: str = "two-relationships") -> object:

@@ -1,7 +1,7 @@
 """A new clinician meets the bot: privacy notice, consent, time zone, help; groups get nothing."""
 
 from sqlalchemy import func, select
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col
 
 from reflect_bot.bot import texts
 from reflect_bot.db.engine import transaction
@@ -11,7 +11,9 @@ from tests.e2e.harness import USER, Harness
 
 async def _clinician(bot: Harness) -> Clinician | None:
     async with transaction(bot.services.sessions) as session:
-        result = await session.execute(select(Clinician).where(Clinician.telegram_user_id == USER))
+        result = await session.execute(
+            select(Clinician).where(col(Clinician.telegram_user_id) == USER)
+        )
         return result.scalar_one_or_none()
 
 

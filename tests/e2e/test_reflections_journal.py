@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Answer, AnswerRevision, Clinician
@@ -15,7 +16,9 @@ from tests.e2e.harness import USER, Harness
 
 async def _clinician_id(bot: Harness, user: int = USER) -> int:
     async with transaction(bot.services.sessions) as session:
-        row = await session.execute(select(Clinician).where(Clinician.telegram_user_id == user))
+        row = await session.execute(
+            select(Clinician).where(col(Clinician.telegram_user_id) == user)
+        )
         clinician_id = row.scalar_one().id
     assert clinician_id is not None
     return clinician_id

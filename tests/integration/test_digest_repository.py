@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import event, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col
 
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Answer, Clinician, Delivery, Reflection, Schedule
@@ -337,6 +338,8 @@ async def test_a_weeks_digest_is_claimed_once(sessions: async_sessionmaker[Async
     assert row is not None and (row.week_start, row.delivery_id) == (date(2026, 3, 2), friday)
 
     async with transaction(sessions) as session:
-        await session.execute(update(Delivery).where(Delivery.id == friday).values(status="failed"))  # type: ignore[arg-type]
+        await session.execute(
+            update(Delivery).where(col(Delivery.id) == friday).values(status="failed")
+        )
     assert await claim(sunday)
     assert not await claim(friday)
