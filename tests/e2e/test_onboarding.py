@@ -65,7 +65,7 @@ async def test_group_chat_gets_one_private_only_reply_and_no_row(bot: Harness) -
     group = bot.emulator.group_chat(chat_id=-5001, title="Team")
     await bot.emulator.send_text(group.id, "/start", from_user=USER)
     reply = await bot.emulator.wait_for_bot_message(group.id, timeout=5)
-    assert "only work in private chats" in reply.text
+    assert "only work in private chats" in (reply.text or "")
     await bot.emulator.send_text(group.id, "/help", from_user=USER)
 
     async with transaction(bot.services.sessions) as session:

@@ -76,7 +76,7 @@ async def test_checkin_reports_rupture_and_offers_repair(bot_on: Harness) -> Non
 
     await bot.press("4", first)
     edited = await bot.emulator.wait_for_edit(USER, first.message_id)
-    assert "✓ 4 of 5" in edited.text and not edited.buttons
+    assert "✓ 4 of 5" in (edited.text or "") and not edited.buttons
 
     message = await bot.expect("2 of 7")
     given: dict[str, str | int] = {"bond": 4}

@@ -19,7 +19,9 @@ def _at(zone: str, day: date, hour: int, minute: int = 0) -> object:
 
 def _offer(bot: Harness, user: int = USER) -> Any:
     """The starter plan offer, sent right after "You're all set"."""
-    return next(m for m in reversed(bot.emulator.bot_messages(user)) if "starter plan" in m.text)
+    return next(
+        m for m in reversed(bot.emulator.bot_messages(user)) if "starter plan" in (m.text or "")
+    )
 
 
 async def _decline_starter_plan(bot: Harness) -> None:

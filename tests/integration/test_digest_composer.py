@@ -91,6 +91,7 @@ async def test_a_batch_of_digests_loads_its_weeks_once(world: World) -> None:
     assert report.sent == len(readers)
     for n in range(6):
         digest = world.emulator.last_bot_message(2000 + n)
+        assert digest.text is not None
         assert "Your week in reflection" in digest.text and "Secure base" in digest.text
     claims = [s for s in statements if s.lstrip().upper().startswith("INSERT INTO DIGEST")]
     assert len(claims) == len(readers)
