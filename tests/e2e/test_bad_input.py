@@ -6,6 +6,9 @@ over 4,096 characters, oversized callback data), so every test here also proves 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 import pytest
 from sqlalchemy import select
 from sqlmodel import col
@@ -41,7 +44,7 @@ async def test_non_text_messages_get_kind_reply_and_the_question_again(bot: Harn
     await _start(bot, CHECKIN_PROGRAM_ID)
     question = bot.services.catalog.program(CHECKIN_PROGRAM_ID).steps[0].question
     emulator = bot.emulator
-    senders = (
+    senders: tuple[Callable[[], Awaitable[dict[str, Any]]], ...] = (
         lambda: emulator.send_sticker(USER),
         lambda: emulator.send_photo(USER, caption="a caption"),
         lambda: emulator.send_voice(USER),

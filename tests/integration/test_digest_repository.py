@@ -68,27 +68,42 @@ class World:
         )
         self.session.add(reflection)
         await self.session.flush()
-        assert reflection.id is not None
-        answers = [
-            Answer(step_id=step, kind="rating", rating=value, question=f"{step}?")
-            for step, value in (ratings or {}).items()
-        ]
-        if rupture is not None:
+        reflection_id = reflection.id
+        assert reflection_id is not None
+        answers: list[Answer] = []
+
+        def answer(
+            step_id: str,
+            kind: str,
+            question: str,
+            *,
+            text: str | None = None,
+            rating: int | None = None,
+            choice: str | None = None,
+        ) -> None:
             answers.append(
-                Answer(step_id="rupture", kind="choice", choice=rupture, question="Rupture?")
+                Answer(
+                    reflection_id=reflection_id,
+                    step_id=step_id,
+                    position=len(answers) + 1,
+                    question=question,
+                    kind=kind,
+                    text=text,
+                    rating=rating,
+                    choice=choice,
+                    answered_at=finished_at,
+                )
             )
-        answers += [
-            Answer(step_id=f"text{n}", kind="text", text=t, question="Say?")
-            for n, t in enumerate(texts)
-        ]
-        answers.append(Answer(step_id="skipped", kind="skipped", question="Skipped?"))
-        for position, answer in enumerate(answers, start=1):
-            answer.reflection_id, answer.position, answer.answered_at = (
-                reflection.id,
-                position,
-                finished_at,
-            )
-            self.session.add(answer)
+
+        for step, value in (ratings or {}).items():
+            answer(step, "rating", f"{step}?", rating=value)
+        if rupture is not None:
+            answer("rupture", "choice", "Rupture?", choice=rupture)
+        for n, t in enumerate(texts):
+            answer(f"text{n}", "text", "Say?", text=t)
+        answer("skipped", "skipped", "Skipped?")
+        for row in answers:
+            self.session.add(row)
         await self.session.flush()
         return reflection
 

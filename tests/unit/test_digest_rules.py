@@ -7,9 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from reflect_bot.catalog import load_catalog
+from reflect_bot.catalog import Catalog, default_prompts_dir, load_catalog
 from reflect_bot.domain.digest import (
     MAX_PROGRAM_CONCEPTS,
+    DoneReflection,
     FocusRule,
     History,
     IsoWeek,
@@ -303,15 +304,11 @@ def test_the_matcher_finds_what_the_catalog_finds() -> None:
     assert [m.phrase for m in matcher.all_mentions(["It was my", "attachment"])] == ["attachment"]
 
 
-def load_catalog_from_repo():  # type: ignore[no-untyped-def]
-    from reflect_bot.catalog import default_prompts_dir
-
+def load_catalog_from_repo() -> Catalog:
     return load_catalog(default_prompts_dir())
 
 
-def done_in(catalog, n: int, program_id: str):  # type: ignore[no-untyped-def]
-    from reflect_bot.domain.digest import DoneReflection
-
+def done_in(catalog: Catalog, n: int, program_id: str) -> DoneReflection:
     return DoneReflection(
         n, program_id, catalog.program(program_id).title, on(2) + timedelta(hours=n), 60
     )
