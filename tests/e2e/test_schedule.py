@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from reflect_bot.domain.scheduling import due_moment
@@ -13,7 +13,7 @@ MONDAY = date(2026, 11, 2)  # the harness starts at 09:00 UTC on this Monday
 CHECKIN = "post-session-checkin"
 
 
-def _at(zone: str, day: date, hour: int, minute: int = 0) -> object:
+def _at(zone: str, day: date, hour: int, minute: int = 0) -> datetime:
     return due_moment(day, time(hour, minute), resolve(zone))
 
 
@@ -55,9 +55,9 @@ async def test_a_schedule_set_with_buttons_brings_the_prompt_on_time_and_start_n
     assert f"{checkin.title} — weekdays at 18:30" in screen.text
     assert "Next: Mon 2 Nov at 18:30" in screen.text
 
-    bot.clock.set(_at("Europe/London", MONDAY, 18, 29))  # type: ignore[arg-type]
+    bot.clock.set(_at("Europe/London", MONDAY, 18, 29))
     assert (await bot.tick()).sent == 0
-    bot.clock.set(_at("Europe/London", MONDAY, 18, 30))  # type: ignore[arg-type]
+    bot.clock.set(_at("Europe/London", MONDAY, 18, 30))
     assert (await bot.tick()).sent == 1
     prompt = await bot.expect("Time to reflect")
     assert checkin.title in prompt.text and f"{checkin.duration_minutes} min" in prompt.text
@@ -97,16 +97,16 @@ async def test_snooze_an_hour_then_skip(bot: Harness) -> None:
     await bot.onboard(zone="Europe/London")
     await bot.press("Use this plan", _offer(bot))
     await bot.expect("Your plan is set")
-    bot.clock.set(_at("Europe/London", MONDAY, 18))  # type: ignore[arg-type]
+    bot.clock.set(_at("Europe/London", MONDAY, 18))
     await bot.tick()
     prompt = await bot.expect("Time to reflect")
     assert "Tonight" in prompt.button_texts
     await bot.press("Snooze 1 h", prompt)
     await bot.expect("I'll remind you at 19:00")
 
-    bot.clock.set(_at("Europe/London", MONDAY, 18, 59))  # type: ignore[arg-type]
+    bot.clock.set(_at("Europe/London", MONDAY, 18, 59))
     assert (await bot.tick()).sent == 0
-    bot.clock.set(_at("Europe/London", MONDAY, 19))  # type: ignore[arg-type]
+    bot.clock.set(_at("Europe/London", MONDAY, 19))
     assert (await bot.tick()).sent == 1
     again = await bot.expect("Time to reflect")
     await bot.press("Skip", again)
@@ -120,13 +120,13 @@ async def test_pause_for_days_then_resume(bot: Harness) -> None:
     await bot.say("/pause 2")
     await bot.expect("start again on Wed 4 Nov")
 
-    bot.clock.set(_at("Europe/London", MONDAY, 18))  # type: ignore[arg-type]
+    bot.clock.set(_at("Europe/London", MONDAY, 18))
     report = await bot.tick()
     assert (report.sent, report.sending.skipped) == (0, 1)
 
     await bot.say("/resume")
     await bot.expect("Prompts are back on")
-    bot.clock.set(_at("Europe/London", MONDAY + timedelta(days=1), 18))  # type: ignore[arg-type]
+    bot.clock.set(_at("Europe/London", MONDAY + timedelta(days=1), 18))
     assert (await bot.tick()).sent == 1
     await bot.expect("Time to reflect")
 
@@ -140,9 +140,9 @@ async def test_a_new_time_zone_applies_to_the_next_prompts(bot: Harness) -> None
     await bot.say("America/New_York")
     await bot.expect("America/New_York")
 
-    bot.clock.set(_at("Europe/London", MONDAY, 18))  # type: ignore[arg-type]
+    bot.clock.set(_at("Europe/London", MONDAY, 18))
     assert (await bot.tick()).sent == 0, "18:00 in London is no longer the time"
-    bot.clock.set(_at("America/New_York", MONDAY, 18))  # type: ignore[arg-type]
+    bot.clock.set(_at("America/New_York", MONDAY, 18))
     assert (await bot.tick()).sent == 1
     await bot.expect("Time to reflect")
 

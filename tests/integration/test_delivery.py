@@ -6,6 +6,7 @@ Every test runs on SQLite and PostgreSQL with an injected clock and the real emu
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -18,7 +19,7 @@ from tests.integration.delivery_world import World, delivery_world
 
 
 @pytest.fixture
-async def world(database_url: str, encryption_key: str):  # type: ignore[no-untyped-def]
+async def world(database_url: str, encryption_key: str) -> AsyncIterator[World]:
     async with delivery_world(database_url, encryption_key) as w:
         yield w
 

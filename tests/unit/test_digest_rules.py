@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
+from typing import TypedDict, Unpack
 
 import pytest
 
@@ -14,8 +16,11 @@ from reflect_bot.domain.digest import (
     FocusRule,
     History,
     IsoWeek,
+    RatingTally,
+    RuptureReport,
     WeekActivity,
     WeeklyDigest,
+    WrittenAnswer,
     build_digest,
     cut_cleanly,
     digest_week_for,
@@ -36,8 +41,18 @@ def on(day: int, hour: int = 12) -> datetime:
     return datetime(2026, 11, day, hour, tzinfo=UTC)
 
 
-def digest_of(*, history: History | None = None, **week: object) -> WeeklyDigest:
-    activity = WeekActivity(week=WEEK, zone="UTC", **week)  # type: ignore[arg-type]
+class Week(TypedDict, total=False):
+    """WeekActivity's fields past the week and the zone."""
+
+    reflections: tuple[DoneReflection, ...]
+    answers: tuple[WrittenAnswer, ...]
+    ruptures: tuple[RuptureReport, ...]
+    ratings: Mapping[str, RatingTally]
+    prompts_delivered: int
+
+
+def digest_of(*, history: History | None = None, **week: Unpack[Week]) -> WeeklyDigest:
+    activity = WeekActivity(week=WEEK, zone="UTC", **week)
     return build_digest(activity, history or History(), CATALOG, zone=UTC_ZONE)
 
 
