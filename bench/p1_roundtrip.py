@@ -257,7 +257,7 @@ class CheckinDriver:
 
 
 async def _postgres_admin(sql: str) -> str:
-    import asyncpg  # type: ignore[import-untyped]
+    import asyncpg
 
     connection = await asyncpg.connect(
         POSTGRES_URL.replace("postgresql+asyncpg", "postgresql"), timeout=5

@@ -137,6 +137,7 @@ async def run_sender(due: datetime, rate: float) -> None:
             shown = [(round(b - started, 2), round(d * 1000)) for b, d in spans if b >= started]
             print(name, len(shown), "(start s, ms):", shown[:60], file=sys.stderr, flush=True)
         if profiler is not None:
+            assert profile_path  # the profiler runs only when a path was given
             profiler.disable()
             profiler.dump_stats(profile_path)
     await services.engine.dispose()
@@ -196,18 +197,19 @@ async def populate(database_url: str, key: str, clinicians: int) -> None:
         ]
         session.add_all(people)
         await session.flush()
-        session.add_all(
-            Schedule(
-                clinician_id=person.id,
-                kind="prompt",
-                program_id="post-session-checkin",
-                weekdays=EVERY_DAY,
-                local_time=DUE.astimezone(resolve(person.timezone or "UTC")).time(),
-                created_at=created,
-                updated_at=created,
+        for person in people:
+            assert person.id is not None  # flushed
+            session.add(
+                Schedule(
+                    clinician_id=person.id,
+                    kind="prompt",
+                    program_id="post-session-checkin",
+                    weekdays=EVERY_DAY,
+                    local_time=DUE.astimezone(resolve(person.timezone or "UTC")).time(),
+                    created_at=created,
+                    updated_at=created,
+                )
             )
-            for person in people
-        )
     rotation = rotation_programs(load_catalog(ROOT / "prompts").programs)
     async with transaction(sessions) as session:
         planned = await planner.plan(

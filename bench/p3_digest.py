@@ -44,7 +44,7 @@ if str(ROOT / "src") not in sys.path:  # run as a file from a checkout
     sys.path.insert(0, str(ROOT / "src"))
 
 from cryptography.fernet import Fernet  # noqa: E402
-from sqlalchemy import Table, column, event, table  # noqa: E402
+from sqlalchemy import Table, TableClause, column, event, table  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 
 from reflect_bot.catalog import Catalog, default_prompts_dir, load_catalog  # noqa: E402
@@ -112,7 +112,7 @@ def _texts(rng: random.Random, count: int) -> list[str]:
 
 # Light table handles: encrypted columns are written as ready-made ciphertext (seeding would
 # otherwise spend minutes encrypting); everything else goes through the real column types.
-def _light(model: Any, *, raw: Sequence[str] = ()) -> Table:
+def _light(model: Any, *, raw: Sequence[str] = ()) -> TableClause:
     real: Table = model.__table__
     columns = [column(c.name) if c.name in raw else column(c.name, c.type) for c in real.columns]
     return table(real.name, *columns)
@@ -134,7 +134,12 @@ async def seed(engine: AsyncEngine, count: int, *, seed_value: int = 3) -> Seede
     pool = [cipher.encrypt(t.encode()).decode("ascii") for t in _texts(rng, 600)]
     questions = cipher.encrypt(b"A question?").decode("ascii")
 
-    clinicians, schedules, deliveries, reflections, answers = [], [], [], [], []
+    # Rows as `insert()` takes them: column name → value.
+    clinicians: list[dict[str, Any]] = []
+    schedules: list[dict[str, Any]] = []
+    deliveries: list[dict[str, Any]] = []
+    reflections: list[dict[str, Any]] = []
+    answers: list[dict[str, Any]] = []
     reflection_id = 0
 
     def reflection(cid: int, program: str, finished: datetime, texts: int, checkin: bool) -> None:

@@ -123,19 +123,20 @@ async def populate(database_url: str, key: str, clinicians: int) -> None:
             ]
             session.add_all(people)
             await session.flush()
-            session.add_all(
-                Schedule(
-                    clinician_id=person.id,
-                    kind=plan.kind,
-                    program_id=plan.program_id,
-                    weekdays=plan.weekdays,
-                    local_time=plan.local_time,
-                    created_at=now,
-                    updated_at=now,
+            for person in people:
+                assert person.id is not None  # flushed
+                session.add_all(
+                    Schedule(
+                        clinician_id=person.id,
+                        kind=plan.kind,
+                        program_id=plan.program_id,
+                        weekdays=plan.weekdays,
+                        local_time=plan.local_time,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    for plan in STARTER_PLAN
                 )
-                for person in people
-                for plan in STARTER_PLAN
-            )
     await engine.dispose()
 
 

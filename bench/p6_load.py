@@ -32,11 +32,11 @@ for entry in (str(ROOT / "src"), str(ROOT)):  # `python bench/p6_load.py` from a
     if entry not in sys.path:
         sys.path.insert(0, entry)
 
+from bench._machine import machine  # noqa: E402
 from bench.p1_roundtrip import (  # noqa: E402
     _base_env,
     _postgres_admin,
     _postgres_reachable,
-    machine,
     percentile,
     postgres_database,
     process,
@@ -113,6 +113,7 @@ async def _answer(emulator: BotAPIEmulator, clinician: Clinician) -> float:
 async def _stored(database_url: str, key: str) -> dict[int, dict[str, str | int]]:
     """Every stored answer, decrypted, per Telegram user id."""
     from sqlalchemy import select
+    from sqlmodel import col
 
     from reflect_bot.db.engine import create_engine, create_sessionmaker, transaction
     from reflect_bot.db.models import Answer, Reflection
@@ -125,9 +126,9 @@ async def _stored(database_url: str, key: str) -> dict[int, dict[str, str | int]
     try:
         async with transaction(create_sessionmaker(engine)) as session:
             rows = await session.execute(
-                select(ClinicianRow.telegram_user_id, Answer)
-                .join(Reflection, Reflection.clinician_id == ClinicianRow.id)
-                .join(Answer, Answer.reflection_id == Reflection.id)
+                select(col(ClinicianRow.telegram_user_id), Answer)
+                .join(Reflection, col(Reflection.clinician_id) == ClinicianRow.id)
+                .join(Answer, col(Answer.reflection_id) == Reflection.id)
             )
             for user, answer in rows:
                 value = answer.text if answer.kind == "text" else answer.rating or answer.choice

@@ -76,7 +76,7 @@ class Harness:
         self, contains: str | None = None, *, user: int = USER, within: float = 5.0
     ) -> Any:
         """Waits for the bot's next message to this user (optionally containing some text)."""
-        predicate = None if contains is None else (lambda m: contains in m.text)
+        predicate = None if contains is None else (lambda m: contains in (m.text or ""))
         return await self.emulator.wait_for_bot_message(user, predicate=predicate, timeout=within)
 
     async def press(self, button_text: str, message: Any, *, user: int = USER) -> None:

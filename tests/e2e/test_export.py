@@ -191,6 +191,7 @@ async def test_large_journal_arrives_in_numbered_parts(
         messages = await bot.emulator.wait_for_bot_messages(USER, parts, timeout=10)
         headings: list[str] = []
         for number, message in enumerate(messages, start=1):
+            assert message.document is not None
             assert message.document.file_name == (
                 f"journal-2026-10-01-2026-10-30-part-{number}-of-{parts}.md"
             )

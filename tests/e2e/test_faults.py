@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 
 from reflect_bot.bot import transport
 from reflect_bot.db.engine import transaction
@@ -33,7 +34,7 @@ async def _to_feeling(bot: Harness) -> None:
 
 async def _feelings(bot: Harness) -> list[str | None]:
     async with transaction(bot.services.sessions) as session:
-        query = select(Answer.text).where(Answer.step_id == "feeling")
+        query = select(col(Answer.text)).where(col(Answer.step_id) == "feeling")
         return list((await session.execute(query)).scalars())
 
 

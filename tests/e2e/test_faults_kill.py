@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 
 from reflect_bot.bot import texts
 from reflect_bot.catalog import CHECKIN_PROGRAM_ID, Catalog, Program, StepKind, load_catalog
@@ -127,9 +128,9 @@ class Week:
         try:
             async with transaction(create_sessionmaker(engine)) as session:
                 rows = await session.execute(
-                    select(Answer, Reflection.started_at).join(
+                    select(Answer, col(Reflection.started_at)).join(
                         Reflection,
-                        Answer.reflection_id == Reflection.id,
+                        col(Answer.reflection_id) == Reflection.id,
                     )
                 )
                 found: set[tuple[str, str]] = set()

@@ -1,7 +1,7 @@
 """A new clinician meets the bot: privacy notice, consent, time zone, help; groups get nothing."""
 
 from sqlalchemy import func, select
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col
 
 from reflect_bot.bot import texts
 from reflect_bot.db.engine import transaction
@@ -11,7 +11,9 @@ from tests.e2e.harness import USER, Harness
 
 async def _clinician(bot: Harness) -> Clinician | None:
     async with transaction(bot.services.sessions) as session:
-        result = await session.execute(select(Clinician).where(Clinician.telegram_user_id == USER))
+        result = await session.execute(
+            select(Clinician).where(col(Clinician.telegram_user_id) == USER)
+        )
         return result.scalar_one_or_none()
 
 
@@ -63,7 +65,7 @@ async def test_group_chat_gets_one_private_only_reply_and_no_row(bot: Harness) -
     group = bot.emulator.group_chat(chat_id=-5001, title="Team")
     await bot.emulator.send_text(group.id, "/start", from_user=USER)
     reply = await bot.emulator.wait_for_bot_message(group.id, timeout=5)
-    assert "only work in private chats" in reply.text
+    assert "only work in private chats" in (reply.text or "")
     await bot.emulator.send_text(group.id, "/help", from_user=USER)
 
     async with transaction(bot.services.sessions) as session:

@@ -4,6 +4,7 @@ and offers to replace it; replacing deletes the old wording for good."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from reflect_bot.bot import texts
 from reflect_bot.db.engine import transaction
@@ -15,7 +16,7 @@ NAMED = "My client Sarah went quiet; her email is sarah.k@example.org"
 
 async def _answer(bot: Harness, step_id: str) -> Answer:
     async with transaction(bot.services.sessions) as session:
-        query = select(Answer).where(Answer.step_id == step_id)
+        query = select(Answer).where(col(Answer.step_id) == step_id)
         return (await session.execute(query)).scalar_one()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select, text
+from sqlmodel import col
 
 from reflect_bot.catalog import CHECKIN_PROGRAM_ID, PROGRAM_IDS, StepKind
 from reflect_bot.db.engine import transaction
@@ -15,12 +16,16 @@ from tests.e2e.harness import USER, Harness
 
 async def _reflections(bot: Harness) -> list[Reflection]:
     async with transaction(bot.services.sessions) as session:
-        return list((await session.execute(select(Reflection).order_by(Reflection.id))).scalars())
+        return list(
+            (await session.execute(select(Reflection).order_by(col(Reflection.id)))).scalars()
+        )
 
 
 async def _answers(bot: Harness, reflection_id: int) -> dict[str, Answer]:
     async with transaction(bot.services.sessions) as session:
-        rows = await session.execute(select(Answer).where(Answer.reflection_id == reflection_id))
+        rows = await session.execute(
+            select(Answer).where(col(Answer.reflection_id) == reflection_id)
+        )
         return {answer.step_id: answer for answer in rows.scalars()}
 
 
@@ -71,7 +76,7 @@ async def test_checkin_reports_rupture_and_offers_repair(bot_on: Harness) -> Non
 
     await bot.press("4", first)
     edited = await bot.emulator.wait_for_edit(USER, first.message_id)
-    assert "✓ 4 of 5" in edited.text and not edited.buttons
+    assert "✓ 4 of 5" in (edited.text or "") and not edited.buttons
 
     message = await bot.expect("2 of 7")
     given: dict[str, str | int] = {"bond": 4}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Answer, AnswerRevision, Clinician
@@ -15,7 +16,9 @@ from tests.e2e.harness import USER, Harness
 
 async def _clinician_id(bot: Harness, user: int = USER) -> int:
     async with transaction(bot.services.sessions) as session:
-        row = await session.execute(select(Clinician).where(Clinician.telegram_user_id == user))
+        row = await session.execute(
+            select(Clinician).where(col(Clinician.telegram_user_id) == user)
+        )
         clinician_id = row.scalar_one().id
     assert clinician_id is not None
     return clinician_id
@@ -75,6 +78,7 @@ async def test_journal_pages_and_opens_an_entry(bot_on: Harness) -> None:
 
     await bot.press("Older ›", page)
     older = await bot.emulator.wait_for_edit(USER, page.message_id)
+    assert older.text is not None
     assert "6–7 of 7" in older.text and "Entry number 1" in older.text
     assert older.button_texts == ["6", "7", "‹ Newer"]
     await bot.press("7", older)
@@ -85,7 +89,7 @@ async def test_journal_pages_and_opens_an_entry(bot_on: Harness) -> None:
 
     await bot.press("‹ Newer", older)
     newer = await bot.emulator.wait_for_edit(USER, page.message_id)
-    assert "1–5 of 7" in newer.text
+    assert "1–5 of 7" in (newer.text or "")
 
 
 async def test_someone_elses_entry_cannot_be_opened(bot: Harness) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import create_async_engine
+from sqlmodel import col
 
 from reflect_bot.db.engine import create_sessionmaker, transaction
 from reflect_bot.db.models import Answer, Reflection
@@ -20,7 +21,9 @@ from tests.e2e.harness import Harness
 
 async def _reflections(bot: Harness) -> list[Reflection]:
     async with transaction(bot.services.sessions) as session:
-        return list((await session.execute(select(Reflection).order_by(Reflection.id))).scalars())
+        return list(
+            (await session.execute(select(Reflection).order_by(col(Reflection.id)))).scalars()
+        )
 
 
 async def _answer_count(bot: Harness) -> int:

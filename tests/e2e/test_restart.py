@@ -78,21 +78,25 @@ async def test_kill_9_mid_reflection_then_continue(
             await emulator.send_text(USER, "/start")
             notice = await emulator.wait_for_bot_message(USER, timeout=STARTUP)
             await emulator.click(USER, notice.button_texts[0])
-            await emulator.wait_for_bot_message(USER, predicate=lambda m: "time zone" in m.text)
+            await emulator.wait_for_bot_message(
+                USER, predicate=lambda m: "time zone" in (m.text or "")
+            )
             await emulator.send_text(USER, "Europe/London")
-            await emulator.wait_for_bot_message(USER, predicate=lambda m: "all set" in m.text)
+            await emulator.wait_for_bot_message(
+                USER, predicate=lambda m: "all set" in (m.text or "")
+            )
 
             await emulator.send_text(USER, "/checkin")
             question = await emulator.wait_for_bot_message(
-                USER, predicate=lambda m: "1 of" in m.text
+                USER, predicate=lambda m: "1 of" in (m.text or "")
             )
             await emulator.press_button(USER, question.message_id, question.callback_data("5"))
             question = await emulator.wait_for_bot_message(
-                USER, predicate=lambda m: "2 of" in m.text
+                USER, predicate=lambda m: "2 of" in (m.text or "")
             )
             await emulator.send_text(USER, "3")
             question = await emulator.wait_for_bot_message(
-                USER, predicate=lambda m: "3 of" in m.text
+                USER, predicate=lambda m: "3 of" in (m.text or "")
             )
 
             first.send_signal(signal.SIGKILL)
@@ -102,23 +106,25 @@ async def test_kill_9_mid_reflection_then_continue(
         await emulator.press_button(USER, question.message_id, question.callback_data("2"))
         async with bot_process(emulator, sqlite_url, tmp_path, encryption_key, log):
             question = await emulator.wait_for_bot_message(
-                USER, predicate=lambda m: "4 of" in m.text, timeout=STARTUP
+                USER, predicate=lambda m: "4 of" in (m.text or ""), timeout=STARTUP
             )
-            assert program.step("overall").question in question.text
+            assert program.step("overall").question in (question.text or "")
             await emulator.send_text(USER, "4")
             question = await emulator.wait_for_bot_message(
-                USER, predicate=lambda m: "5 of" in m.text
+                USER, predicate=lambda m: "5 of" in (m.text or "")
             )
             await emulator.click(USER, "No, nothing I noticed")
             question = await emulator.wait_for_bot_message(
-                USER, predicate=lambda m: "6 of" in m.text
+                USER, predicate=lambda m: "6 of" in (m.text or "")
             )
             await emulator.send_text(USER, "4")
             question = await emulator.wait_for_bot_message(
-                USER, predicate=lambda m: "7 of" in m.text
+                USER, predicate=lambda m: "7 of" in (m.text or "")
             )
             await emulator.send_text(USER, "/skip")
-            await emulator.wait_for_bot_message(USER, predicate=lambda m: "Thank you" in m.text)
+            await emulator.wait_for_bot_message(
+                USER, predicate=lambda m: "Thank you" in (m.text or "")
+            )
 
     engine = create_engine(sqlite_url)
     try:

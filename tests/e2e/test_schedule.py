@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from reflect_bot.domain.scheduling import due_moment
@@ -14,13 +14,15 @@ MONDAY = date(2026, 11, 2)  # the harness starts at 09:00 UTC on this Monday
 CHECKIN = "post-session-checkin"
 
 
-def _at(zone: str, day: date, hour: int, minute: int = 0) -> object:
+def _at(zone: str, day: date, hour: int, minute: int = 0) -> datetime:
     return due_moment(day, time(hour, minute), resolve(zone))
 
 
 def _offer(bot: Harness, user: int = USER) -> Any:
     """The starter plan offer, sent right after "You're all set"."""
-    return next(m for m in reversed(bot.emulator.bot_messages(user)) if "starter plan" in m.text)
+    return next(
+        m for m in reversed(bot.emulator.bot_messages(user)) if "starter plan" in (m.text or "")
+    )
 
 
 async def _decline_starter_plan(bot: Harness) -> None:
@@ -54,9 +56,9 @@ async def test_a_schedule_set_with_buttons_brings_the_prompt_on_time_and_start_n
     assert f"{checkin.title} — weekdays at 18:30" in screen.text
     assert "Next: Mon 2 Nov at 18:30" in screen.text
 
-    bot.clock.set(_at("Europe/London", MONDAY, 18, 29))  # type: ignore[arg-type]
+    bot.clock.set(_at("Europe/London", MONDAY, 18, 29))
     assert (await bot.tick()).sent == 0
-    bot.clock.set(_at("Europe/London", MONDAY, 18, 30))  # type: ignore[arg-type]
+    bot.clock.set(_at("Europe/London", MONDAY, 18, 30))
     assert (await bot.tick()).sent == 1
     prompt = await bot.expect("Time to reflect")
     assert checkin.title in prompt.text and f"{checkin.duration_minutes} min" in prompt.text
@@ -96,16 +98,16 @@ async def test_snooze_an_hour_then_skip(bot: Harness) -> None:
     await bot.onboard(zone="Europe/London")
     await bot.press("Use this plan", _offer(bot))
     await bot.expect("Your plan is set")
-    bot.clock.set(_at("Europe/London", MONDAY, 18))  # type: ignore[arg-type]
+    bot.clock.set(_at("Europe/London", MONDAY, 18))
     await bot.tick()
     prompt = await bot.expect("Time to reflect")
     assert "Tonight" in prompt.button_texts
     await bot.press("Snooze 1 h", prompt)
     await bot.expect("I'll remind you at 19:00")
 
-    bot.clock.set(_at("Europe/London", MONDAY, 18, 59))  # type: ignore[arg-type]
+    bot.clock.set(_at("Europe/London", MONDAY, 18, 59))
     assert (await bot.tick()).sent == 0
-    bot.clock.set(_at("Europe/London", MONDAY, 19))  # type: ignore[arg-type]
+    bot.clock.set(_at("Europe/London", MONDAY, 19))
     assert (await bot.tick()).sent == 1
     again = await bot.expect("Time to reflect")
     await bot.press("Skip", again)
@@ -119,13 +121,13 @@ async def test_pause_for_days_then_resume(bot: Harness) -> None:
     await bot.say("/pause 2")
     await bot.expect("start again on Wed 4 Nov")
 
-    bot.clock.set(_at("Europe/London", MONDAY, 18))  # type: ignore[arg-type]
+    bot.clock.set(_at("Europe/London", MONDAY, 18))
     report = await bot.tick()
     assert (report.sent, report.sending.skipped) == (0, 1)
 
     await bot.say("/resume")
     await bot.expect("Prompts are back on")
-    bot.clock.set(_at("Europe/London", MONDAY + timedelta(days=1), 18))  # type: ignore[arg-type]
+    bot.clock.set(_at("Europe/London", MONDAY + timedelta(days=1), 18))
     assert (await bot.tick()).sent == 1
     await bot.expect("Time to reflect")
 
@@ -139,9 +141,9 @@ async def test_a_new_time_zone_applies_to_the_next_prompts(bot: Harness) -> None
     await bot.say("America/New_York")
     await bot.expect("America/New_York")
 
-    bot.clock.set(_at("Europe/London", MONDAY, 18))  # type: ignore[arg-type]
+    bot.clock.set(_at("Europe/London", MONDAY, 18))
     assert (await bot.tick()).sent == 0, "18:00 in London is no longer the time"
-    bot.clock.set(_at("America/New_York", MONDAY, 18))  # type: ignore[arg-type]
+    bot.clock.set(_at("America/New_York", MONDAY, 18))
     assert (await bot.tick()).sent == 1
     await bot.expect("Time to reflect")
 
@@ -205,7 +207,7 @@ async def test_blocking_the_bot_stops_prompts_at_once_and_unblocking_says_how_to
 
     bot.emulator.block_chat(USER)  # Telegram tells the bot (my_chat_member: kicked)
     await _until_prompts_stopped(bot)
-    bot.clock.set(_at("Europe/London", MONDAY, 18))  # type: ignore[arg-type]
+    bot.clock.set(_at("Europe/London", MONDAY, 18))
     report = await bot.tick()
     assert (report.sent, report.sending.unreachable) == (0, 0), "no send was even tried"
     assert not [e for e in bot.emulator.api_errors if e.method == "sendMessage"]
@@ -217,7 +219,7 @@ async def test_blocking_the_bot_stops_prompts_at_once_and_unblocking_says_how_to
     assert "/resume" in (await bot.expect("You're all set")).text
     await bot.say("/resume")
     await bot.expect("Prompts are back on")
-    bot.clock.set(_at("Europe/London", MONDAY + timedelta(days=1), 18))  # type: ignore[arg-type]
+    bot.clock.set(_at("Europe/London", MONDAY + timedelta(days=1), 18))
     assert (await bot.tick()).sent == 1
     await bot.expect("Time to reflect")
 
@@ -227,12 +229,12 @@ async def test_prompts_come_back_the_next_day_after_a_403_and_resume(bot: Harnes
     await bot.press("Use this plan", _offer(bot))
     await bot.expect("Your plan is set")
     bot.emulator.block_chat(USER, notify_bot=False)  # the bot learns it from a failed send
-    bot.clock.set(_at("Europe/London", MONDAY, 18))  # type: ignore[arg-type]
+    bot.clock.set(_at("Europe/London", MONDAY, 18))
     assert (await bot.tick()).sending.unreachable == 1
 
     await bot.say("/resume")  # writing to the bot unblocks it
     await bot.expect("Prompts are back on")
-    bot.clock.set(_at("Europe/London", MONDAY + timedelta(days=1), 18))  # type: ignore[arg-type]
+    bot.clock.set(_at("Europe/London", MONDAY + timedelta(days=1), 18))
     assert (await bot.tick()).sent == 1, "tomorrow's prompt was planned before the 403"
     await bot.expect("Time to reflect")
 
@@ -240,13 +242,14 @@ async def test_prompts_come_back_the_next_day_after_a_403_and_resume(bot: Harnes
 async def _until_prompts_stopped(bot: Harness, *, within: float = 5.0) -> None:
     """Waits for the bot to have handled the block: nothing else is visible, it can't reply."""
     from sqlalchemy import select
+    from sqlmodel import col
 
     from reflect_bot.db.engine import transaction
     from reflect_bot.db.models import Schedule
 
     for _ in range(int(within / 0.02)):
         async with transaction(bot.services.sessions) as session:
-            active = (await session.execute(select(Schedule.active))).scalars().all()  # type: ignore[call-overload]
+            active = (await session.execute(select(col(Schedule.active)))).scalars().all()
         if active and not any(active):
             return
         await asyncio.sleep(0.02)

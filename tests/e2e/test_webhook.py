@@ -18,6 +18,7 @@ from typing import Any
 import aiohttp
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 
 from reflect_bot.app import ReflectApplication, build_application
 from reflect_bot.clock import FixedClock
@@ -122,7 +123,7 @@ async def test_requests_without_the_secret_are_refused_and_repeats_are_ignored(
     assert len(emulator.bot_messages(WRITER)) == 1, "the same update_id is handled once"
 
     async with transaction(webhook_bot.app.bot_data.services.sessions) as session:
-        seen = (await session.execute(select(ProcessedUpdate.update_id))).scalars().all()
+        seen = (await session.execute(select(col(ProcessedUpdate.update_id)))).scalars().all()
     assert sorted(seen) == [900_003], "refused requests were never processed"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -20,6 +21,8 @@ from telegram.ext import (
 from reflect_bot.emulator import BotAPIEmulator
 
 from ._support import TOKEN
+
+App = Application[Any, Any, Any, Any, Any, Any]  # with ApplicationBuilder's default types
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -52,7 +55,7 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await message.reply_text(f"Got {len(received)} bytes")
 
 
-def build(emu: BotAPIEmulator) -> Application:  # type: ignore[type-arg]
+def build(emu: BotAPIEmulator) -> App:
     app = (
         ApplicationBuilder()
         .token(TOKEN)
@@ -68,7 +71,7 @@ def build(emu: BotAPIEmulator) -> Application:  # type: ignore[type-arg]
 
 
 @pytest.fixture
-async def polling_app(emu: BotAPIEmulator) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+async def polling_app(emu: BotAPIEmulator) -> AsyncIterator[App]:
     app = build(emu)
     await app.initialize()
     await app.start()
@@ -81,7 +84,7 @@ async def polling_app(emu: BotAPIEmulator) -> AsyncIterator[Application]:  # typ
 
 
 async def test_echo_button_and_document(
-    polling_app: Application,  # type: ignore[type-arg]
+    polling_app: App,
     emu: BotAPIEmulator,
 ) -> None:
     emu.private_chat(1001, "Ada")
@@ -112,7 +115,7 @@ async def test_echo_button_and_document(
 
 
 async def test_polling_survives_server_errors(
-    polling_app: Application,  # type: ignore[type-arg]
+    polling_app: App,
     emu: BotAPIEmulator,
 ) -> None:
     emu.fail_next("getUpdates", 502)  # PTB backs off 1 s after a network error

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, time
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
@@ -56,8 +57,8 @@ class World:
         async with transaction(self.services.sessions) as session:
             person = (
                 await session.execute(
-                    select(Clinician).where(Clinician.telegram_user_id == user_id)
-                )  # type: ignore[arg-type]
+                    select(Clinician).where(col(Clinician.telegram_user_id) == user_id)
+                )
             ).scalar_one_or_none()
             if person is None:
                 person = Clinician(
@@ -100,7 +101,7 @@ class World:
 
     async def rows(self) -> list[Delivery]:
         async with transaction(self.services.sessions) as session:
-            result = await session.execute(select(Delivery).order_by(Delivery.id))  # type: ignore[arg-type]
+            result = await session.execute(select(Delivery).order_by(col(Delivery.id)))
             return list(result.scalars())
 
 

@@ -63,14 +63,19 @@ async def seed_reflection(
         else:  # stays open, at the step after the last answer (or that answer's own step)
             later = program.step_ids[program.step_ids.index(step_id) + 1 :]
             next_step = later[0] if later else step_id
+        answer = _read(step_id, step.kind, value)
+        choice_label = None
+        if step.kind is StepKind.CHOICE:
+            assert isinstance(value, str)  # an option id
+            choice_label = step.option(value).label
         stored = await reflections.save_answer(
             session,
             reflection=reflection,
             step_id=step_id,
             position=position_of(program, step_id),
             question=step.question,
-            answer=_read(step_id, step.kind, value),
-            choice_label=step.option(value).label if step.kind is StepKind.CHOICE else None,
+            answer=answer,
+            choice_label=choice_label,
             next_step_id=next_step,
             now=now,
         )

@@ -45,9 +45,9 @@ async def main(argv: list[str]) -> None:
     parser.add_argument("--wait-for-go", action="store_true", help="start on a line on stdin")
     args = parser.parse_args(argv)
     if args.hang_before_send:
-        sender._send_one = _hang  # type: ignore[assignment]
+        sender._send_one = _hang
     if args.hang_before_record:
-        deliveries.mark_sent_many = _hang  # type: ignore[assignment]
+        deliveries.mark_sent_many = _hang
     settings = get_settings()
     services = build_services(settings, clock=FixedClock(datetime.fromisoformat(args.now)))
     assert settings.bot_token is not None

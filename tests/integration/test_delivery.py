@@ -6,6 +6,7 @@ Every test runs on SQLite and PostgreSQL with an injected clock and the real emu
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -18,7 +19,7 @@ from tests.integration.delivery_world import World, delivery_world
 
 
 @pytest.fixture
-async def world(database_url: str, encryption_key: str):  # type: ignore[no-untyped-def]
+async def world(database_url: str, encryption_key: str) -> AsyncIterator[World]:
     async with delivery_world(database_url, encryption_key) as w:
         yield w
 
@@ -38,6 +39,7 @@ async def test_a_due_prompt_names_its_program_and_offers_start_snooze_skip(world
     assert report.sent == 1
     (prompt,) = world.prompts_to(1)
     checkin = world.services.catalog.program("post-session-checkin")
+    assert prompt.text is not None
     assert checkin.title in prompt.text
     assert f"about {checkin.duration_minutes} min" in prompt.text
     assert prompt.button_texts == ["Start now", "Snooze 1 h", "Tonight", "Skip"]
@@ -209,7 +211,7 @@ async def test_a_rotating_schedule_offers_a_different_deeper_program_each_time(
     for offset in range(3):
         world.clock.set(datetime(2026, 11, 2 + offset, 9, 0, tzinfo=UTC))
         await world.tick()
-    titles = [m.text.split("\n")[1] for m in world.prompts_to(41)]
+    titles = [(m.text or "").split("\n")[1] for m in world.prompts_to(41)]
     assert len(titles) == 3 and len(set(titles)) == 3
     checkin = world.services.catalog.program("post-session-checkin").title
     assert all(checkin not in title for title in titles)
@@ -237,4 +239,4 @@ async def test_a_program_already_completed_today_is_not_prompted_again(world: Wo
     report = await world.tick()
     assert (report.sent, report.sending.skipped) == (1, 1)
     (prompt,) = world.prompts_to(51)
-    assert world.services.catalog.program("secure-base").title in prompt.text
+    assert world.services.catalog.program("secure-base").title in (prompt.text or "")

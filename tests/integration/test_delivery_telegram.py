@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Clinician, Schedule
@@ -55,10 +56,10 @@ async def test_403_marks_the_clinician_unreachable_and_stops_their_schedules(wor
     assert (report.sending.unreachable, report.sent) == (1, 1)
     async with transaction(world.services.sessions) as session:
         person = (
-            await session.execute(select(Clinician).where(Clinician.telegram_user_id == 11))  # type: ignore[arg-type]
+            await session.execute(select(Clinician).where(col(Clinician.telegram_user_id) == 11))
         ).scalar_one()
         plans = (
-            await session.execute(select(Schedule).where(Schedule.clinician_id == person.id))  # type: ignore[arg-type]
+            await session.execute(select(Schedule).where(col(Schedule.clinician_id) == person.id))
         ).scalars()
         assert person.reachable is False
         assert [plan.active for plan in plans] == [False]

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Clinician, Delivery, Digest, Reflection
@@ -37,8 +38,11 @@ async def digest_reader(world: World, user_id: int) -> int:
     )
     async with transaction(world.services.sessions) as session:
         clinician_id = (
-            await session.execute(select(Clinician.id).where(Clinician.telegram_user_id == user_id))
+            await session.execute(
+                select(col(Clinician.id)).where(col(Clinician.telegram_user_id) == user_id)
+            )
         ).scalar_one()
+        assert clinician_id is not None
         finished = datetime(2026, 11, 4, 12, tzinfo=UTC)
         session.add(
             Reflection(
@@ -87,6 +91,7 @@ async def test_a_batch_of_digests_loads_its_weeks_once(world: World) -> None:
     assert report.sent == len(readers)
     for n in range(6):
         digest = world.emulator.last_bot_message(2000 + n)
+        assert digest.text is not None
         assert "Your week in reflection" in digest.text and "Secure base" in digest.text
     claims = [s for s in statements if s.lstrip().upper().startswith("INSERT INTO DIGEST")]
     assert len(claims) == len(readers)
@@ -105,7 +110,7 @@ async def test_two_processes_composing_one_week_send_one_digest(world: World) ->
             (
                 await session.execute(
                     select(Delivery).where(
-                        Delivery.clinician_id == reader, Delivery.kind == "digest"
+                        col(Delivery.clinician_id) == reader, col(Delivery.kind) == "digest"
                     )
                 )
             ).scalars()

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import event, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col
 
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Answer, Clinician, Delivery, Reflection, Schedule
@@ -67,27 +68,42 @@ class World:
         )
         self.session.add(reflection)
         await self.session.flush()
-        assert reflection.id is not None
-        answers = [
-            Answer(step_id=step, kind="rating", rating=value, question=f"{step}?")
-            for step, value in (ratings or {}).items()
-        ]
-        if rupture is not None:
+        reflection_id = reflection.id
+        assert reflection_id is not None
+        answers: list[Answer] = []
+
+        def answer(
+            step_id: str,
+            kind: str,
+            question: str,
+            *,
+            text: str | None = None,
+            rating: int | None = None,
+            choice: str | None = None,
+        ) -> None:
             answers.append(
-                Answer(step_id="rupture", kind="choice", choice=rupture, question="Rupture?")
+                Answer(
+                    reflection_id=reflection_id,
+                    step_id=step_id,
+                    position=len(answers) + 1,
+                    question=question,
+                    kind=kind,
+                    text=text,
+                    rating=rating,
+                    choice=choice,
+                    answered_at=finished_at,
+                )
             )
-        answers += [
-            Answer(step_id=f"text{n}", kind="text", text=t, question="Say?")
-            for n, t in enumerate(texts)
-        ]
-        answers.append(Answer(step_id="skipped", kind="skipped", question="Skipped?"))
-        for position, answer in enumerate(answers, start=1):
-            answer.reflection_id, answer.position, answer.answered_at = (
-                reflection.id,
-                position,
-                finished_at,
-            )
-            self.session.add(answer)
+
+        for step, value in (ratings or {}).items():
+            answer(step, "rating", f"{step}?", rating=value)
+        if rupture is not None:
+            answer("rupture", "choice", "Rupture?", choice=rupture)
+        for n, t in enumerate(texts):
+            answer(f"text{n}", "text", "Say?", text=t)
+        answer("skipped", "skipped", "Skipped?")
+        for row in answers:
+            self.session.add(row)
         await self.session.flush()
         return reflection
 
@@ -337,6 +353,8 @@ async def test_a_weeks_digest_is_claimed_once(sessions: async_sessionmaker[Async
     assert row is not None and (row.week_start, row.delivery_id) == (date(2026, 3, 2), friday)
 
     async with transaction(sessions) as session:
-        await session.execute(update(Delivery).where(Delivery.id == friday).values(status="failed"))  # type: ignore[arg-type]
+        await session.execute(
+            update(Delivery).where(col(Delivery.id) == friday).values(status="failed")
+        )
     assert await claim(sunday)
     assert not await claim(friday)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from reflect_bot.catalog import Catalog, default_prompts_dir, load_catalog
+from reflect_bot.catalog import Catalog, Program, default_prompts_dir, load_catalog
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.repositories import journal
+from reflect_bot.domain.journaling import ReflectionStatus
 from tests.integration.journal_seed import edit_text_answer, seed_clinician, seed_reflection
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -55,16 +56,22 @@ async def test_loads_own_reflections_in_range_decrypted_and_in_order(
         ben = await seed_clinician(session, user_id=1002, now=NOW)
         assert ana.id is not None and ben.id is not None
 
-        async def seed(clinician_id: int, day: int, month: int = 11, **kwargs: object) -> int:
-            answers = kwargs.pop("answers", CHECKIN_STEPS)
-            program = kwargs.pop("program", checkin)
+        async def seed(
+            clinician_id: int,
+            day: int,
+            month: int = 11,
+            *,
+            program: Program = checkin,
+            answers: Sequence[tuple[str, str | int]] = CHECKIN_STEPS,
+            status: str = ReflectionStatus.COMPLETED.value,
+        ) -> int:
             reflection = await seed_reflection(
                 session,
                 clinician_id=clinician_id,
-                program=program,  # type: ignore[arg-type]
-                answers=answers,  # type: ignore[arg-type]
+                program=program,
+                answers=answers,
                 started_at=datetime(2026, month, day, 18, 0, tzinfo=UTC),
-                **kwargs,  # type: ignore[arg-type]
+                status=status,
             )
             assert reflection.id is not None
             return reflection.id

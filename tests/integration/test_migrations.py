@@ -1,6 +1,8 @@
 """The Alembic history builds exactly the tables the code declares, on both databases."""
 
 import asyncio
+from collections.abc import Callable
+from typing import TypeVar
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -18,6 +20,8 @@ from reflect_bot.db.migrations import (
     upgrade_head,
 )
 
+T = TypeVar("T")
+
 
 def _diff(connection: Connection) -> list[object]:
     context = MigrationContext.configure(connection, opts={"compare_type": True})
@@ -28,7 +32,7 @@ def _tables(connection: Connection) -> set[str]:
     return set(inspect(connection).get_table_names())
 
 
-async def _run(url: str, fn):  # type: ignore[no-untyped-def]
+async def _run(url: str, fn: Callable[[Connection], T]) -> T:
     engine = create_engine(url)
     try:
         async with engine.connect() as connection:

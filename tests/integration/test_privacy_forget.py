@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col
 
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Answer, Clinician, Invite, Reflection
@@ -50,16 +50,16 @@ async def test_forget_removes_every_row_of_one_clinician_only(
         texts = (
             (
                 await session.execute(
-                    select(Answer.text)
-                    .join(Reflection, Answer.reflection_id == Reflection.id)
-                    .where(Answer.kind == "text")
+                    select(col(Answer.text))
+                    .join(Reflection, col(Answer.reflection_id) == Reflection.id)
+                    .where(col(Answer.kind) == "text")
                 )
             )
             .scalars()
             .all()
         )
         assert sorted(t or "" for t in texts) == [f"STAYING answer {n}" for n in range(3)]
-        names = (await session.execute(select(Clinician.telegram_user_id))).scalars().all()
+        names = (await session.execute(select(col(Clinician.telegram_user_id)))).scalars().all()
         assert list(names) == [502]
         # The used invite keeps being used, but no longer names who used it.
         invites = (await session.execute(select(Invite))).scalars().all()
@@ -79,7 +79,7 @@ async def test_invites_are_hashed_single_use_and_expire(
         code = await privacy.create_invite(session, now=NOW, expires_at=NOW + timedelta(days=2))
         old = await privacy.create_invite(session, now=NOW, expires_at=NOW + timedelta(hours=1))
     async with transaction(sessions) as session:
-        stored = (await session.execute(select(Invite.code_hash))).scalars().all()
+        stored = (await session.execute(select(col(Invite.code_hash)))).scalars().all()
         assert code not in stored and privacy.invite_hash(code) in stored
         assert await privacy.invites_exist(session)
         # Typed with capitals and dashes, as people copy codes.

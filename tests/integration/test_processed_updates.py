@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col
 
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import ProcessedUpdate
@@ -22,6 +23,6 @@ async def test_a_redelivery_is_refused_and_old_ids_are_forgotten(
     async with transaction(sessions) as session:
         forgotten = await updates.forget_older_than(session, cutoff=NOW - timedelta(days=1))
     async with transaction(sessions) as session:
-        kept = (await session.execute(select(ProcessedUpdate.update_id))).scalars().all()
+        kept = (await session.execute(select(col(ProcessedUpdate.update_id)))).scalars().all()
     assert forgotten == 1
     assert kept == [2]

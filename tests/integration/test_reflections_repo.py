@@ -88,9 +88,11 @@ async def test_an_answer_moves_the_step_once(sessions: Sessions) -> None:
         reflection = await _start(session, clinician_id)
     later = NOW + timedelta(minutes=4)
     async with transaction(sessions) as session:
-        reflection = await store.get_owned(
+        owned = await store.get_owned(
             session, reflection_id=reflection.id or 0, clinician_id=clinician_id
-        )  # type: ignore[assignment]
+        )
+        assert owned is not None
+        reflection = owned
         assert await _answer(session, reflection, "one", "first", "two", now=later)
         assert reflection.current_step == "two" and reflection.seconds_spent == 240
     async with transaction(sessions) as session:
@@ -147,13 +149,14 @@ async def test_resume_does_not_count_the_pause(sessions: Sessions) -> None:
 
 async def test_journal_page_newest_first_without_discarded(sessions: Sessions) -> None:
     clinician_id = await _clinician(sessions)
-    ids = []
+    ids: list[int] = []
     async with transaction(sessions) as session:
         for day in range(4):
             reflection = await _start(session, clinician_id, now=NOW + timedelta(days=day))
             await _answer(
                 session, reflection, "one", f"day {day}", None, now=NOW + timedelta(days=day)
             )
+            assert reflection.id is not None
             ids.append(reflection.id)
         await store.discard(session, reflection=reflection, now=NOW)
     async with transaction(sessions) as session:

@@ -59,11 +59,11 @@ async def _onboard(sandbox: Sandbox) -> None:
     """/start, consent and a time zone, as a person clicks through them."""
     emu, user = sandbox.emulator, sandbox.user_id
     await emu.send_text(user, "/start")
-    welcome = await emu.wait_for_bot_message(user, predicate=lambda m: "Welcome" in m.text)
+    welcome = await emu.wait_for_bot_message(user, predicate=lambda m: "Welcome" in (m.text or ""))
     await emu.press_button(user, welcome.message_id, text=texts.CONSENT_BUTTON)
-    ask = await emu.wait_for_bot_message(user, predicate=lambda m: "time zone" in m.text)
+    ask = await emu.wait_for_bot_message(user, predicate=lambda m: "time zone" in (m.text or ""))
     await emu.press_button(user, ask.message_id, text="London")
-    await emu.wait_for_bot_message(user, predicate=lambda m: "You're all set" in m.text)
+    await emu.wait_for_bot_message(user, predicate=lambda m: "You're all set" in (m.text or ""))
 
 
 async def test_the_page_and_its_files_are_served(
@@ -131,13 +131,13 @@ async def test_time_travel_brings_the_next_scheduled_prompt(
     _to_monday_morning(sandbox)  # the next delivery is then Monday 18:00's check-in
     await _onboard(sandbox)
     offer = await sandbox.emulator.wait_for_bot_message(
-        sandbox.user_id, predicate=lambda m: "starter plan" in m.text
+        sandbox.user_id, predicate=lambda m: "starter plan" in (m.text or "")
     )
     await sandbox.emulator.press_button(
         sandbox.user_id, offer.message_id, text=texts.STARTER_ACCEPT
     )
     await sandbox.emulator.wait_for_bot_message(
-        sandbox.user_id, predicate=lambda m: texts.STARTER_ACCEPTED[:12] in m.text
+        sandbox.user_id, predicate=lambda m: texts.STARTER_ACCEPTED[:12] in (m.text or "")
     )
 
     ahead = sandbox.clock.offset.total_seconds()
@@ -150,7 +150,8 @@ async def test_time_travel_brings_the_next_scheduled_prompt(
     assert (local.weekday(), local.hour, local.minute) == (MONDAY, 18, 0)
     assert travelled["clock"]["zone"] == "Europe/London"
     prompt = sandbox.emulator.last_bot_message(sandbox.user_id)
-    assert "Time to reflect" in prompt.text and texts.PROMPT_START in prompt.button_texts
+    assert "Time to reflect" in (prompt.text or "")
+    assert texts.PROMPT_START in prompt.button_texts
 
     status, refused = await _post(http, sandbox, "/_sandbox/travel", {"jump": "yesterday"})
     assert status == 400 and "hour" in refused["error"]
@@ -182,7 +183,7 @@ async def test_next_sunday_evening_brings_the_weekly_digest(
     assert (local.weekday(), local.hour, local.minute) == (SUNDAY, 18, 0)
     assert travelled["sent"] == 1
     digest = sandbox.emulator.last_bot_message(sandbox.user_id)
-    assert "Your week in reflection" in digest.text
+    assert "Your week in reflection" in (digest.text or "")
 
 
 async def test_next_delivery_with_nothing_scheduled_leaves_the_clock_alone(
@@ -221,7 +222,7 @@ async def test_a_restarted_sandbox_carries_on_where_it_stopped(tmp_path: Path) -
             first.user_id, welcome.message_id, text=texts.CONSENT_BUTTON
         )
         await first.emulator.wait_for_bot_message(
-            first.user_id, predicate=lambda m: "time zone" in m.text
+            first.user_id, predicate=lambda m: "time zone" in (m.text or "")
         )
         await first.time_travel(Jump.DAY)
         last_id = first.emulator.messages(first.user_id)[-1].message_id
@@ -231,7 +232,7 @@ async def test_a_restarted_sandbox_carries_on_where_it_stopped(tmp_path: Path) -
         await second.emulator.send_text(second.user_id, "/start")
         # Not ignored as an update already handled, and answered as someone already known.
         again = await second.emulator.wait_for_bot_message(second.user_id)
-        assert "Which time zone" in again.text
+        assert "Which time zone" in (again.text or "")
         assert again.message_id > last_id
 
 

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
+from typing import TypedDict, Unpack
 
 import pytest
 
-from reflect_bot.catalog import load_catalog
+from reflect_bot.catalog import Catalog, default_prompts_dir, load_catalog
 from reflect_bot.domain.digest import (
     MAX_PROGRAM_CONCEPTS,
+    DoneReflection,
     FocusRule,
     History,
     IsoWeek,
+    RatingTally,
+    RuptureReport,
     WeekActivity,
     WeeklyDigest,
+    WrittenAnswer,
     build_digest,
     cut_cleanly,
     digest_week_for,
@@ -35,8 +41,18 @@ def on(day: int, hour: int = 12) -> datetime:
     return datetime(2026, 11, day, hour, tzinfo=UTC)
 
 
-def digest_of(*, history: History | None = None, **week: object) -> WeeklyDigest:
-    activity = WeekActivity(week=WEEK, zone="UTC", **week)  # type: ignore[arg-type]
+class Week(TypedDict, total=False):
+    """WeekActivity's fields past the week and the zone."""
+
+    reflections: tuple[DoneReflection, ...]
+    answers: tuple[WrittenAnswer, ...]
+    ruptures: tuple[RuptureReport, ...]
+    ratings: Mapping[str, RatingTally]
+    prompts_delivered: int
+
+
+def digest_of(*, history: History | None = None, **week: Unpack[Week]) -> WeeklyDigest:
+    activity = WeekActivity(week=WEEK, zone="UTC", **week)
     return build_digest(activity, history or History(), CATALOG, zone=UTC_ZONE)
 
 
@@ -303,15 +319,11 @@ def test_the_matcher_finds_what_the_catalog_finds() -> None:
     assert [m.phrase for m in matcher.all_mentions(["It was my", "attachment"])] == ["attachment"]
 
 
-def load_catalog_from_repo():  # type: ignore[no-untyped-def]
-    from reflect_bot.catalog import default_prompts_dir
-
+def load_catalog_from_repo() -> Catalog:
     return load_catalog(default_prompts_dir())
 
 
-def done_in(catalog, n: int, program_id: str):  # type: ignore[no-untyped-def]
-    from reflect_bot.domain.digest import DoneReflection
-
+def done_in(catalog: Catalog, n: int, program_id: str) -> DoneReflection:
     return DoneReflection(
         n, program_id, catalog.program(program_id).title, on(2) + timedelta(hours=n), 60
     )

@@ -2,6 +2,7 @@
 
 import re
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -12,8 +13,10 @@ SETTING_NAMES = {f"REFLECT_{name.upper()}" for name in Settings.model_fields}
 COMPOSE_ONLY = {"REFLECT_BOT_MODE"}  # chooses the bot's command, read by compose itself
 
 
-def _compose() -> dict:  # type: ignore[type-arg]
-    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+def _compose() -> dict[str, Any]:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    assert isinstance(compose, dict)
+    return compose
 
 
 def test_services_and_their_order() -> None:
