@@ -29,11 +29,11 @@ Timing: rows are sent no later than ``settings.lateness_window`` after they were
 unsent rows are marked ``missed`` and never sent (no burst after downtime). Telegram's
 answers: 429 puts the row back with its due time pushed by ``retry_after`` and the sender
 carries on with other rows; 403 (the clinician blocked the bot) stops everything for them
-(reachability.py); 5xx, network errors
-and timeouts are retried with backoff (``RETRY_BACKOFF``) up to ``MAX_ATTEMPTS``, then the
-row is ``failed``; 400 is ``failed`` at once. Pacing (`Pacer`): evenly spaced sends at
-``settings.send_rate_per_second``, never more than that many requests in flight or finished
-within any second, and one per ``PER_CHAT_INTERVAL`` per chat.
+(reachability.py); 5xx, network errors and timeouts are retried with backoff
+(``RETRY_BACKOFF``) up to ``MAX_ATTEMPTS``, then the row is ``failed``; 400 is ``failed``
+at once. Pacing (`Pacer`): evenly spaced sends at ``settings.send_rate_per_second``, never
+more than that many requests in flight or finished within any second, and one per
+``PER_CHAT_INTERVAL`` per chat.
 
 A delivery becomes its messages through a composer registered per ``Delivery.kind``
 (`register_composer`); a composer returning None skips the row. Composers find the claimed
