@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import CursorResult
+from sqlalchemy import CursorResult, Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
@@ -25,3 +25,8 @@ def insert_or_ignore(session: AsyncSession, model: Any, *, conflict: list[str]) 
 def rowcount(result: Any) -> int:
     """Rows an INSERT, UPDATE or DELETE touched (session.execute types its result loosely)."""
     return int(cast(CursorResult[Any], result).rowcount or 0)
+
+
+def table_of(model: Any) -> Table:
+    """A SQLModel table model's Table, for Core statements (SQLModel does not type __table__)."""
+    return cast(Table, model.__table__)

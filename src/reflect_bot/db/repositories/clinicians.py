@@ -15,7 +15,7 @@ from reflect_bot.domain.journaling import ReflectionStatus
 
 async def get_by_user(session: AsyncSession, *, telegram_user_id: int) -> Clinician | None:
     result = await session.execute(
-        select(Clinician).where(Clinician.telegram_user_id == telegram_user_id)  # type: ignore[arg-type]
+        select(Clinician).where(col(Clinician.telegram_user_id) == telegram_user_id)
     )
     return result.scalar_one_or_none()
 

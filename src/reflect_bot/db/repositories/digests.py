@@ -28,7 +28,6 @@ from sqlalchemy import (
     Integer,
     Row,
     Select,
-    Table,
     and_,
     case,
     cast,
@@ -40,9 +39,10 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col
 
 from reflect_bot.db.models import Answer, Clinician, Delivery, Digest, Reflection
-from reflect_bot.db.statements import insert_or_ignore, rowcount
+from reflect_bot.db.statements import insert_or_ignore, rowcount, table_of
 from reflect_bot.db.types import UTCDateTime
 from reflect_bot.domain.digest import (
     ALLIANCE_STEPS,
@@ -85,14 +85,14 @@ _EPOCH_MONDAY_SECONDS = 4 * 24 * 3600
 _COMPLETED = "completed"
 
 # Core tables: digests read columns, not objects, so 10,000 weeks load without ORM overhead.
-_reflections: Table = Reflection.__table__  # type: ignore[attr-defined]
-_answers: Table = Answer.__table__  # type: ignore[attr-defined]
-_clinicians: Table = Clinician.__table__  # type: ignore[attr-defined]
-_deliveries: Table = Delivery.__table__  # type: ignore[attr-defined]
+_reflections = table_of(Reflection)
+_answers = table_of(Answer)
+_clinicians = table_of(Clinician)
+_deliveries = table_of(Delivery)
 _reflection = _reflections.c
 _answer = _answers.c
 _clinician = _clinicians.c
-_digests: Table = Digest.__table__  # type: ignore[attr-defined]
+_digests = table_of(Digest)
 _delivery = _deliveries.c
 _digest = _digests.c
 # A delivery in one of these states never sent its digest; a later one may take the week.
@@ -505,8 +505,8 @@ async def sent_digest(session: AsyncSession, *, clinician_id: int, week: IsoWeek
     """The digest row of this clinician's week, if one was recorded."""
     result = await session.execute(
         select(Digest).where(
-            Digest.clinician_id == clinician_id,  # type: ignore[arg-type]
-            Digest.week_start == week.start,  # type: ignore[arg-type]
+            col(Digest.clinician_id) == clinician_id,
+            col(Digest.week_start) == week.start,
         )
     )
     return result.scalar_one_or_none()

@@ -11,17 +11,18 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Table, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflect_bot.db.models import Answer, Reflection
+from reflect_bot.db.statements import table_of
 from reflect_bot.domain.export import EXPORTED_STATUSES, StoredAnswer, StoredReflection
 
 __all__ = ["load_reflections"]
 
 # The tables' columns, typed for SQL expressions (sqlmodel types model attributes as values).
-_reflections: Table = Reflection.__table__  # type: ignore[attr-defined]
-_answers: Table = Answer.__table__  # type: ignore[attr-defined]
+_reflections = table_of(Reflection)
+_answers = table_of(Answer)
 _R = _reflections.c
 _A = _answers.c
 

@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, and_, delete, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import SQLModel, col
+from sqlmodel import col
 
 from reflect_bot.db.models import Answer, AnswerRevision, Reflection
-from reflect_bot.db.statements import rowcount
+from reflect_bot.db.statements import rowcount, table_of
 from reflect_bot.domain.journaling import (
     STALE_AFTER,
     AnswerKind,
@@ -38,8 +38,8 @@ async def get_open(session: AsyncSession, *, clinician_id: int) -> Reflection | 
     """The clinician's reflection in progress, if any (the database allows one at most)."""
     result = await session.execute(
         select(Reflection).where(
-            Reflection.clinician_id == clinician_id,  # type: ignore[arg-type]
-            Reflection.status == _IN_PROGRESS,  # type: ignore[arg-type]
+            col(Reflection.clinician_id) == clinician_id,
+            col(Reflection.status) == _IN_PROGRESS,
         )
     )
     return result.scalar_one_or_none()
@@ -51,8 +51,8 @@ async def get_owned(
     """A reflection by id, only if it belongs to this clinician."""
     result = await session.execute(
         select(Reflection).where(
-            Reflection.id == reflection_id,  # type: ignore[arg-type]
-            Reflection.clinician_id == clinician_id,  # type: ignore[arg-type]
+            col(Reflection.id) == reflection_id,
+            col(Reflection.clinician_id) == clinician_id,
         )
     )
     return result.scalar_one_or_none()
@@ -106,8 +106,8 @@ async def answers_of(session: AsyncSession, *, reflection_id: int) -> list[Answe
     """The reflection's answers in the order they were asked."""
     result = await session.execute(
         select(Answer)
-        .where(Answer.reflection_id == reflection_id)  # type: ignore[arg-type]
-        .order_by(Answer.position, Answer.id)  # type: ignore[arg-type]
+        .where(col(Answer.reflection_id) == reflection_id)
+        .order_by(col(Answer.position), col(Answer.id))
     )
     return list(result.scalars())
 
@@ -171,7 +171,7 @@ async def save_answer(
     }
     # Core statements: this is the path every answer takes, and the ORM's unit of work
     # costs a noticeable share of the round trip (see bench/results/P1.md).
-    reflections, answers = _table(Reflection), _table(Answer)
+    reflections, answers = table_of(Reflection), table_of(Answer)
     moved = await session.execute(
         update(reflections)
         .where(
@@ -210,8 +210,8 @@ async def set_question_message(
     await session.execute(
         update(Reflection)
         .where(
-            Reflection.id == reflection_id,  # type: ignore[arg-type]
-            Reflection.current_step == step_id,  # type: ignore[arg-type]
+            col(Reflection.id) == reflection_id,
+            col(Reflection.current_step) == step_id,
         )
         .values(question_message_id=message_id)
         .execution_options(synchronize_session=False)
@@ -230,9 +230,7 @@ async def finish(
 
 async def discard(session: AsyncSession, *, reflection: Reflection, now: datetime) -> None:
     """The clinician threw this reflection away: its answers are deleted, the row stays empty."""
-    await session.execute(
-        delete(Answer).where(Answer.reflection_id == reflection.id)  # type: ignore[arg-type]
-    )
+    await session.execute(delete(Answer).where(col(Answer.reflection_id) == reflection.id))
     reflection.status = ReflectionStatus.DISCARDED.value
     reflection.current_step = None
     reflection.question_message_id = None
@@ -258,8 +256,8 @@ async def close_stale_reflections(session: AsyncSession, *, now: datetime) -> in
     result = await session.execute(
         update(Reflection)
         .where(
-            Reflection.status == _IN_PROGRESS,  # type: ignore[arg-type]
-            Reflection.last_activity_at <= now - STALE_AFTER,  # type: ignore[arg-type]
+            col(Reflection.status) == _IN_PROGRESS,
+            col(Reflection.last_activity_at) <= now - STALE_AFTER,
         )
         .values(status=ReflectionStatus.INCOMPLETE.value, finished_at=now)
         .execution_options(synchronize_session=False)
@@ -275,8 +273,8 @@ async def journal_page(
 ) -> tuple[list[Reflection], int]:
     """The clinician's reflections, newest first (discarded ones left out), and their count."""
     visible = and_(
-        Reflection.clinician_id == clinician_id,  # type: ignore[arg-type]
-        Reflection.status != ReflectionStatus.DISCARDED.value,  # type: ignore[arg-type]
+        col(Reflection.clinician_id) == clinician_id,
+        col(Reflection.status) != ReflectionStatus.DISCARDED.value,
     )
     total = (
         await session.execute(select(func.count()).select_from(Reflection).where(visible))
@@ -284,7 +282,7 @@ async def journal_page(
     result = await session.execute(
         select(Reflection)
         .where(visible)
-        .order_by(Reflection.started_at.desc(), Reflection.id.desc())  # type: ignore[attr-defined,union-attr]
+        .order_by(col(Reflection.started_at).desc(), col(Reflection.id).desc())
         .offset(offset)
         .limit(limit)
     )
@@ -300,10 +298,10 @@ async def first_written_answers(
     result = await session.execute(
         select(Answer)
         .where(
-            Answer.reflection_id.in_(reflection_ids),  # type: ignore[attr-defined]
-            Answer.kind == AnswerKind.TEXT.value,  # type: ignore[arg-type]
+            col(Answer.reflection_id).in_(reflection_ids),
+            col(Answer.kind) == AnswerKind.TEXT.value,
         )
-        .order_by(Answer.reflection_id, Answer.position)  # type: ignore[arg-type]
+        .order_by(col(Answer.reflection_id), col(Answer.position))
     )
     firsts: dict[int, str] = {}
     for answer in result.scalars():
@@ -318,11 +316,11 @@ async def answer_for_message(
     """The answer a clinician gave with this message of theirs (only their own)."""
     result = await session.execute(
         select(Answer)
-        .join(Reflection, Reflection.id == Answer.reflection_id)  # type: ignore[arg-type]
+        .join(Reflection, col(Reflection.id) == col(Answer.reflection_id))
         .where(
-            Reflection.clinician_id == clinician_id,  # type: ignore[arg-type]
-            Reflection.status != ReflectionStatus.DISCARDED.value,  # type: ignore[arg-type]
-            Answer.telegram_message_id == telegram_message_id,  # type: ignore[arg-type]
+            col(Reflection.clinician_id) == clinician_id,
+            col(Reflection.status) != ReflectionStatus.DISCARDED.value,
+            col(Answer.telegram_message_id) == telegram_message_id,
         )
     )
     return result.scalars().first()
@@ -353,14 +351,10 @@ async def revisions_of(session: AsyncSession, *, answer_id: int) -> list[AnswerR
     """Earlier versions of an answer, oldest first."""
     result = await session.execute(
         select(AnswerRevision)
-        .where(AnswerRevision.answer_id == answer_id)  # type: ignore[arg-type]
-        .order_by(AnswerRevision.replaced_at, AnswerRevision.id)  # type: ignore[arg-type]
+        .where(col(AnswerRevision.answer_id) == answer_id)
+        .order_by(col(AnswerRevision.replaced_at), col(AnswerRevision.id))
     )
     return list(result.scalars())
-
-
-def _table(model: type[SQLModel]) -> Table:
-    return cast(Table, model.__table__)  # type: ignore[attr-defined]
 
 
 def _id(row: Reflection | Answer) -> int:

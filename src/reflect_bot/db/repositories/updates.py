@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from reflect_bot.db.models import ProcessedUpdate
 from reflect_bot.db.statements import insert_or_ignore, rowcount
@@ -25,6 +26,6 @@ async def mark_processed(session: AsyncSession, *, update_id: int, now: datetime
 async def forget_older_than(session: AsyncSession, *, cutoff: datetime) -> int:
     """Drops old ids; Telegram never redelivers an update after a day."""
     result = await session.execute(
-        delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < cutoff)  # type: ignore[arg-type]
+        delete(ProcessedUpdate).where(col(ProcessedUpdate.processed_at) < cutoff)
     )
     return rowcount(result)
