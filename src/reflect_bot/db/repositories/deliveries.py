@@ -208,23 +208,8 @@ async def release(
     error: str | None = None,
 ) -> bool:
     """Puts a claimed row back to pending, due again at `due_at` (a 429 or a retry)."""
-    values: dict[str, Any] = {
-        "status": PENDING,
-        "due_at": due_at,
-        "lease_until": None,
-        "claimed_by": None,
-    }
-    if attempts is not None:
-        values["attempts"] = attempts
-    if error is not None:
-        values["last_error"] = error[:ERROR_LENGTH]
-    result = await session.execute(
-        update(Delivery)
-        .where(_mine(delivery_id, worker))
-        .values(**values)
-        .execution_options(**_no_sync())
-    )
-    return rowcount(result) > 0
+    values = {"status": PENDING, "due_at": due_at, "claimed_by": None}
+    return await _end_claim(session, delivery_id, worker, values, attempts, error)
 
 
 async def close(
@@ -237,11 +222,23 @@ async def close(
     attempts: int | None = None,
 ) -> bool:
     """Ends a claimed row as skipped, failed or missed, with a short reason (no content)."""
-    values: dict[str, Any] = {"status": status, "lease_until": None}
-    if error is not None:
-        values["last_error"] = error[:ERROR_LENGTH]
+    return await _end_claim(session, delivery_id, worker, {"status": status}, attempts, error)
+
+
+async def _end_claim(
+    session: AsyncSession,
+    delivery_id: int,
+    worker: str,
+    values: dict[str, Any],
+    attempts: int | None,
+    error: str | None,
+) -> bool:
+    """Ends this worker's claim on a row with these values; False if the claim had passed on."""
+    values = {**values, "lease_until": None}
     if attempts is not None:
         values["attempts"] = attempts
+    if error is not None:
+        values["last_error"] = error[:ERROR_LENGTH]
     result = await session.execute(
         update(Delivery)
         .where(_mine(delivery_id, worker))
