@@ -6,11 +6,14 @@ my_chat_member update, which comes at once (bot/handlers/membership.py).
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflect_bot.db.repositories import deliveries, schedules
+
+log = logging.getLogger(__name__)
 
 
 async def stop_reaching(session: AsyncSession, *, clinician_id: int, now: datetime) -> None:
@@ -23,3 +26,4 @@ async def stop_reaching(session: AsyncSession, *, clinician_id: int, now: dateti
     await schedules.set_reachable(session, clinician_id=clinician_id, reachable=False, now=now)
     await schedules.set_active_all(session, clinician_id=clinician_id, active=False, now=now)
     await deliveries.delete_pending_from(session, clinician_id=clinician_id, since=now)
+    log.info("clinician %s blocked the bot; their schedules are stopped", clinician_id)

@@ -535,7 +535,6 @@ class Sender:
         """403: the clinician blocked the bot. Stop everything for them until they return."""
         assert job.delivery.id is not None
         now = self.services.clock.now()
-        log.info("clinician %s blocked the bot; their schedules are stopped", job.clinician_id)
         async with transaction(self.services.sessions) as session:
             await deliveries.close(
                 session,

@@ -7,8 +7,6 @@ choose when prompts come back, and we tell them how.
 
 from __future__ import annotations
 
-import logging
-
 from telegram import ChatMember, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, ChatMemberHandler
@@ -18,8 +16,6 @@ from reflect_bot.bot.context import ReflectContext, services_of
 from reflect_bot.bot.messaging import current_clinician, reply
 from reflect_bot.db.engine import transaction
 from reflect_bot.delivery.reachability import stop_reaching
-
-log = logging.getLogger(__name__)
 
 
 async def membership_changed(update: Update, context: ReflectContext) -> None:
@@ -35,8 +31,6 @@ async def membership_changed(update: Update, context: ReflectContext) -> None:
         services = services_of(context)
         async with transaction(services.sessions) as session:
             await stop_reaching(session, clinician_id=clinician.id, now=services.clock.now())
-        clinician.reachable = False
-        log.info("clinician %s blocked the bot; their schedules are stopped", clinician.id)
     elif blocked_before and not blocked_now and not clinician.reachable:
         await reply(update, context, texts.UNBLOCKED)
 
