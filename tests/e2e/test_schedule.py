@@ -6,6 +6,11 @@ import asyncio
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy import select
+from sqlmodel import col
+
+from reflect_bot.db.engine import transaction
+from reflect_bot.db.models import Schedule
 from reflect_bot.domain.scheduling import due_moment
 from reflect_bot.domain.timezones import resolve
 from tests.e2e.harness import USER, Harness
@@ -241,12 +246,6 @@ async def test_prompts_come_back_the_next_day_after_a_403_and_resume(bot: Harnes
 
 async def _until_prompts_stopped(bot: Harness, *, within: float = 5.0) -> None:
     """Waits for the bot to have handled the block: nothing else is visible, it can't reply."""
-    from sqlalchemy import select
-    from sqlmodel import col
-
-    from reflect_bot.db.engine import transaction
-    from reflect_bot.db.models import Schedule
-
     for _ in range(int(within / 0.02)):
         async with transaction(bot.services.sessions) as session:
             active = (await session.execute(select(col(Schedule.active)))).scalars().all()
