@@ -11,7 +11,6 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from reflect_bot.bot import texts
 from reflect_bot.bot.context import BotData, ReflectContext
 from reflect_bot.bot.guards import admit, private_only
 from reflect_bot.bot.handlers import (
@@ -37,6 +36,7 @@ from reflect_bot.delivery import digest_composer, ticker
 from reflect_bot.delivery.sender import register_composer
 from reflect_bot.logs import hold_back_chatty_libraries
 from reflect_bot.services import Services
+from reflect_bot.ui import texts
 
 log = logging.getLogger(__name__)
 

@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from reflect_bot.bot import texts
 from reflect_bot.domain.scheduling import MONDAY
 from reflect_bot.sandbox import Sandbox, next_weekday_at
+from reflect_bot.ui import texts
 from tests.sandbox.support import running_sandbox
 
 if TYPE_CHECKING:

@@ -3,9 +3,9 @@
 from sqlalchemy import func, select
 from sqlmodel import SQLModel, col
 
-from reflect_bot.bot import texts
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Clinician
+from reflect_bot.ui import texts
 from tests.e2e.harness import USER, Harness
 
 

@@ -13,10 +13,10 @@ from sqlmodel import SQLModel, col
 from telegram import Update
 from telegram.ext import CommandHandler
 
-from reflect_bot.bot import texts
 from reflect_bot.bot.context import ReflectContext
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Answer, Clinician, Delivery, Reflection, Schedule
+from reflect_bot.ui import texts
 from tests.e2e.harness import USER, Harness
 from tests.e2e.privacy_support import rows_of
 from tests.integration.privacy_world import count_rows

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from reflect_bot.bot import texts
 from reflect_bot.cli import main
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.repositories import privacy
+from reflect_bot.ui import texts
 from tests.e2e.harness import USER, Harness, running_bot
 from tests.integration.privacy_world import count_rows
 

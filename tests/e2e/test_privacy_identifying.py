@@ -6,9 +6,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from reflect_bot.bot import texts
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Answer, AnswerRevision
+from reflect_bot.ui import texts
 from tests.e2e.harness import USER, Harness
 
 NAMED = "My client Sarah went quiet; her email is sarah.k@example.org"

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 import aiohttp
 import pytest
 
-from reflect_bot.bot import texts
 from reflect_bot.config import get_settings
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.repositories import clinicians, schedules
@@ -27,6 +26,7 @@ from reflect_bot.sandbox import (
     next_weekday_at,
     options_from_environment,
 )
+from reflect_bot.ui import texts
 
 from .support import running_sandbox
 

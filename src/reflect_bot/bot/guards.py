@@ -13,11 +13,11 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from reflect_bot.bot import texts
 from reflect_bot.bot.context import ReflectContext, services_of
 from reflect_bot.bot.handlers.concepts import DEEP_LINK_PREFIX
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.repositories import clinicians, privacy, updates
+from reflect_bot.ui import texts
 
 log = logging.getLogger(__name__)
 

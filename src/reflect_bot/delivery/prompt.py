@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflect_bot.bot import schedule_keyboards, texts
 from reflect_bot.db.models import Clinician, Delivery
 from reflect_bot.db.repositories import deliveries
 from reflect_bot.delivery.outgoing import Outgoing
 from reflect_bot.domain import scheduling
 from reflect_bot.domain.timezones import resolve
 from reflect_bot.services import Services
+from reflect_bot.ui import schedule_keyboards, texts
 
 log = logging.getLogger(__name__)
 

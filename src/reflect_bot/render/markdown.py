@@ -36,7 +36,6 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
-from reflect_bot.bot import texts
 from reflect_bot.domain.export import (
     GlossaryEntry,
     Journal,
@@ -46,6 +45,7 @@ from reflect_bot.domain.export import (
 )
 from reflect_bot.domain.journaling import AnswerKind, ReflectionStatus
 from reflect_bot.render.links import concept_deep_link
+from reflect_bot.ui import texts
 
 __all__ = [
     "EXTENSION",

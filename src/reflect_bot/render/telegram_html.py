@@ -16,7 +16,6 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from reflect_bot.bot import texts
 from reflect_bot.domain.digest import (
     AllianceMeasure,
     ConceptTouched,
@@ -27,6 +26,7 @@ from reflect_bot.domain.digest import (
     WeeklyDigest,
 )
 from reflect_bot.render.links import concept_callback, concept_deep_link
+from reflect_bot.ui import texts
 
 __all__ = ["MAX_MESSAGE_LENGTH", "RenderedDigest", "render_digest", "split_message", "week_dates"]
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from reflect_bot.bot import texts
 from reflect_bot.bot.context import ReflectContext, services_of
 from reflect_bot.bot.messaging import current_clinician, reply
 from reflect_bot.catalog import Catalog, Concept
 from reflect_bot.render.cards import concept_card, concept_index, program_list
+from reflect_bot.ui import texts
 
 CARD = "concept:"
 REFLECT_ON = "conceptreflect:"

@@ -10,7 +10,6 @@ from telegram import Update
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from reflect_bot.bot import texts
 from reflect_bot.bot.context import ReflectContext, services_of
 from reflect_bot.bot.messaging import current_clinician, reply
 from reflect_bot.catalog import Catalog
@@ -27,6 +26,7 @@ from reflect_bot.domain.export import (
 )
 from reflect_bot.domain.timezones import resolve
 from reflect_bot.render import markdown
+from reflect_bot.ui import texts
 
 log = logging.getLogger(__name__)
 

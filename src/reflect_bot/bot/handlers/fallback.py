@@ -6,10 +6,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
-from reflect_bot.bot import texts
 from reflect_bot.bot.context import ReflectContext
 from reflect_bot.bot.handlers import onboarding, privacy, reflections
 from reflect_bot.bot.messaging import current_clinician, reply
+from reflect_bot.ui import texts
 
 
 async def route_text(update: Update, context: ReflectContext) -> None:

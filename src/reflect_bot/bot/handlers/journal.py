@@ -22,7 +22,6 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from reflect_bot.bot import texts
 from reflect_bot.bot.context import ReflectContext, services_of
 from reflect_bot.bot.handlers import privacy, reflections
 from reflect_bot.bot.messaging import current_clinician, reply
@@ -33,6 +32,7 @@ from reflect_bot.db.repositories import reflections as store
 from reflect_bot.domain import journaling
 from reflect_bot.domain.journaling import AnswerKind, ReadAnswer, ReflectionStatus
 from reflect_bot.domain.timezones import resolve
+from reflect_bot.ui import texts
 
 log = logging.getLogger(__name__)
 

@@ -11,11 +11,11 @@ from telegram import ChatMember, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, ChatMemberHandler
 
-from reflect_bot.bot import texts
 from reflect_bot.bot.context import ReflectContext, services_of
 from reflect_bot.bot.messaging import current_clinician, reply
 from reflect_bot.db.engine import transaction
 from reflect_bot.delivery.reachability import stop_reaching
+from reflect_bot.ui import texts
 
 
 async def membership_changed(update: Update, context: ReflectContext) -> None:

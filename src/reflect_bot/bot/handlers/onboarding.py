@@ -7,7 +7,6 @@ import html
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from reflect_bot.bot import keyboards, texts
 from reflect_bot.bot.context import ReflectContext, services_of
 from reflect_bot.bot.handlers import concepts, schedule
 from reflect_bot.bot.messaging import current_clinician, reply
@@ -15,6 +14,7 @@ from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Clinician
 from reflect_bot.db.repositories import clinicians
 from reflect_bot.domain.timezones import parse_timezone, resolve
+from reflect_bot.ui import keyboards, texts
 
 
 async def start(update: Update, context: ReflectContext) -> None:

@@ -21,7 +21,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from reflect_bot.bot import texts
 from reflect_bot.bot.context import ReflectContext, services_of
 from reflect_bot.bot.messaging import current_clinician, reply
 from reflect_bot.db.engine import transaction
@@ -29,6 +28,7 @@ from reflect_bot.db.models import Clinician
 from reflect_bot.db.repositories import clinicians, privacy
 from reflect_bot.domain.identifying import IdentifyingKind, find_identifying
 from reflect_bot.domain.timezones import resolve
+from reflect_bot.ui import texts
 
 log = logging.getLogger(__name__)
 

@@ -32,7 +32,6 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from reflect_bot.bot import texts
 from reflect_bot.bot.context import ReflectContext, services_of
 from reflect_bot.bot.handlers import privacy
 from reflect_bot.bot.messaging import current_clinician, reply
@@ -42,6 +41,7 @@ from reflect_bot.db.models import Clinician, Reflection
 from reflect_bot.db.repositories import reflections as store
 from reflect_bot.domain import journaling
 from reflect_bot.domain.journaling import AnswerKind, ReadAnswer, ReflectionStatus
+from reflect_bot.ui import texts
 
 log = logging.getLogger(__name__)
 

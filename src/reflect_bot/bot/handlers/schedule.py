@@ -2,7 +2,7 @@
 
 Every change to a schedule, a pause or a time zone re-plans the clinician's upcoming
 deliveries in the same transaction (delivery/planner.replan), so the next occurrence follows
-at once. Button flows keep their draft in the callback data (bot/schedule_keyboards.py).
+at once. Button flows keep their draft in the callback data (ui/schedule_keyboards.py).
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from reflect_bot.bot import schedule_keyboards as kb
-from reflect_bot.bot import texts
 from reflect_bot.bot.context import ReflectContext, services_of
 from reflect_bot.bot.messaging import current_clinician, reply
 from reflect_bot.db.engine import transaction
@@ -29,6 +27,8 @@ from reflect_bot.delivery import planner
 from reflect_bot.domain import scheduling
 from reflect_bot.domain.timezones import resolve
 from reflect_bot.services import Services
+from reflect_bot.ui import schedule_keyboards as kb
+from reflect_bot.ui import texts
 
 log = logging.getLogger(__name__)
 

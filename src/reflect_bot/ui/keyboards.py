@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from reflect_bot.bot import texts
 from reflect_bot.domain.timezones import COMMON_ZONES
+from reflect_bot.ui import texts
 
 CONSENT = "consent"
 TIMEZONE_PREFIX = "tz:"

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from reflect_bot.bot import texts
+from reflect_bot.ui import texts
 
 PROMPT_PREFIX = "pr:"
 PLAN_PREFIX = "plan:"

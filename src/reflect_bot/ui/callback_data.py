@@ -1,0 +1,48 @@
+"""The shared rules of callback data: what a button says back when it is pressed.
+
+Each family of buttons has a short prefix and its own typed values with one `encode` and one
+`decode`, in the ui module that builds its keyboards. These helpers keep every family within
+Telegram's 64-byte limit and read numbers the same strict way everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_CALLBACK_BYTES = 64
+
+
+def pack(prefix: str, *parts: object) -> str:
+    """`prefix:part:part…`; refuses anything Telegram would reject."""
+    data = ":".join([prefix, *(str(part) for part in parts)])
+    if len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
+        raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
+    return data
+
+
+def fits(data: str) -> bool:
+    return len(data.encode("utf-8")) <= MAX_CALLBACK_BYTES
+
+
+def unpack(data: str, prefix: str) -> list[str] | None:
+    """The parts after `prefix:`, or None when the data belongs to another family."""
+    head, separator, rest = data.partition(":")
+    if head != prefix or not separator:
+        return None
+    return rest.split(":")
+
+
+def pattern(prefix: str) -> str:
+    """The CallbackQueryHandler pattern that matches one family."""
+    return f"^{re.escape(prefix)}:"
+
+
+def whole_number(text: str) -> int | None:
+    """A non-negative whole number written in ASCII digits, else None.
+
+    `"²".isdigit()` is true and `int("²")` raises; `int("١٢")` reads Arabic-Indic digits.
+    Buttons and typed commands accept only what the bot itself would write.
+    """
+    if not text or not text.isascii() or not text.isdigit():
+        return None
+    return int(text)
