@@ -8,8 +8,15 @@ Telegram's 64-byte limit and read numbers the same strict way everywhere.
 from __future__ import annotations
 
 import re
+from typing import Protocol
 
 MAX_CALLBACK_BYTES = 64
+
+
+class Encodable(Protocol):
+    """A typed button value: it knows its own wire form."""
+
+    def encode(self) -> str: ...
 
 
 def pack(prefix: str, *parts: object) -> str:
