@@ -4,10 +4,10 @@ import re
 
 import pytest
 
-from reflect_bot.bot.handlers.concepts import CARD, DEEP_LINK_PREFIX, REFLECT_ON
 from reflect_bot.catalog import Catalog, default_prompts_dir, load_catalog
 from reflect_bot.emulator import MAX_TEXT_LENGTH, parse_html
 from reflect_bot.render.cards import concept_card, concept_index, program_list
+from reflect_bot.ui.callbacks import ReflectOnConcept, ShowConcept, concept_start
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,7 @@ def test_index_and_program_list_are_valid_html(catalog: Catalog) -> None:
 
 def test_callback_data_and_deep_links_fit_telegram_limits(catalog: Catalog) -> None:
     for slug in catalog.concepts:
-        assert len((REFLECT_ON + slug).encode()) <= 64
-        assert len((CARD + slug).encode()) <= 64
+        assert len(ReflectOnConcept(slug).encode().encode()) <= 64
+        assert len(ShowConcept(slug).encode().encode()) <= 64
         # start parameters: up to 64 characters of A-Z, a-z, 0-9, _ and -
-        assert re.fullmatch(r"[A-Za-z0-9_-]{1,64}", DEEP_LINK_PREFIX + slug)
+        assert re.fullmatch(r"[A-Za-z0-9_-]{1,64}", concept_start(slug))

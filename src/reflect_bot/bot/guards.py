@@ -14,10 +14,10 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from reflect_bot.bot.context import ReflectContext, services_of
-from reflect_bot.bot.handlers.concepts import DEEP_LINK_PREFIX
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.repositories import clinicians, privacy, updates
 from reflect_bot.ui import texts
+from reflect_bot.ui.callbacks import CONCEPT_START_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ def _invite_code(update: Update) -> str | None:
     if len(parts) != 2 or parts[0].split("@", 1)[0] != "/start":
         return None
     payload = parts[1]
-    return None if payload.startswith(DEEP_LINK_PREFIX) else payload
+    return None if payload.startswith(CONCEPT_START_PREFIX) else payload
 
 
 async def _turn_away(

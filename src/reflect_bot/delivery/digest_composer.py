@@ -21,7 +21,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from reflect_bot.bot.handlers.reflections import start_data
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Clinician, Delivery
 from reflect_bot.db.repositories import digests
@@ -31,6 +30,7 @@ from reflect_bot.delivery.sender import BATCH_INFO_KEY
 from reflect_bot.domain.digest import IsoWeek, build_digest, digest_week_for
 from reflect_bot.render.telegram_html import render_digest
 from reflect_bot.services import Services
+from reflect_bot.ui.reflection import start_data
 
 __all__ = ["KIND", "compose_digest", "digest_composer"]
 

@@ -25,8 +25,9 @@ from reflect_bot.domain.digest import (
     SourceBrief,
     WeeklyDigest,
 )
-from reflect_bot.render.links import concept_callback, concept_deep_link
+from reflect_bot.render.links import concept_deep_link
 from reflect_bot.ui import texts
+from reflect_bot.ui.callbacks import ShowConcept
 
 __all__ = ["MAX_MESSAGE_LENGTH", "RenderedDigest", "render_digest", "split_message", "week_dates"]
 
@@ -229,7 +230,7 @@ def _keyboard(
     if not bot_username:
         # Without a username there is no deep link: every concept gets a button instead.
         buttons = [
-            InlineKeyboardButton(concept.name, callback_data=concept_callback(concept.slug))
+            InlineKeyboardButton(concept.name, callback_data=ShowConcept(concept.slug).encode())
             for concept in digest.concepts
         ]
         rows += [buttons[i : i + 2] for i in range(0, len(buttons), 2)]

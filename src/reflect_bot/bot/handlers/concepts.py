@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from reflect_bot.bot.context import ReflectContext, services_of
+from reflect_bot.bot.handlers.reflections import start_reflection
 from reflect_bot.bot.messaging import current_clinician, reply
+from reflect_bot.bot.preamble import for_button
 from reflect_bot.catalog import Catalog, Concept
 from reflect_bot.render.cards import concept_card, concept_index, program_list
 from reflect_bot.ui import texts
-
-CARD = "concept:"
-REFLECT_ON = "conceptreflect:"
-DEEP_LINK_PREFIX = "c-"  # https://t.me/<bot>?start=c-<slug>
+from reflect_bot.ui.callback_data import pattern
+from reflect_bot.ui.callbacks import (
+    CONCEPT,
+    CONCEPT_REFLECT,
+    CONCEPT_START_PREFIX,
+    ReflectOnConcept,
+    ShowConcept,
+    decode_concept,
+)
 
 
 def _rows(
@@ -24,14 +31,18 @@ def _rows(
 
 def _card_keyboard(catalog: Catalog, concept: Concept) -> InlineKeyboardMarkup:
     related = [
-        InlineKeyboardButton(catalog.concept(slug).name, callback_data=CARD + slug)
+        InlineKeyboardButton(catalog.concept(slug).name, callback_data=ShowConcept(slug).encode())
         for slug in concept.related
         if slug in catalog.concepts
     ]
     rows = _rows(related)
     if catalog.programs_for(concept.slug):
         rows.append(
-            [InlineKeyboardButton(texts.REFLECT_ON_THIS, callback_data=REFLECT_ON + concept.slug)]
+            [
+                InlineKeyboardButton(
+                    texts.REFLECT_ON_THIS, callback_data=ReflectOnConcept(concept.slug).encode()
+                )
+            ]
         )
     return InlineKeyboardMarkup(rows)
 
@@ -40,7 +51,7 @@ async def show_index(update: Update, context: ReflectContext) -> None:
     """/concepts: every card as a button, grouped by category."""
     catalog = services_of(context).catalog
     buttons = [
-        InlineKeyboardButton(concept.name, callback_data=CARD + concept.slug)
+        InlineKeyboardButton(concept.name, callback_data=ShowConcept(concept.slug).encode())
         for concepts in catalog.concepts_by_category().values()
         for concept in concepts
     ]
@@ -61,35 +72,41 @@ async def show_card(update: Update, context: ReflectContext, slug: str) -> None:
     )
 
 
-async def card_button(update: Update, context: ReflectContext) -> None:
+@for_button
+async def card_button(
+    update: Update, context: ReflectContext, query: CallbackQuery, data: str
+) -> None:
     """A concept button was pressed (from /concepts, a card, a reflection or a digest)."""
-    query = update.callback_query
-    if query is None or query.data is None:
-        return
     await query.answer()
-    await show_card(update, context, query.data.removeprefix(CARD))
+    pressed = decode_concept(data)
+    # Data this bot never made names no card: "not found", like a retired slug.
+    await show_card(update, context, pressed.slug if isinstance(pressed, ShowConcept) else "")
 
 
 def deep_link_slug(payload: str) -> str | None:
-    """The concept slug of a /start payload such as "c-secure-base", else None."""
-    return payload.removeprefix(DEEP_LINK_PREFIX) if payload.startswith(DEEP_LINK_PREFIX) else None
+    """The concept slug of a /start payload such as "c-secure-base", else None ("c-" alone
+    names the empty slug, which no card has)."""
+    if not payload.startswith(CONCEPT_START_PREFIX):
+        return None
+    return payload.removeprefix(CONCEPT_START_PREFIX)
 
 
-async def reflect_on(update: Update, context: ReflectContext) -> None:
+@for_button
+async def reflect_on(
+    update: Update, context: ReflectContext, query: CallbackQuery, data: str
+) -> None:
     """ "Reflect on this": starts the first program that exercises the concept."""
-    query = update.callback_query
-    if query is None or query.data is None:
-        return
     await query.answer()
     clinician = await current_clinician(update, context)
     if clinician is None:
         await reply(update, context, texts.NEEDS_START)
         return
-    programs = services_of(context).catalog.programs_for(query.data.removeprefix(REFLECT_ON))
+    pressed = decode_concept(data)
+    if not isinstance(pressed, ReflectOnConcept):
+        return
+    programs = services_of(context).catalog.programs_for(pressed.slug)
     if not programs:
         return
-    from reflect_bot.bot.handlers.reflections import start_reflection
-
     await start_reflection(update, context, clinician=clinician, program_id=programs[0].id)
 
 
@@ -104,6 +121,6 @@ def handlers() -> list[BaseHandler[Update, ReflectContext, None]]:
     return [
         CommandHandler("concepts", show_index, filters=private),
         CommandHandler("programs", show_programs, filters=private),
-        CallbackQueryHandler(card_button, pattern=f"^{CARD}"),
-        CallbackQueryHandler(reflect_on, pattern=f"^{REFLECT_ON}"),
+        CallbackQueryHandler(card_button, pattern=pattern(CONCEPT)),
+        CallbackQueryHandler(reflect_on, pattern=pattern(CONCEPT_REFLECT)),
     ]

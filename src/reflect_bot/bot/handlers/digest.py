@@ -9,13 +9,13 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from reflect_bot.bot.context import ReflectContext, services_of
-from reflect_bot.bot.handlers.reflections import start_data
 from reflect_bot.bot.messaging import current_clinician, reply
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.repositories import digests
 from reflect_bot.domain.digest import IsoWeek, build_digest
 from reflect_bot.render.telegram_html import render_digest
 from reflect_bot.ui import texts
+from reflect_bot.ui.reflection import start_data
 
 
 async def show_digest(update: Update, context: ReflectContext) -> None:
