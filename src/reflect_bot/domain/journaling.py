@@ -185,7 +185,7 @@ def read_typed_answer(step: Step, text: str) -> ReadAnswer | None:
 def read_button_answer(step: Step, value: str) -> ReadAnswer | None:
     """A pressed button's value as an answer to `step` (None: not one of its buttons)."""
     if step.kind is StepKind.RATING:
-        rating = int(value) if value.isdecimal() else None
+        rating = int(value) if value.isascii() and value.isdecimal() else None
         if rating is None or not RATING_MIN <= rating <= RATING_MAX:
             return None
         return ReadAnswer(step.id, AnswerKind.RATING, rating=rating)
