@@ -9,8 +9,10 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from reflect_bot.bot.context import ReflectContext, services_of
-from reflect_bot.bot.messaging import current_clinician, reply
+from reflect_bot.bot.messaging import reply
+from reflect_bot.bot.preamble import for_clinician
 from reflect_bot.db.engine import transaction
+from reflect_bot.db.models import Clinician
 from reflect_bot.db.repositories import digests
 from reflect_bot.domain.digest import IsoWeek, build_digest
 from reflect_bot.render.telegram_html import render_digest
@@ -18,12 +20,9 @@ from reflect_bot.ui import texts
 from reflect_bot.ui.reflection import start_data
 
 
-async def show_digest(update: Update, context: ReflectContext) -> None:
+@for_clinician
+async def show_digest(update: Update, context: ReflectContext, clinician: Clinician) -> None:
     """Sends this week's digest so far, or last week's with `/digest last`."""
-    clinician = await current_clinician(update, context)
-    if clinician is None:
-        await reply(update, context, texts.NEEDS_START)
-        return
     args = [arg.lower() for arg in context.args or []]
     if args not in ([], ["last"]):
         await reply(update, context, texts.DIGEST_USAGE)
