@@ -3,10 +3,13 @@ in chats carry, and data the bot never made reads as nothing."""
 
 from __future__ import annotations
 
+import re
 from datetime import time
+from pathlib import Path
 
 import pytest
 
+from reflect_bot.bot import handlers
 from reflect_bot.ui import schedule_keyboards as sk
 from reflect_bot.ui.callback_data import MAX_CALLBACK_BYTES, Encodable
 
@@ -96,3 +99,11 @@ def test_every_keyboard_button_fits_and_reads_back() -> None:
                 data = str(button.callback_data)
                 assert len(data.encode()) <= MAX_CALLBACK_BYTES
                 assert sk.decode_schedule(data) is not None, data
+
+
+def test_the_flow_diagram_names_every_step_and_only_real_ones() -> None:
+    """schedule_flow.mmd stays true: its edges name exactly the steps the buttons carry."""
+    diagram = (Path(handlers.__file__).parent / "schedule_flow.mmd").read_text(encoding="utf-8")
+    named = set(re.findall(r"\bsch:([a-z]+)", diagram))
+    carried = {data.split(":")[1] for _, data in PRESSES}
+    assert named == carried

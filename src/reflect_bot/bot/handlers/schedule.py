@@ -3,7 +3,7 @@
 Each handler parses the command or button (typed in ui/schedule_keyboards.py and
 ui/callbacks.py), calls a flow in flows/schedules.py and shows the outcome with a screen from
 ui/schedules.py. Button screens keep their draft in the callback data, so a half-finished
-change leaves nothing behind.
+change leaves nothing behind; schedule_flow.mmd beside this file draws the screens and steps.
 """
 
 from __future__ import annotations
