@@ -207,11 +207,12 @@ def decode_schedule(data: str) -> SchedulePress | None:
 
 
 def _decode_time_step(step: str, schedule_id: int, rest: list[str]) -> SchedulePress | None:
-    what, days_text, tail = rest[0], rest[1], rest[2:]
+    what, days, tail = KEEP, None, rest[2:]
     # An existing schedule keeps its own what and days, whatever the button says.
-    days = None if schedule_id != NEW else _days(days_text)
-    if schedule_id == NEW and days is None:
-        return None
+    if schedule_id == NEW:
+        what, days = rest[0], _days(rest[1])
+        if days is None:
+            return None
     if step == "hr":
         return PickHour(schedule_id, what, days)
     if step == "mn" and len(tail) == 1:
