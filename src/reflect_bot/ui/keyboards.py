@@ -1,26 +1,25 @@
-"""Inline keyboards. Callback data is "<family>:<args>" and always stays within 64 bytes."""
+"""Onboarding's buttons: consent, and the common time zones (typed data in ui/callbacks.py)."""
 
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from reflect_bot.domain.timezones import COMMON_ZONES
+from reflect_bot.ui import callbacks as cb
 from reflect_bot.ui import texts
-
-CONSENT = "consent"
-TIMEZONE_PREFIX = "tz:"
 
 
 def consent() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(texts.CONSENT_BUTTON, callback_data=CONSENT)]]
+        [[InlineKeyboardButton(texts.CONSENT_BUTTON, callback_data=cb.CONSENT)]]
     )
 
 
 def timezones() -> InlineKeyboardMarkup:
     buttons = [
         InlineKeyboardButton(
-            zone.rsplit("/", 1)[-1].replace("_", " "), callback_data=TIMEZONE_PREFIX + zone
+            zone.rsplit("/", 1)[-1].replace("_", " "),
+            callback_data=cb.ChooseTimeZone(zone).encode(),
         )
         for zone in COMMON_ZONES
     ]

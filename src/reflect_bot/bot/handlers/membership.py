@@ -13,8 +13,7 @@ from telegram.ext import BaseHandler, ChatMemberHandler
 
 from reflect_bot.bot.context import ReflectContext, services_of
 from reflect_bot.bot.messaging import current_clinician, reply
-from reflect_bot.db.engine import transaction
-from reflect_bot.delivery.reachability import stop_reaching
+from reflect_bot.flows import schedules as flows
 from reflect_bot.ui import texts
 
 
@@ -29,8 +28,7 @@ async def membership_changed(update: Update, context: ReflectContext) -> None:
     blocked_now = change.new_chat_member.status == ChatMember.BANNED
     if blocked_now and not blocked_before:
         services = services_of(context)
-        async with transaction(services.sessions) as session:
-            await stop_reaching(session, clinician_id=clinician.id, now=services.clock.now())
+        await flows.bot_blocked(services.sessions, services.clock, clinician_id=clinician.id)
     elif blocked_before and not blocked_now and not clinician.reachable:
         await reply(update, context, texts.UNBLOCKED)
 

@@ -1,20 +1,22 @@
-"""/start, consent, time zone and /help."""
+"""/start, consent, time zone and /help: parse, call flows/onboarding.py, say the outcome."""
 
 from __future__ import annotations
 
 import html
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from reflect_bot.bot.context import ReflectContext, services_of
-from reflect_bot.bot.handlers import concepts, schedule
+from reflect_bot.bot.handlers import concepts
 from reflect_bot.bot.messaging import current_clinician, reply
-from reflect_bot.db.engine import transaction
+from reflect_bot.bot.preamble import for_button, for_clinician
 from reflect_bot.db.models import Clinician
-from reflect_bot.db.repositories import clinicians
 from reflect_bot.domain.timezones import parse_timezone, resolve
-from reflect_bot.ui import keyboards, texts
+from reflect_bot.flows import onboarding as flows
+from reflect_bot.ui import callbacks as cb
+from reflect_bot.ui import keyboards, schedules, texts
+from reflect_bot.ui.callback_data import pattern
 
 
 async def start(update: Update, context: ReflectContext) -> None:
@@ -37,47 +39,42 @@ async def start(update: Update, context: ReflectContext) -> None:
         await reply(update, context, texts.READY)
 
 
-async def consent(update: Update, context: ReflectContext) -> None:
+@for_button
+async def consent(update: Update, context: ReflectContext, query: CallbackQuery, _: str) -> None:
     """Records consent and asks for the time zone."""
-    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
-    if query is None or user is None or chat is None:
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
         return
     services = services_of(context)
-    async with transaction(services.sessions) as session:
-        await clinicians.register(
-            session,
-            telegram_user_id=user.id,
-            chat_id=chat.id,
-            display_name=user.full_name,
-            now=services.clock.now(),
-        )
+    await flows.consent(
+        services.sessions,
+        services.clock,
+        telegram_user_id=user.id,
+        chat_id=chat.id,
+        display_name=user.full_name,
+    )
     await query.answer()
     await query.edit_message_reply_markup(None)
     await reply(update, context, texts.CONSENT_THANKS)
     await reply(update, context, texts.ASK_TIMEZONE, keyboard=keyboards.timezones())
 
 
-async def ask_timezone(update: Update, context: ReflectContext) -> None:
+@for_clinician
+async def ask_timezone(update: Update, context: ReflectContext, clinician: Clinician) -> None:
     """/timezone: asks for the zone again."""
-    clinician = await current_clinician(update, context)
-    if clinician is None:
-        await reply(update, context, texts.NEEDS_START)
-        return
     services = services_of(context)
-    async with transaction(services.sessions) as session:
-        await clinicians.set_awaiting(
-            session, clinician=clinician, awaiting="timezone", now=services.clock.now()
-        )
+    await flows.await_time_zone(services.sessions, services.clock, clinician=clinician)
     await reply(update, context, texts.ASK_TIMEZONE, keyboard=keyboards.timezones())
 
 
-async def timezone_button(update: Update, context: ReflectContext) -> None:
+@for_button
+async def timezone_button(
+    update: Update, context: ReflectContext, query: CallbackQuery, data: str
+) -> None:
     """A time zone button was pressed."""
-    query = update.callback_query
-    if query is None or query.data is None:
-        return
     await query.answer()
-    zone = parse_timezone(query.data.removeprefix(keyboards.TIMEZONE_PREFIX))
+    chosen = cb.decode_time_zone(data)
+    zone = parse_timezone(chosen.zone) if chosen is not None else None
     clinician = await current_clinician(update, context)
     if clinician is None or zone is None:
         return
@@ -100,19 +97,18 @@ async def _save_timezone(
     update: Update, context: ReflectContext, clinician: Clinician, zone: str
 ) -> None:
     services = services_of(context)
-    now = services.clock.now()
-    first_time = clinician.timezone is None
-    async with transaction(services.sessions) as session:
-        await clinicians.set_timezone(session, clinician=clinician, zone=zone, now=now)
-        if not first_time and clinician.id is not None:
-            await schedule.follow_new_zone(session, services, clinician.id)
-    local = now.astimezone(resolve(zone)).strftime("%H:%M")
+    saved = await flows.set_time_zone(
+        services.sessions, services.catalog, services.clock, clinician=clinician, zone=zone
+    )
+    local = saved.now.astimezone(resolve(zone)).strftime("%H:%M")
     await reply(
         update, context, texts.TIMEZONE_SET.format(zone=html.escape(zone), local_time=local)
     )
-    if first_time:
+    if saved.first_time:
         await reply(update, context, texts.READY)
-        await schedule.offer_starter_plan(update, context, clinician)
+    if saved.offer_starter_plan:
+        text, keyboard = schedules.starter_plan_offer(services.catalog.programs, zone)
+        await reply(update, context, text, keyboard=keyboard)
 
 
 async def show_help(update: Update, context: ReflectContext) -> None:
@@ -126,6 +122,6 @@ def handlers() -> list[BaseHandler[Update, ReflectContext, None]]:
         CommandHandler("start", start, filters=private),
         CommandHandler("timezone", ask_timezone, filters=private),
         CommandHandler("help", show_help, filters=private),
-        CallbackQueryHandler(consent, pattern=f"^{keyboards.CONSENT}$"),
-        CallbackQueryHandler(timezone_button, pattern=f"^{keyboards.TIMEZONE_PREFIX}"),
+        CallbackQueryHandler(consent, pattern=f"^{cb.CONSENT}$"),
+        CallbackQueryHandler(timezone_button, pattern=pattern(cb.TIME_ZONE)),
     ]
