@@ -3,7 +3,8 @@
 Replacing works through `Clinician.awaiting = "replace:<answer>"`: the next typed message
 becomes the answer's new text, and the old text is deleted for good, earlier revisions
 included. Every id a button carries is checked against the clinician who pressed it: a
-foreign one changes nothing. Nothing a clinician typed is ever logged here.
+foreign one changes nothing. Nothing a clinician typed is ever logged here. The states a
+clinician passes through are drawn in privacy_flow.mmd beside this file.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """/forget, and the gentle check for identifying details in answers.
 
-The use cases are in flows/privacy.py, the words and buttons in ui/privacy.py, and the
-callback data (`pv:`) in ui/callbacks.py; the flow is drawn in privacy_flow.mmd. Nothing a
+The use cases are in flows/privacy.py (drawn in flows/privacy_flow.mmd), the words and
+buttons in ui/privacy.py, and the callback data (`pv:`) in ui/callbacks.py. Nothing a
 clinician typed is ever logged or echoed here.
 """
 
