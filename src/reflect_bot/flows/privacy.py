@@ -31,21 +31,6 @@ REPLACE_AWAITING = "replace:"
 # an ordinary one again.
 REPLACE_WAIT = timedelta(minutes=30)
 
-__all__ = [
-    "REPLACE_AWAITING",
-    "REPLACE_WAIT",
-    "Holdings",
-    "Replaced",
-    "Suspected",
-    "awaits_replacement",
-    "erase",
-    "holdings",
-    "replace_answer",
-    "suspect_answer",
-    "wait_for_replacement",
-]
-
-
 # --------------------------------------------------------------------------- /forget
 
 
