@@ -161,6 +161,7 @@ CANNOT_RESUME = "That reflection can no longer be resumed, but it stays in your 
 JOURNAL_EMPTY = "Your journal is empty so far. Send /checkin after a session, or /reflect to begin."
 JOURNAL_HEADER = "<b>Your journal</b> · {first}–{last} of {total}\nTap a number to open one."
 JOURNAL_LINE = "<b>{number}.</b> {date} · {title}{status}"
+JOURNAL_WHEN = "{weekday} {day} {month} {time}"  # e.g. "Thu 5 Nov 14:30"
 JOURNAL_PREVIEW = "\n<i>{preview}</i>"
 JOURNAL_IN_PROGRESS = " · in progress"
 JOURNAL_UNFINISHED = " · unfinished"

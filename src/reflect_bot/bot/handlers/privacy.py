@@ -1,42 +1,38 @@
 """/forget, and the gentle check for identifying details in answers.
 
-Callback data (≤ 64 bytes; every id is checked against the pressing clinician):
-  pv:f:<clinician>   erase everything (the /forget confirmation)
-  pv:k               keep everything (/forget called off)
-  pv:r:<answer>      replace an answer that seemed to hold identifying details
-  pv:n:<answer>      keep that answer as it was sent
-
-Replacing works through `Clinician.awaiting = "replace:<answer>"`: the next typed message
-becomes the answer's new text (see fallback.route_text), and the old text is deleted for
-good, earlier revisions included. Nothing a clinician typed is ever logged or echoed here.
+The use cases are in flows/privacy.py (drawn in flows/privacy_flow.mmd), the words and
+buttons in ui/privacy.py, and the callback data (`pv:`) in ui/callbacks.py. Nothing a
+clinician typed is ever logged or echoed here.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from reflect_bot.bot.context import ReflectContext, services_of
 from reflect_bot.bot.messaging import current_clinician, reply
-from reflect_bot.db.engine import transaction
+from reflect_bot.bot.preamble import for_button
 from reflect_bot.db.models import Clinician
-from reflect_bot.db.repositories import clinicians, privacy
-from reflect_bot.domain.identifying import IdentifyingKind, find_identifying
-from reflect_bot.domain.timezones import resolve
+from reflect_bot.domain.identifying import IdentifyingKind
+from reflect_bot.flows import privacy as flow
+from reflect_bot.ui import privacy as view
 from reflect_bot.ui import texts
+from reflect_bot.ui.callback_data import pattern
+from reflect_bot.ui.callbacks import (
+    PRIVACY,
+    ConfirmForget,
+    KeepAnswer,
+    KeepEverything,
+    ReplaceAnswer,
+    decode_privacy,
+)
 
 log = logging.getLogger(__name__)
-
-PREFIX = "pv"
-REPLACE_AWAITING = "replace:"
-# A replacement not sent within this time is no longer waited for: the next message is
-# an ordinary one again.
-REPLACE_WAIT = timedelta(minutes=30)
 
 
 # --------------------------------------------------------------------------- /forget
@@ -49,74 +45,55 @@ async def forget(update: Update, context: ReflectContext) -> None:
         if clinician is None or clinician.id is None:
             await reply(update, context, texts.NOTHING_TO_FORGET)
             return
-        async with transaction(services_of(context).sessions) as session:
-            held = await privacy.holdings(session, clinician_id=clinician.id)
+        held = await flow.holdings(services_of(context).sessions, clinician_id=clinician.id)
     except SQLAlchemyError as exc:
         log.warning("could not prepare /forget: %s", type(exc).__name__)
         await reply(update, context, texts.FORGET_UNAVAILABLE)
         return
-    keyboard = InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(texts.FORGET_BUTTON, callback_data=f"{PREFIX}:f:{clinician.id}")],
-            [InlineKeyboardButton(texts.KEEP_BUTTON, callback_data=f"{PREFIX}:k")],
-        ]
-    )
-    text = texts.FORGET_CONFIRM.format(
+    text = view.forget_question(
         reflections=held.reflections,
-        answers=texts.answers(held.answers),
+        answers=held.answers,
         schedules=held.schedules,
         digests=held.digests,
     )
-    await reply(update, context, text, keyboard=keyboard)
+    await reply(update, context, text, keyboard=view.forget_keyboard(clinician.id))
 
 
-async def _erase(update: Update, context: ReflectContext, clinician_id: int) -> None:
-    query = update.callback_query
+async def _erase(
+    update: Update, context: ReflectContext, query: CallbackQuery, pressed: ConfirmForget
+) -> None:
     user = update.effective_user
-    if query is None or user is None:
+    if user is None:
         return
     try:
         clinician = await current_clinician(update, context)
-        if clinician is None or clinician.id != clinician_id:
-            # Someone else's confirmation, or already erased: change nothing, reveal nothing.
-            await query.answer(texts.STALE_BUTTON)
-            return
-        async with transaction(services_of(context).sessions) as session:
-            await privacy.forget(session, clinician_id=clinician_id, telegram_user_id=user.id)
+        erased = await flow.erase(
+            services_of(context).sessions,
+            clinician_id=None if clinician is None else clinician.id,
+            confirmed_for=pressed.clinician_id,
+            telegram_user_id=user.id,
+        )
     except SQLAlchemyError as exc:
         log.warning("could not erase a clinician: %s", type(exc).__name__)
         await query.answer()
         await reply(update, context, texts.FORGET_FAILED)
         return
-    log.info("clinician %s was forgotten at their request", clinician_id)
+    if not erased:
+        # Someone else's confirmation, or already erased: change nothing, reveal nothing.
+        await query.answer(texts.STALE_BUTTON)
+        return
     await query.answer()
     await _drop_keyboard(query.message)
     await reply(update, context, texts.FORGOTTEN)
 
 
-async def _keep(update: Update, context: ReflectContext) -> None:
-    query = update.callback_query
-    if query is None:
-        return
+async def _keep(update: Update, context: ReflectContext, query: CallbackQuery) -> None:
     await query.answer()
     await _drop_keyboard(query.message)
     await reply(update, context, texts.FORGET_CALLED_OFF)
 
 
 # --------------------------------------------------------------------------- identifying details
-
-
-def _today(clinician: Clinician, context: ReflectContext) -> date:
-    now = services_of(context).clock.now()
-    return now.astimezone(resolve(clinician.timezone)).date() if clinician.timezone else now.date()
-
-
-def describe(kinds: tuple[IdentifyingKind, ...]) -> str:
-    """"an email address and a phone number"."""
-    names = [texts.IDENTIFYING_KINDS[kind.value] for kind in kinds]
-    if len(names) == 1:
-        return names[0]
-    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 async def check_answer(
@@ -133,17 +110,18 @@ async def check_answer(
 
     Never raises for a failed notice: the answer is already safe, which is what matters.
     """
-    kinds = find_identifying(text, today=_today(clinician, context))
-    if not kinds or clinician.id is None:
-        return
+    services = services_of(context)
     try:
-        async with transaction(services_of(context).sessions) as session:
-            answer = await privacy.answer_to_step(
-                session, reflection_id=reflection_id, step_id=step_id, clinician_id=clinician.id
-            )
-        if answer is None or answer.id is None:
-            return
-        await _offer_replacement(update, context, answer.id, kinds)
+        suspected = await flow.suspect_answer(
+            services.sessions,
+            services.clock,
+            clinician=clinician,
+            reflection_id=reflection_id,
+            step_id=step_id,
+            text=text,
+        )
+        if suspected is not None:
+            await _offer_replacement(update, context, suspected.answer_id, suspected.kinds)
     except (SQLAlchemyError, TelegramError) as exc:
         log.info("could not offer a replacement: %s", type(exc).__name__)
 
@@ -151,71 +129,49 @@ async def check_answer(
 async def _offer_replacement(
     update: Update, context: ReflectContext, answer_id: int, kinds: tuple[IdentifyingKind, ...]
 ) -> None:
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    texts.REPLACE_ANSWER_BUTTON, callback_data=f"{PREFIX}:r:{answer_id}"
-                ),
-                InlineKeyboardButton(
-                    texts.KEEP_ANSWER_BUTTON, callback_data=f"{PREFIX}:n:{answer_id}"
-                ),
-            ]
-        ]
-    )
     # The kinds found are named; the words that matched never are.
     log.info("identifying details suspected (kinds: %s)", ",".join(kinds))
     await reply(
-        update, context, texts.IDENTIFYING_FOUND.format(found=describe(kinds)), keyboard=keyboard
+        update,
+        context,
+        view.identifying_notice(kinds),
+        keyboard=view.replacement_keyboard(answer_id),
     )
 
 
-async def _ask_for_replacement(update: Update, context: ReflectContext, answer_id: int) -> None:
-    query = update.callback_query
-    if query is None:
-        return
+async def _ask_for_replacement(
+    update: Update, context: ReflectContext, query: CallbackQuery, pressed: ReplaceAnswer
+) -> None:
     services = services_of(context)
     try:
         clinician = await current_clinician(update, context)
         if clinician is None or clinician.id is None:
             await query.answer(texts.STALE_BUTTON)
             return
-        async with transaction(services.sessions) as session:
-            answer = await privacy.owned_answer(
-                session, answer_id=answer_id, clinician_id=clinician.id
-            )
-            if answer is None:
-                await query.answer(texts.STALE_BUTTON)  # not theirs, or gone
-                return
-            await clinicians.set_awaiting(
-                session,
-                clinician=clinician,
-                awaiting=f"{REPLACE_AWAITING}{answer_id}",
-                now=services.clock.now(),
-            )
+        waiting = await flow.wait_for_replacement(
+            services.sessions, services.clock, clinician=clinician, answer_id=pressed.answer_id
+        )
     except SQLAlchemyError as exc:
         log.warning("could not wait for a replacement: %s", type(exc).__name__)
         await query.answer()
         await reply(update, context, texts.REPLACE_NOT_SAVED)
+        return
+    if not waiting:
+        await query.answer(texts.STALE_BUTTON)  # not theirs, or gone
         return
     await query.answer()
     await _drop_keyboard(query.message)
     await reply(update, context, texts.ASK_REPLACEMENT)
 
 
-async def _keep_answer(update: Update) -> None:
-    query = update.callback_query
-    if query is None:
-        return
+async def _keep_answer(query: CallbackQuery) -> None:
     await query.answer(texts.ANSWER_KEPT)
     await _drop_keyboard(query.message)
 
 
 def awaits_replacement(clinician: Clinician, context: ReflectContext) -> bool:
     """True while a "Replace my answer" is waiting for the new text."""
-    if not (clinician.awaiting or "").startswith(REPLACE_AWAITING):
-        return False
-    return services_of(context).clock.now() - clinician.updated_at <= REPLACE_WAIT
+    return flow.awaits_replacement(clinician, now=services_of(context).clock.now())
 
 
 async def replacement_text(update: Update, context: ReflectContext, clinician: Clinician) -> None:
@@ -223,41 +179,24 @@ async def replacement_text(update: Update, context: ReflectContext, clinician: C
     message = update.effective_message
     if message is None or message.text is None or clinician.id is None:
         return
-    typed = message.text
     services = services_of(context)
-    now = services.clock.now()
-    answer_id = _awaited_answer(clinician)
     try:
-        async with transaction(services.sessions) as session:
-            answer = (
-                await privacy.owned_answer(
-                    session, answer_id=answer_id, clinician_id=clinician.id
-                )
-                if answer_id is not None
-                else None
-            )
-            if answer is not None:
-                await privacy.replace_answer_text(session, answer=answer, text=typed, now=now)
-            await clinicians.set_awaiting(session, clinician=clinician, awaiting=None, now=now)
+        replaced = await flow.replace_answer(
+            services.sessions, services.clock, clinician=clinician, typed=message.text
+        )
     except SQLAlchemyError as exc:
         log.warning("a replacement could not be stored: %s", type(exc).__name__)
         await reply(update, context, texts.REPLACE_NOT_SAVED)
         return
-    if answer is None or answer.id is None:
+    if replaced is None:
         await reply(update, context, texts.REPLACE_GONE)
         return
     await reply(update, context, texts.ANSWER_REPLACED)
-    kinds = find_identifying(typed, today=_today(clinician, context))
-    if kinds:
+    if replaced.kinds:
         try:
-            await _offer_replacement(update, context, answer.id, kinds)
+            await _offer_replacement(update, context, replaced.answer_id, replaced.kinds)
         except TelegramError as exc:
             log.info("could not offer a replacement: %s", type(exc).__name__)
-
-
-def _awaited_answer(clinician: Clinician) -> int | None:
-    raw = (clinician.awaiting or "").removeprefix(REPLACE_AWAITING)
-    return int(raw) if raw.isdigit() else None
 
 
 # --------------------------------------------------------------------------- buttons
@@ -272,29 +211,25 @@ async def _drop_keyboard(message: object) -> None:
         log.info("could not remove a keyboard: %s", type(exc).__name__)
 
 
-async def button(update: Update, context: ReflectContext) -> None:
+@for_button
+async def button(update: Update, context: ReflectContext, query: CallbackQuery, data: str) -> None:
     """Any pv: button; unknown or foreign ones change nothing."""
-    query = update.callback_query
-    if query is None or query.data is None:
-        return
-    parts = query.data.split(":")
-    action = parts[1] if len(parts) > 1 else ""
-    number = int(parts[2]) if len(parts) == 3 and parts[2].isdigit() else None
-    if action == "k" and len(parts) == 2:
-        await _keep(update, context)
-    elif action == "f" and number is not None:
-        await _erase(update, context, number)
-    elif action == "r" and number is not None:
-        await _ask_for_replacement(update, context, number)
-    elif action == "n" and number is not None:
-        await _keep_answer(update)
-    else:
-        await query.answer(texts.STALE_BUTTON)
+    match decode_privacy(data):
+        case KeepEverything():
+            await _keep(update, context, query)
+        case ConfirmForget() as pressed:
+            await _erase(update, context, query, pressed)
+        case ReplaceAnswer() as pressed:
+            await _ask_for_replacement(update, context, query, pressed)
+        case KeepAnswer():
+            await _keep_answer(query)
+        case None:
+            await query.answer(texts.STALE_BUTTON)
 
 
 def handlers() -> list[BaseHandler[Update, ReflectContext, None]]:
     commands = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     return [
         CommandHandler("forget", forget, filters=commands),
-        CallbackQueryHandler(button, pattern=f"^{PREFIX}:"),
+        CallbackQueryHandler(button, pattern=pattern(PRIVACY)),
     ]
