@@ -328,9 +328,9 @@ def render(results: dict[str, dict[str, Any]], clinicians: int, cap: float) -> s
         "",
         "What it took (each found by profiling this bench):",
         "",
-        "- httpcore asks `sniffio` for the event loop on every request; sniffio is not "
-        "installed, and a failed import is not cached, so every request searched the file "
-        "system. `delivery/sender.py` records its absence once (`sys.modules`).",
+        "- httpcore asks `sniffio` for the event loop on every request; when sniffio is not "
+        "installed the failed import is not cached, so every request searched the file "
+        "system. sniffio is a dependency of reflect-bot, so the import succeeds once.",
         "- httpcore scans its connection pool quadratically on every request: the sender keeps "
         "at most 8 requests in flight, so the pool stays small.",
         "- Pacing counts requests in flight plus those finished within the last second (a "

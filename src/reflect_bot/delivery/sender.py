@@ -44,12 +44,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.util
 import logging
 import math
 import os
 import socket
-import sys
 import time
 import uuid
 import warnings
@@ -78,13 +76,6 @@ from reflect_bot.domain.scheduling import is_paused
 from reflect_bot.services import Services
 
 log = logging.getLogger(__name__)
-
-# httpcore asks sniffio which event loop runs, on every request. When sniffio is not
-# installed that import fails each time, and failed imports are not cached: a filesystem
-# search per Telegram request, the largest cost of sending at hundreds per second. Recording
-# its absence once (None in sys.modules) makes the same ImportError instant.
-if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
-    sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 LEASE = timedelta(minutes=5)
 # Longer than a delivery's requests can take (PTB's timeouts: 5 + 5 + 5 + 1 s per request).
