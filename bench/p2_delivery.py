@@ -70,7 +70,9 @@ async def run_sender(due: datetime, rate: float) -> None:
     from reflect_bot.app import build_services
     from reflect_bot.clock import OffsetClock
     from reflect_bot.config import get_settings
-    from reflect_bot.delivery.ticker import tick
+    from reflect_bot.delivery.composers import delivery_composers
+    from reflect_bot.delivery.sender import Sender
+    from reflect_bot.delivery.ticker import Ticker
 
     timings: dict[str, list[tuple[float, float]]] = {}
     if os.environ.get("P2_DEBUG"):  # how long each claim+compose and each flush blocks
@@ -102,8 +104,9 @@ async def run_sender(due: datetime, rate: float) -> None:
         request=HTTPXRequest(connection_pool_size=256),  # as ApplicationBuilder's default
     )
     async with bot:
+        ticker = Ticker(Sender(services, bot, delivery_composers(bot_username=None)))
         # What a running bot did before the minute: plan ahead, record older rows as missed.
-        warm = await tick(services, bot)
+        warm = await ticker.tick()
         clock.offset = due + timedelta(seconds=SETTLE) - datetime.now(UTC)
         await asyncio.sleep(SETTLE)
         profile_path = os.environ.get("P2_PROFILE")  # a path: profile the measured tick
@@ -123,7 +126,7 @@ async def run_sender(due: datetime, rate: float) -> None:
 
         watcher = asyncio.create_task(watch_loop()) if os.environ.get("P2_DEBUG") else None
         started, cpu = time.monotonic(), time.process_time()
-        report = await tick(services, bot, max_wait=10)
+        report = await ticker.tick(max_wait=10)
         if watcher is not None:
             watcher.cancel()
             worst = sorted(lags, key=lambda item: -item[1])[:15]
@@ -328,9 +331,9 @@ def render(results: dict[str, dict[str, Any]], clinicians: int, cap: float) -> s
         "",
         "What it took (each found by profiling this bench):",
         "",
-        "- httpcore asks `sniffio` for the event loop on every request; sniffio is not "
-        "installed, and a failed import is not cached, so every request searched the file "
-        "system. `delivery/sender.py` records its absence once (`sys.modules`).",
+        "- httpcore asks `sniffio` for the event loop on every request; when sniffio is not "
+        "installed the failed import is not cached, so every request searched the file "
+        "system. sniffio is a dependency of reflect-bot, so the import succeeds once.",
         "- httpcore scans its connection pool quadratically on every request: the sender keeps "
         "at most 8 requests in flight, so the pool stays small.",
         "- Pacing counts requests in flight plus those finished within the last second (a "

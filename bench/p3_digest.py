@@ -53,7 +53,7 @@ from reflect_bot.db.migrations import upgrade_head  # noqa: E402
 from reflect_bot.db.models import Answer, Clinician, Delivery, Reflection, Schedule  # noqa: E402
 from reflect_bot.db.repositories import digests  # noqa: E402
 from reflect_bot.db.types import set_keys  # noqa: E402
-from reflect_bot.domain.digest import IsoWeek, build_digest, concept_lookup  # noqa: E402
+from reflect_bot.domain.digest import ConceptLookup, IsoWeek, build_digest  # noqa: E402
 from reflect_bot.domain.timezones import resolve  # noqa: E402
 from reflect_bot.render.telegram_html import render_digest  # noqa: E402
 
@@ -309,7 +309,7 @@ async def one_run(engine: AsyncEngine, catalog: Catalog, clinicians: list[tuple[
     """Loads the batch (the five queries at once, on connections of their own), then builds
     and renders one digest after another, as a job sending them would; only sizes are kept."""
     sessions = create_sessionmaker(engine)
-    lookup = concept_lookup(catalog)
+    lookup = ConceptLookup.of(catalog)
     cpu = time.process_time()  # all threads: this one and the database's
     with counting(engine) as statements:
         started = time.perf_counter()

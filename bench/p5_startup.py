@@ -1,4 +1,4 @@
-"""P5: start-up time and idle memory of the whole bot process on SQLite.
+"""P5: start-up time and memory of the whole bot process on SQLite.
 
 `python -m reflect_bot run` is started as a real process against the local Bot API emulator
 (hosted here). Measured:
@@ -6,16 +6,19 @@
   start       from spawning the process to the emulator receiving its first getUpdates
               (one system-wide monotonic clock), on a database already migrated — a restart;
               the very first start (which also creates the schema) is shown too
-  idle RSS    resident memory (VmRSS) a few seconds after the first getUpdates, with no
-              clinicians
   answered    resident memory once a new clinician has onboarded and answered the first
-              question of a check-in (the first encrypted values: cryptography is loaded)
+              question of a check-in (the first stored answer): the bot as it is once in use
+  idle RSS    resident memory (VmRSS) a few seconds after the first getUpdates, with no
+              clinicians (shown, no target)
   scheduled   resident memory with 10,000 clinicians on the starter plan (30,000 schedules),
               after the first scheduler tick has planned their deliveries
 
     python -m bench p5 [--clinicians 10000] [--repeat 5]
 
-Targets: start ≤ 1 s; idle RSS ≤ 80 MB; ≤ 120 MB with 10,000 clinicians scheduled.
+Targets: start ≤ 1 s; RSS after the first stored answer ≤ 95 MB; ≤ 120 MB with 10,000
+clinicians scheduled. (Until the architecture issue the target was idle RSS ≤ 80 MB, met by
+importing python-telegram-bot with cryptography hidden; that trick is gone, and a bot that
+has stored one answer has loaded cryptography anyway.)
 Results: bench/results/P5.md.
 """
 
@@ -51,25 +54,22 @@ NOTES: tuple[str, ...] = (
     "python-telegram-bot, pydantic and pydantic-settings, then the catalog's models. Start "
     "times depend heavily on how fast the (shared) machine is at the time: compare them with "
     "the echo bot's, measured in the same run.",
-    "- **Idle memory.** An idle polling bot on SQLite no longer loads three things it does "
-    "not use (≈ 14 MB together). *tornado* (≈ 3 MB): PTB's Updater imports its tornado "
-    "webhook server whenever tornado is installed; `reflect-bot webhook` is now served by a "
-    "small aiohttp server (`webhook.py`; aiohttp already serves the sandbox and the "
-    "emulator) and the `webhooks` extra is gone. *SQLAlchemy's PostgreSQL dialect* (≈ 2.4 "
-    "MB): naming the partial index's `postgresql_where` in `db/models.py` imported it; "
-    "Alembic's env.py now adds that spelling, and the digest repository imports PostgreSQL's "
-    "insert only on PostgreSQL. *cryptography* (≈ 9 MB, its Rust bindings bundle OpenSSL): "
-    "keys are checked at start without it (a Fernet key is url-safe base64 of 32 bytes) and "
-    "the Fernet key ring is built when a value is first encrypted or decrypted. PTB itself "
-    "imports cryptography at `import telegram` for Telegram Passport (its optional "
-    "`passport` extra, unused here), so the bot's commands import PTB as that extra's "
-    "absence would (`telegram_import.py`). `tests/e2e/test_import_footprint.py` checks all "
-    "of this in a real process.",
-    '- **The first encrypted value loads cryptography**: the row "after the first '
-    "clinician's first answer\" is the same process once one clinician has onboarded and "
-    "answered a check-in question (≈ +9 MB). That bot is still ≈ 5 MB under the old idle "
-    "size (tornado and the PostgreSQL dialect stay out); the cryptography saving lasts "
-    "while nothing encrypted has been written or read since the start.",
+    "- **Idle memory.** An idle polling bot on SQLite does not load two things it does not "
+    "use (≈ 5 MB together). *tornado* (≈ 3 MB): PTB's Updater imports its tornado webhook "
+    "server whenever tornado is installed; `reflect-bot webhook` is served by a small aiohttp "
+    "server (`webhook.py`; aiohttp already serves the sandbox and the emulator) and the "
+    "`webhooks` extra is gone. *SQLAlchemy's PostgreSQL dialect* (≈ 2.4 MB): naming the "
+    "partial index's `postgresql_where` in `db/models.py` imported it; Alembic's env.py now "
+    "adds that spelling, and the digest repository imports PostgreSQL's insert only on "
+    "PostgreSQL. `tests/e2e/test_import_footprint.py` checks this in a real process.",
+    "- **cryptography is loaded at start** (≈ 9 MB, its Rust bindings bundle OpenSSL): "
+    "python-telegram-bot imports it at `import telegram` for Telegram Passport whenever it is "
+    "installed, and reflect-bot needs it for every stored answer. The bot used to import PTB "
+    "with cryptography hidden (through PTB's private modules) so that an idle bot stayed "
+    "under 80 MB; production then imported differently from the tests, for memory a bot "
+    "spends as soon as it stores its first answer. P5 therefore measures the bot once it "
+    "has stored an answer; idle and answered now differ by what the first conversation "
+    "and encrypted value cost, not by cryptography.",
     "- **What remains** is nearly all module code and classes loaded at import: SQLAlchemy's "
     "ORM, python-telegram-bot, pydantic and pydantic-settings, httpx, APScheduler, "
     "asyncio/ssl from the standard library. reflect-bot's own modules add ≈ 2.5 MB of Python "
@@ -77,7 +77,7 @@ NOTES: tuple[str, ...] = (
     "Markdown) would save nothing measurable; the rest is runtime state (event loop, the "
     "HTTP client with its TLS context, the SQLite connection, the loaded catalog). "
     "`malloc_trim` and `gc.collect()` free nothing measurable, `python -OO` 1–4 MB. The echo "
-    "reference includes cryptography (PTB's Passport import), ≈ 9 MB it does not use.",
+    "reference includes cryptography too (PTB's Passport import), ≈ 9 MB it does not use.",
     "- **With clinicians scheduled**, the first tick (planning, the SQL it compiles and caches) "
     "adds ≈ 10 MB — the same with 2,000 or 10,000 clinicians: the planner pages through "
     "schedules 1,000 at a time, so memory does not grow with their number.",
@@ -293,7 +293,7 @@ def render(results: dict[str, Any], clinicians: int, info: dict[str, str]) -> st
     starts, idle = results["starts"], results["idle_rss"]
     start_line = f"{statistics.median(starts):.2f} s (min {min(starts):.2f}, max {max(starts):.2f})"
     lines = [
-        "# P5 — start-up and idle memory (whole process, SQLite)",
+        "# P5 — start-up and memory (whole process, SQLite)",
         "",
         "`python -m reflect_bot run` started as a process against the local Bot API emulator.",
         "",
@@ -302,9 +302,10 @@ def render(results: dict[str, Any], clinicians: int, info: dict[str, str]) -> st
         f"| start → first getUpdates (restart, median of {len(starts)}) | {start_line} | ≤ 1 s |",
         "| start → first getUpdates (first start, creates the schema) | "
         f"{results['first']['start']:.2f} s | — |",
-        f"| RSS idle after start (median) | {statistics.median(idle):.1f} MB | ≤ 80 MB |",
-        "| RSS after the first clinician's first answer (first encrypted values) | "
-        f"{results['answered_rss']:.1f} MB (idle before: {results['answered_idle_rss']:.1f}) | — |",
+        "| RSS after the first stored answer (a clinician onboarded and answered) | "
+        f"{results['answered_rss']:.1f} MB (idle before: {results['answered_idle_rss']:.1f}) "
+        "| ≤ 95 MB |",
+        f"| RSS idle after start (median) | {statistics.median(idle):.1f} MB | — |",
         f"| RSS with {clinicians:,} clinicians scheduled, after the first planning tick | "
         f"{results['scheduled_rss']:.1f} MB | ≤ 120 MB |",
         "| *reference: a bare python-telegram-bot echo bot, start → first getUpdates* | "
@@ -351,7 +352,7 @@ def main(argv: list[str]) -> int:
         RESULTS.write_text(text)
     ok = (
         statistics.median(results["starts"]) <= 1.0
-        and statistics.median(results["idle_rss"]) <= 80
+        and results["answered_rss"] <= 95
         and results["scheduled_rss"] <= 120
     )
     return 0 if ok else 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from functools import partial
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -12,7 +13,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from reflect_bot.bot.context import BotData, ReflectContext
-from reflect_bot.bot.guards import admit, private_only
+from reflect_bot.bot.guards import GuardMemory, admit, private_only
 from reflect_bot.bot.handlers import (
     concepts,
     digest,
@@ -32,8 +33,10 @@ from reflect_bot.config import Settings
 from reflect_bot.crypto import load_keys
 from reflect_bot.db.engine import create_engine, create_sessionmaker
 from reflect_bot.db.types import set_keys
-from reflect_bot.delivery import digest_composer, ticker
-from reflect_bot.delivery.sender import register_composer
+from reflect_bot.delivery import ticker
+from reflect_bot.delivery.composers import delivery_composers
+from reflect_bot.delivery.sender import Sender
+from reflect_bot.domain.digest import ConceptLookup
 from reflect_bot.logs import hold_back_chatty_libraries
 from reflect_bot.services import Services
 from reflect_bot.ui import texts
@@ -49,10 +52,12 @@ def build_services(
     """Loads the catalog and key ring and creates the engine (no connection is made yet)."""
     set_keys(load_keys(settings))
     engine = create_engine(settings.effective_database_url)
+    catalog = catalog or load_catalog(settings.prompts_dir)
     return Services(
         settings=settings,
         clock=clock or SystemClock(),
-        catalog=catalog or load_catalog(settings.prompts_dir),
+        catalog=catalog,
+        concept_lookup=ConceptLookup.of(catalog),
         engine=engine,
         sessions=create_sessionmaker(engine),
     )
@@ -92,8 +97,10 @@ def build_application(
 
 def _register_handlers(application: ReflectApplication) -> None:
     # Guards run first, in their own groups; a guard that stops an update ends it there.
-    application.add_handler(TypeHandler(Update, private_only), group=-2)
-    application.add_handler(TypeHandler(Update, admit), group=-1)
+    # They share one memory per application (groups and strangers already told).
+    memory = GuardMemory()
+    application.add_handler(TypeHandler(Update, partial(private_only, memory=memory)), group=-2)
+    application.add_handler(TypeHandler(Update, partial(admit, memory=memory)), group=-1)
     for module in (
         onboarding,
         concepts,
@@ -138,15 +145,20 @@ async def _post_init(application: ReflectApplication) -> None:
     await application.bot.set_my_commands(
         [BotCommand(name, description) for name, description in texts.COMMANDS]
     )
+    services = application.bot_data.services
     # The bot's username is known once initialised: digests link concepts with t.me links.
-    register_composer(
-        digest_composer.KIND, digest_composer.digest_composer(bot_username=application.bot.username)
-    )
+    composers = delivery_composers(bot_username=application.bot.username)
+    # One planner and sender for this bot, kept across ticks (the sender's pacing spans them).
+    application.bot_data.ticker = ticker.Ticker(Sender(services, application.bot, composers))
     # The database is the scheduler's memory; the JobQueue only ticks (delivery/ticker.py).
     if application.job_queue is not None:
-        interval = application.bot_data.services.settings.tick_seconds
+        interval = services.settings.tick_seconds
         application.job_queue.run_repeating(
-            ticker.tick_job, interval=interval, first=interval, name=ticker.TICK_JOB_NAME
+            ticker.tick_job,
+            interval=interval,
+            first=interval,
+            name=ticker.TICK_JOB_NAME,
+            data=application.bot_data.ticker,
         )
 
 

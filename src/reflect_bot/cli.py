@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from reflect_bot.clock import SystemClock
 from reflect_bot.config import Settings, SettingsError, get_settings
-from reflect_bot.telegram_import import import_telegram
 
 if TYPE_CHECKING:
     from cryptography.fernet import Fernet
@@ -146,7 +145,6 @@ def _run(_args: argparse.Namespace) -> int:
         return _start_sandbox(settings, port=None, data_dir=None, no_token=True)
     if not _startable(settings):
         return 2
-    import_telegram()  # before reflect_bot.app imports it: see telegram_import.py
     from reflect_bot.app import build_application
 
     build_application(settings).run_polling(drop_pending_updates=False)
@@ -167,7 +165,6 @@ def _webhook(_args: argparse.Namespace) -> int:
         return 2
     if not _startable(settings):
         return 2
-    import_telegram()
     from reflect_bot.app import build_application
     from reflect_bot.webhook import run_webhook
 
@@ -190,7 +187,6 @@ def _start_sandbox(
     # the page's address in a terminal, that is noise.
     for chatty in ("apscheduler", "alembic"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
-    import_telegram()
     from reflect_bot.sandbox import options_from_environment, run_sandbox
 
     try:

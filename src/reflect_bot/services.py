@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -12,22 +12,19 @@ from reflect_bot.config import Settings
 
 if TYPE_CHECKING:
     from reflect_bot.catalog import Catalog
+    from reflect_bot.domain.digest import ConceptLookup
 
 
 @dataclass
 class Services:
-    """The application's shared dependencies; handlers reach them through the context."""
+    """The application's shared dependencies, built once (app.build_services); handlers reach
+    them through the context. Dependencies only: runtime state lives with its owner (the
+    guards' `GuardMemory`, the scheduler's `Ticker`)."""
 
     settings: Settings
     clock: Clock
     catalog: Catalog
+    # The catalog's concepts as digests read them, prepared once with the catalog.
+    concept_lookup: ConceptLookup
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
-    # Telegram chat ids of groups already told the bot works only in private (kept in memory:
-    # groups must leave no row behind).
-    groups_told: set[int] = field(default_factory=set)
-    # Telegram user ids of strangers already told the bot is private to a practice (memory
-    # only: strangers must leave no row behind). See bot.guards.admit.
-    strangers_told: set[int] = field(default_factory=set)
-    # Set once an invite has been seen: the deployment is invite-only from then on.
-    invite_only: bool = False

@@ -156,10 +156,9 @@ class Harness:
         await self.expect("starter plan", user=user)
 
     async def tick(self) -> Any:
-        """One scheduler tick at the harness clock's time (plan, close stale, send due)."""
-        from reflect_bot.delivery.ticker import tick
-
-        return await tick(self.services, self.app.bot)
+        """One scheduler tick at the harness clock's time (plan, close stale, send due), by
+        the bot's own ticker, as its repeating job would."""
+        return await self.app.bot_data.ticker.tick()
 
     async def expect_edit(self, message: Any, *, user: int = USER, within: float = 5.0) -> Any:
         """Waits for the bot to edit this message (its text or buttons); returns it as edited."""

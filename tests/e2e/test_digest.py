@@ -10,7 +10,6 @@ from urllib.parse import parse_qs, urlparse
 from reflect_bot.catalog import CHECKIN_PROGRAM_ID
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.repositories import clinicians, schedules
-from reflect_bot.delivery.ticker import tick
 from reflect_bot.domain.scheduling import mask_of
 from tests.e2e.harness import USER, Harness
 
@@ -95,13 +94,13 @@ async def test_a_scheduled_digest_arrives_once_and_links_to_concept_cards(bot_on
     await add_weekly_digest(bot, weekday=6, at=time(18, 0))  # Sunday, the same ISO week
 
     bot.clock.set(datetime(2026, 11, 7, 17, 0, tzinfo=UTC))  # Saturday 17:00 in London
-    assert (await tick(bot.services, bot.app.bot)).sent == 1
+    assert (await bot.tick()).sent == 1
     digest = await bot.expect("Your week in reflection")
     assert "2–8 November 2026" in digest.text and digest.protect_content
     assert "Withdrawal 1" in digest.text
 
     bot.clock.set(datetime(2026, 11, 8, 18, 0, tzinfo=UTC))  # Sunday 18:00: already sent
-    report = await tick(bot.services, bot.app.bot)
+    report = await bot.tick()
     assert (report.sending.sent, report.sending.skipped) == (0, 1)
 
     links = concept_links(digest)

@@ -23,9 +23,9 @@ from reflect_bot.db.migrations import upgrade_head
 from reflect_bot.db.models import Clinician, Delivery
 from reflect_bot.db.repositories import schedules
 from reflect_bot.delivery import planner
-from reflect_bot.delivery.sender import Pacer
-from reflect_bot.delivery.ticker import TickReport, tick
-from reflect_bot.delivery.ticker import state as ticker_state
+from reflect_bot.delivery.composers import delivery_composers
+from reflect_bot.delivery.sender import Pacer, Sender
+from reflect_bot.delivery.ticker import Ticker, TickReport
 from reflect_bot.domain.scheduling import EVERY_DAY
 from reflect_bot.emulator import BotAPIEmulator, MessageRecord
 from reflect_bot.services import Services
@@ -40,6 +40,7 @@ class World:
     services: Services
     bot: Bot
     clock: FixedClock
+    ticker: Ticker
 
     async def clinician(
         self,
@@ -92,7 +93,7 @@ class World:
             return schedule.id
 
     async def tick(self, **kwargs: Any) -> TickReport:
-        return await tick(self.services, self.bot, **kwargs)
+        return await self.ticker.tick(**kwargs)
 
     def prompts_to(self, user_id: int) -> list[MessageRecord]:
         return [
@@ -140,10 +141,15 @@ async def delivery_world(
             async with bot:
                 # The FixedClock jumps days in milliseconds of real time; Telegram's one message
                 # per chat per second is real time, so tests that do not check it turn it off.
-                sender = ticker_state(services, bot).sender
-                sender.pacer = Pacer(
-                    config.send_rate_per_second, per_chat_interval=per_chat_interval
+                pacer = Pacer(config.send_rate_per_second, per_chat_interval=per_chat_interval)
+                composers = delivery_composers(bot_username=None)
+                sender = Sender(services, bot, composers, pacer=pacer)
+                yield World(
+                    emulator=emulator,
+                    services=services,
+                    bot=bot,
+                    clock=clock,
+                    ticker=Ticker(sender),
                 )
-                yield World(emulator=emulator, services=services, bot=bot, clock=clock)
         finally:
             await services.engine.dispose()

@@ -29,7 +29,8 @@ from reflect_bot.clock import FixedClock
 from reflect_bot.config import get_settings
 from reflect_bot.db.repositories import deliveries
 from reflect_bot.delivery import sender
-from reflect_bot.delivery.ticker import tick
+from reflect_bot.delivery.composers import delivery_composers
+from reflect_bot.delivery.ticker import Ticker
 
 
 async def _hang(*_args: Any, **_kwargs: Any) -> Any:
@@ -57,7 +58,8 @@ async def main(argv: list[str]) -> None:
             if args.wait_for_go:  # lets a test start several processes at the same moment
                 print("READY", flush=True)
                 await asyncio.to_thread(sys.stdin.readline)
-            report = await tick(services, bot)
+            composers = delivery_composers(bot_username=None)
+            report = await Ticker(sender.Sender(services, bot, composers)).tick()
     finally:
         await services.engine.dispose()
     print(json.dumps(dataclasses.asdict(report)), flush=True)

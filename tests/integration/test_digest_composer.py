@@ -4,7 +4,7 @@ digest is claimed once even when two processes compose it at the same moment."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -15,14 +15,16 @@ from sqlmodel import col
 
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Clinician, Delivery, Digest, Reflection
-from reflect_bot.delivery.digest_composer import compose_digest
+from reflect_bot.delivery.digest_composer import KIND, digest_composer
 from reflect_bot.delivery.outgoing import Outgoing
-from reflect_bot.delivery.sender import register_composer
+from reflect_bot.delivery.sender import Sender
+from reflect_bot.delivery.ticker import Ticker
 from reflect_bot.domain.scheduling import mask_of
 from reflect_bot.services import Services
 from tests.integration.delivery_world import World, delivery_world
 
 SUNDAY_EVENING = datetime(2026, 11, 8, 18, 0, tzinfo=UTC)  # 18:00 in London
+compose_digest = digest_composer(bot_username=None)
 
 
 @pytest.fixture
@@ -66,12 +68,17 @@ async def test_a_batch_of_digests_loads_its_weeks_once(world: World) -> None:
     composing = False
 
     async def counted(
-        session: AsyncSession, services: Services, clinician: Clinician, delivery: Delivery
+        session: AsyncSession,
+        services: Services,
+        clinician: Clinician,
+        delivery: Delivery,
+        *,
+        batch: Sequence[Delivery],
     ) -> list[Outgoing] | None:
         nonlocal composing
         composing = True
         try:
-            return await compose_digest(session, services, clinician, delivery)
+            return await compose_digest(session, services, clinician, delivery, batch=batch)
         finally:
             composing = False
 
@@ -79,14 +86,13 @@ async def test_a_batch_of_digests_loads_its_weeks_once(world: World) -> None:
         if composing:
             statements.append(str(_args[2]))
 
-    register_composer("digest", counted)
+    sender = Sender(world.services, world.bot, {KIND: counted}, pacer=world.ticker.sender.pacer)
     event.listen(world.services.engine.sync_engine, "before_cursor_execute", count)
     try:
         world.clock.set(SUNDAY_EVENING)
-        report = await world.tick()
+        report = await Ticker(sender).tick()
     finally:
         event.remove(world.services.engine.sync_engine, "before_cursor_execute", count)
-        register_composer("digest", compose_digest)
 
     assert report.sent == len(readers)
     for n in range(6):
@@ -121,7 +127,9 @@ async def test_two_processes_composing_one_week_send_one_digest(world: World) ->
 
     async def compose(delivery: Delivery) -> list[Outgoing] | None:
         async with world.services.sessions() as session:
-            return await compose_digest(session, world.services, clinician, delivery)
+            return await compose_digest(
+                session, world.services, clinician, delivery, batch=[delivery]
+            )
 
     outcomes = await asyncio.gather(compose(saturday), compose(sunday))
     assert sorted(outcome is None for outcome in outcomes) == [False, True]

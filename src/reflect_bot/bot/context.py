@@ -10,12 +10,15 @@ from reflect_bot.services import Services
 
 if TYPE_CHECKING:
     from reflect_bot.db.models import Clinician, Reflection
+    from reflect_bot.delivery.ticker import Ticker
 
 
 class BotData:
-    """The application's bot_data: only the services, set once by build_application."""
+    """The application's bot_data: the services, set once by build_application, and the
+    scheduler's ticker, set once at start-up (post_init) when the bot's username is known."""
 
     services: Services
+    ticker: Ticker
 
 
 class ReflectContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

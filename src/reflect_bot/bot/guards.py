@@ -1,9 +1,14 @@
 """Checks every update passes before any handler runs: private chats only, members only
-(in a clinic deployment), each update once."""
+(in a clinic deployment), each update once.
+
+What the guards remember between updates is a `GuardMemory`, built once per application and
+handed to both guards when they are registered (app.py).
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,12 +27,25 @@ from reflect_bot.ui.callbacks import CONCEPT_START_PREFIX
 log = logging.getLogger(__name__)
 
 
-async def private_only(update: Update, context: ReflectContext) -> None:
+@dataclass
+class GuardMemory:
+    """What the guards of one running bot remember, in memory only: groups and strangers
+    must leave no row behind."""
+
+    # Telegram chat ids of groups already told the bot works only in private.
+    groups_told: set[int] = field(default_factory=set)
+    # Telegram user ids of strangers already told the bot is private to a practice.
+    strangers_told: set[int] = field(default_factory=set)
+    # Set once an invite has been seen: the deployment is invite-only from then on.
+    invite_only: bool = False
+
+
+async def private_only(update: Update, context: ReflectContext, *, memory: GuardMemory) -> None:
     """Outside private chats: say once that the bot is private-only, leave, and store nothing."""
     chat = update.effective_chat
     if chat is None or chat.type == ChatType.PRIVATE:
         return
-    told = services_of(context).groups_told
+    told = memory.groups_told
     if chat.id not in told:
         told.add(chat.id)
         try:
@@ -55,7 +73,7 @@ class _Stranger(Exception):
     """Leaves the admission transaction without writing anything."""
 
 
-async def admit(update: Update, context: ReflectContext) -> None:
+async def admit(update: Update, context: ReflectContext, *, memory: GuardMemory) -> None:
     """Members only, each update once, and the clinician loaded: one transaction per update.
 
     Access control is on when REFLECT_ALLOWED_USER_IDS is set or once any invite exists.
@@ -72,15 +90,15 @@ async def admit(update: Update, context: ReflectContext) -> None:
             seen = None
             if user is not None:
                 seen = await clinicians.admission(session, telegram_user_id=user.id)
-                if not await _is_member(session, context, seen, user.id, code, now):
+                if not await _is_member(session, context, memory, seen, user.id, code, now):
                     raise _Stranger
             fresh = await updates.mark_processed(session, update_id=update.update_id, now=now)
     except _Stranger:
         assert user is not None
-        await _turn_away(update, context, user.id, tried_code=code is not None)
+        await _turn_away(update, context, memory, user.id, tried_code=code is not None)
         raise ApplicationHandlerStop from None
     except SQLAlchemyError as exc:
-        if services.settings.allowed_user_ids or services.invite_only:
+        if services.settings.allowed_user_ids or memory.invite_only:
             log.warning("could not check access: %s", type(exc).__name__)
             await _say(update, context, texts.ACCESS_UNAVAILABLE)
             raise ApplicationHandlerStop from None
@@ -96,6 +114,7 @@ async def admit(update: Update, context: ReflectContext) -> None:
 async def _is_member(
     session: AsyncSession,
     context: ReflectContext,
+    memory: GuardMemory,
     seen: clinicians.Admission,
     user_id: int,
     code: str | None,
@@ -108,7 +127,7 @@ async def _is_member(
     if not allowed and not seen.invites_exist:
         return True  # an open deployment: everyone is welcome
     if seen.invites_exist:
-        services.invite_only = True  # invites are never un-created, so remember it
+        memory.invite_only = True  # invites are never un-created, so remember it
     if seen.redeemed:
         return True
     if code is not None and await privacy.redeem(
@@ -132,7 +151,7 @@ def _invite_code(update: Update) -> str | None:
 
 
 async def _turn_away(
-    update: Update, context: ReflectContext, user_id: int, *, tried_code: bool
+    update: Update, context: ReflectContext, memory: GuardMemory, user_id: int, *, tried_code: bool
 ) -> None:
     if update.callback_query is not None:
         await update.callback_query.answer(texts.STRANGER_BUTTON)
@@ -143,7 +162,7 @@ async def _turn_away(
         # Every attempt at a code gets an answer: a typo deserves to know it was a typo.
         await _say(update, context, texts.INVITE_NOT_VALID)
         return
-    told = services_of(context).strangers_told
+    told = memory.strangers_told
     if user_id in told:
         return
     if len(told) >= MAX_STRANGERS_REMEMBERED:

@@ -16,6 +16,7 @@ batch at once (`load_weeks`), and the others are composed from that.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,13 +27,12 @@ from reflect_bot.db.models import Clinician, Delivery
 from reflect_bot.db.repositories import digests
 from reflect_bot.db.repositories.digests import ClinicianWeek
 from reflect_bot.delivery.outgoing import Composer, Outgoing
-from reflect_bot.delivery.sender import BATCH_INFO_KEY
 from reflect_bot.domain.digest import IsoWeek, build_digest, digest_week_for
 from reflect_bot.render.telegram_html import render_digest
 from reflect_bot.services import Services
 from reflect_bot.ui.reflection import start_data
 
-__all__ = ["KIND", "compose_digest", "digest_composer"]
+__all__ = ["KIND", "digest_composer"]
 
 KIND = "digest"
 # Where the weeks loaded for a batch are kept, in the batch session's info.
@@ -43,7 +43,12 @@ def digest_composer(*, bot_username: str | None) -> Composer:
     """A composer whose concept links are t.me deep links to this bot (buttons without one)."""
 
     async def compose(
-        session: AsyncSession, services: Services, clinician: Clinician, delivery: Delivery
+        session: AsyncSession,
+        services: Services,
+        clinician: Clinician,
+        delivery: Delivery,
+        *,
+        batch: Sequence[Delivery],
     ) -> list[Outgoing] | None:
         if clinician.id is None or delivery.id is None:
             return None
@@ -58,8 +63,14 @@ def digest_composer(*, bot_username: str | None) -> Composer:
             )
         if not claimed:
             return None  # this week's digest is another delivery's
-        loaded = await _week_of(session, clinician, delivery, week)
-        digest = build_digest(loaded.week, loaded.history, services.catalog, zone=loaded.zone)
+        loaded = await _week_of(session, clinician, batch or [delivery], week)
+        digest = build_digest(
+            loaded.week,
+            loaded.history,
+            services.catalog,
+            zone=loaded.zone,
+            concepts=services.concept_lookup,
+        )
         rendered = render_digest(digest, bot_username=bot_username, start_program=start_data)
         last = len(rendered.messages) - 1
         # protect_content: the digest quotes the clinician's own words.
@@ -72,13 +83,12 @@ def digest_composer(*, bot_username: str | None) -> Composer:
 
 
 async def _week_of(
-    session: AsyncSession, clinician: Clinician, delivery: Delivery, week: IsoWeek
+    session: AsyncSession, clinician: Clinician, batch: Sequence[Delivery], week: IsoWeek
 ) -> ClinicianWeek:
     """This clinician's week, loaded with those of the batch's other digest deliveries."""
     assert clinician.id is not None
     loaded: dict[tuple[int, IsoWeek], ClinicianWeek] = session.info.setdefault(_WEEKS_INFO_KEY, {})
     if (clinician.id, week) not in loaded:
-        batch: list[Delivery] = session.info.get(BATCH_INFO_KEY) or [delivery]
         wanted: dict[IsoWeek, set[int]] = defaultdict(set)
         for row in batch:
             if row.kind == KIND:
@@ -95,7 +105,3 @@ async def _week_of(
             )
             loaded.update({(cid, each_week): found for cid, found in weeks.items()})
     return loaded[(clinician.id, week)]
-
-
-#: For senders started without the bot's username (concepts then link by button).
-compose_digest = digest_composer(bot_username=None)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
@@ -22,6 +23,24 @@ class Outgoing:
     protect: bool = False  # protect_content: reflection content must not be forwarded
 
 
-# Given the delivery's clinician and row, returns the messages to send, or None to skip it
-# (e.g. the program was already completed today). Registered per Delivery.kind.
-Composer = Callable[[AsyncSession, Services, Clinician, Delivery], Awaitable[list[Outgoing] | None]]
+class Composer(Protocol):
+    """Turns one claimed delivery into its messages, or None to skip it (e.g. the program was
+    already completed today).
+
+    `session` is read-only and shared by the whole claimed `batch` (this delivery among
+    them), so a composer can load what every row of its kind needs in one query.
+    """
+
+    async def __call__(
+        self,
+        session: AsyncSession,
+        services: Services,
+        clinician: Clinician,
+        delivery: Delivery,
+        *,
+        batch: Sequence[Delivery],
+    ) -> list[Outgoing] | None: ...
+
+
+#: The composer of each `Delivery.kind`, chosen once at start-up (`delivery.composers`).
+Composers = Mapping[str, Composer]

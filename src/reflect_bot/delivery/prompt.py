@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import logging
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +20,7 @@ from reflect_bot.ui import schedule_keyboards, texts
 
 log = logging.getLogger(__name__)
 
+KIND = "prompt"
 # Completions loaded once per batch of deliveries, kept in the batch session's info.
 _COMPLETIONS_KEY = "reflect_bot.prompt_completions"
 # "Today" in any zone began less than this long ago.
@@ -26,7 +28,12 @@ _LOOKBACK = timedelta(hours=27)
 
 
 async def compose_prompt(
-    session: AsyncSession, services: Services, clinician: Clinician, delivery: Delivery
+    session: AsyncSession,
+    services: Services,
+    clinician: Clinician,
+    delivery: Delivery,
+    *,
+    batch: Sequence[Delivery],
 ) -> list[Outgoing] | None:
     """The prompt message, or None when the clinician already completed the program today."""
     if delivery.program_id is None or delivery.id is None or clinician.id is None:
@@ -38,7 +45,7 @@ async def compose_prompt(
     zone = resolve(clinician.timezone)
     now = services.clock.now()
     start, end = scheduling.day_bounds(scheduling.local_date_of(now, zone), zone)
-    finished = await _completions(session, delivery, now)
+    finished = await _completions(session, batch or [delivery], now)
     if any(start <= at < end for at in finished.get((clinician.id, program.id), ())):
         return None
     text = texts.PROMPT.format(
@@ -51,12 +58,9 @@ async def compose_prompt(
 
 
 async def _completions(
-    session: AsyncSession, delivery: Delivery, now: datetime
+    session: AsyncSession, batch: Sequence[Delivery], now: datetime
 ) -> dict[tuple[int, str], list[datetime]]:
     """Recent completions of every clinician in the sender's batch, loaded in one query."""
-    from reflect_bot.delivery.sender import BATCH_INFO_KEY
-
-    batch: list[Delivery] = session.info.get(BATCH_INFO_KEY) or [delivery]
     cached = session.info.get(_COMPLETIONS_KEY)
     # Identity, not ==: comparing pydantic models field by field is slow.
     if cached is not None and cached[0] is batch:

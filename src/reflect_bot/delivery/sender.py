@@ -35,21 +35,20 @@ at once. Pacing (`Pacer`): evenly spaced sends at ``settings.send_rate_per_secon
 more than that many requests in flight or finished within any second, and one per
 ``PER_CHAT_INTERVAL`` per chat.
 
-A delivery becomes its messages through a composer registered per ``Delivery.kind``
-(`register_composer`); a composer returning None skips the row. Composers find the claimed
-batch in ``session.info[BATCH_INFO_KEY]`` to load what they need for all rows at once.
+A delivery becomes its messages through the composer of its ``Delivery.kind``, from the
+`Composers` the Sender is built with (`delivery.composers`); a composer returning None skips
+the row. Each composer is handed the whole claimed batch, to load what it needs for all rows
+at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.util
 import logging
 import math
 import os
 import socket
-import sys
 import time
 import uuid
 import warnings
@@ -72,19 +71,12 @@ from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Clinician, Delivery, Schedule
 from reflect_bot.db.repositories import deliveries
 from reflect_bot.db.repositories.deliveries import FAILED, SKIPPED
-from reflect_bot.delivery.outgoing import Composer, Outgoing
+from reflect_bot.delivery.outgoing import Composers, Outgoing
 from reflect_bot.delivery.reachability import stop_reaching
 from reflect_bot.domain.scheduling import is_paused
 from reflect_bot.services import Services
 
 log = logging.getLogger(__name__)
-
-# httpcore asks sniffio which event loop runs, on every request. When sniffio is not
-# installed that import fails each time, and failed imports are not cached: a filesystem
-# search per Telegram request, the largest cost of sending at hundreds per second. Recording
-# its absence once (None in sys.modules) makes the same ImportError instant.
-if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
-    sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 LEASE = timedelta(minutes=5)
 # Longer than a delivery's requests can take (PTB's timeouts: 5 + 5 + 5 + 1 s per request).
@@ -105,25 +97,8 @@ REFILL_AHEAD = 0.5
 MAX_IN_FLIGHT = 8
 # How long a "sent" mark may wait to be committed with others.
 FLUSH_EVERY = 0.05
-# Composers find the whole claimed batch (list[Delivery]) under this key in session.info,
-# so they can load what they need for every row in one query.
-BATCH_INFO_KEY = "reflect_bot.delivery_batch"
 
-_composers: dict[str, Composer] = {}
 _Row = TypeVar("_Row", Clinician, Schedule)
-
-
-def register_composer(kind: str, composer: Composer) -> None:
-    """Makes `composer` turn deliveries of this kind into messages (replacing any before)."""
-    _composers[kind] = composer
-
-
-def composer_for(kind: str) -> Composer | None:
-    if kind == "prompt" and kind not in _composers:
-        from reflect_bot.delivery.prompt import compose_prompt  # registered on first use
-
-        _composers.setdefault("prompt", compose_prompt)
-    return _composers.get(kind)
 
 
 @dataclass
@@ -295,10 +270,14 @@ class _SentMarks:
 
 @dataclass
 class Sender:
-    """Sends due rows for one process; keep one per process so pacing spans ticks."""
+    """Sends due rows for one running bot; keep one per bot so pacing spans ticks.
+
+    `composers` turn each kind of delivery into messages (`delivery.composers`).
+    """
 
     services: Services
     bot: Bot
+    composers: Composers
     worker: str = field(default_factory=worker_name)
     pacer: Pacer | None = None
 
@@ -396,13 +375,12 @@ class Sender:
         closing: list[tuple[Delivery, str, str]] = []  # (row, status, reason)
         # Composing only reads; one session for the batch, whose rows composers may look at.
         async with self.services.sessions() as session:
-            session.info[BATCH_INFO_KEY] = claimed
             people = await _by_id(session, Clinician, {d.clinician_id for d in claimed})
             plans = await _by_id(session, Schedule, {d.schedule_id for d in claimed})
             for delivery in claimed:
                 clinician = people.get(delivery.clinician_id)
                 reason = _reason_not_to_send(delivery, clinician, plans.get(delivery.schedule_id))
-                composer = composer_for(delivery.kind)
+                composer = self.composers.get(delivery.kind)
                 if reason is not None or clinician is None:
                     closing.append((delivery, SKIPPED, reason or "no clinician"))
                     continue
@@ -410,7 +388,9 @@ class Sender:
                     closing.append((delivery, FAILED, f"no composer for {delivery.kind}"))
                     continue
                 try:
-                    messages = await composer(session, self.services, clinician, delivery)
+                    messages = await composer(
+                        session, self.services, clinician, delivery, batch=claimed
+                    )
                 except Exception as exc:
                     # Type only: a composer's error message may quote clinical text.
                     log.error("composing delivery %s failed: %s", delivery.id, type(exc).__name__)

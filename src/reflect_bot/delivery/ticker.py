@@ -1,20 +1,19 @@
 """The tick: the only thing APScheduler (PTB's JobQueue) does is call this every few seconds.
 
 Each tick plans upcoming delivery rows, closes reflections left untouched too long, and sends
-what is due. All memory is in the database, so a restart rebuilds nothing; the per-process
-state kept here (how far ahead it planned, its pacing, its worker name) is an optimisation.
+what is due. All memory is in the database, so a restart rebuilds nothing; what a `Ticker`
+keeps between ticks (how far ahead its planner planned, its sender's pacing and worker name)
+is an optimisation. A running bot builds one Ticker at start-up and hands it to its repeating
+job (`run_repeating(..., data=ticker)`): two bots in one process never share one.
 """
 
 from __future__ import annotations
 
 import logging
-import weakref
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from telegram import Bot
-
-from reflect_bot.bot.context import ReflectContext, services_of
+from reflect_bot.bot.context import ReflectContext
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.repositories import reflections, updates
 from reflect_bot.delivery.planner import Planner
@@ -40,42 +39,27 @@ class TickReport:
         return self.sending.sent
 
 
-@dataclass
-class _ProcessState:
-    planner: Planner
-    sender: Sender
+class Ticker:
+    """One running bot's scheduler: its planner and sender, kept across ticks."""
 
+    def __init__(self, sender: Sender, planner: Planner | None = None) -> None:
+        self.services: Services = sender.services
+        self.sender = sender
+        self.planner = planner or Planner()
 
-# One planner and sender per Services (per running bot), kept only while it lives.
-_states: dict[int, _ProcessState] = {}
+    async def tick(self, *, max_wait: float | None = None) -> TickReport:
+        """Plans, closes stale reflections, then sends what is due.
 
-
-def state(services: Services, bot: Bot) -> _ProcessState:
-    """The planner and sender this bot uses in this process (created on first use)."""
-    key = id(services)
-    found = _states.get(key)
-    if found is None or found.sender.bot is not bot:
-        found = _ProcessState(planner=Planner(), sender=Sender(services, bot))
-        if key not in _states:
-            weakref.finalize(services, _states.pop, key, None)
-        _states[key] = found
-    return found
-
-
-async def tick(services: Services, bot: Bot, *, max_wait: float | None = None) -> TickReport:
-    """Plans, closes stale reflections, then sends what is due.
-
-    `max_wait`: also wait (in real seconds, while the clock moves) for rows that fall due
-    that soon, such as ones a 429 pushed back; None waits for nothing.
-    """
-    state_ = state(services, bot)
-    report = TickReport()
-    report.planned = await state_.planner.run(services)
-    report.closed_reflections = await _housekeeping(services)
-    report.sending = await state_.sender.run(max_wait=max_wait)
-    if report.sending.sent or report.sending.missed or report.sending.failed:
-        log.info("tick: %s", report)
-    return report
+        `max_wait`: also wait (in real seconds, while the clock moves) for rows that fall due
+        that soon, such as ones a 429 pushed back; None waits for nothing.
+        """
+        report = TickReport()
+        report.planned = await self.planner.run(self.services)
+        report.closed_reflections = await _housekeeping(self.services)
+        report.sending = await self.sender.run(max_wait=max_wait)
+        if report.sending.sent or report.sending.missed or report.sending.failed:
+            log.info("tick: %s", report)
+        return report
 
 
 async def _housekeeping(services: Services) -> int:
@@ -88,7 +72,10 @@ async def _housekeeping(services: Services) -> int:
 
 
 async def tick_job(context: ReflectContext) -> None:
-    """The JobQueue callback: one tick, also waiting up to half an interval for rows that fall
-    due meanwhile (e.g. pushed back by a 429), so they need not wait for the next tick."""
-    services = services_of(context)
-    await tick(services, context.bot, max_wait=services.settings.tick_seconds / 2)
+    """The JobQueue callback for a job whose data is the bot's `Ticker`: one tick, also
+    waiting up to half an interval for rows that fall due meanwhile (e.g. pushed back by a
+    429), so they need not wait for the next tick."""
+    ticker = context.job.data if context.job is not None else None
+    if not isinstance(ticker, Ticker):
+        raise TypeError("the tick job runs with its Ticker as data")
+    await ticker.tick(max_wait=ticker.services.settings.tick_seconds / 2)

@@ -59,7 +59,6 @@ __all__ = [
     "WeeklyDigest",
     "WrittenAnswer",
     "build_digest",
-    "concept_lookup",
     "cut_cleanly",
     "digest_week_for",
     "source_brief",
@@ -339,13 +338,14 @@ def build_digest(
     """The digest of `week`; `so_far` when it is shown before the week is over.
 
     `zone` is the clinician's resolved time zone (`timezones.resolve(week.zone)`);
-    `concepts` is `concept_lookup(catalog)`, prepared once and shared by many digests.
+    `concepts` is `ConceptLookup.of(catalog)`, prepared once at start-up and shared by every
+    digest (`Services.concept_lookup`); without it one is prepared for this digest alone.
     """
     done = sorted(week.reflections, key=lambda r: (r.finished_at, r.id))
     if not done:
         return WeeklyDigest(week=week.week, so_far=so_far, prompts_delivered=week.prompts_delivered)
 
-    lookup = concepts or concept_lookup(catalog)
+    lookup = concepts or ConceptLookup.of(catalog)
     by_id = {reflection.id: reflection for reflection in done}
     answers = [answer for answer in week.answers if answer.reflection_id in by_id]
     # Only the check-in's rupture question counts (the repair program asks its own).
@@ -383,7 +383,8 @@ def build_digest(
 
 @dataclass(frozen=True, slots=True)
 class ConceptLookup:
-    """What digests read of the catalog's concepts, prepared once per catalog."""
+    """What digests read of the catalog's concepts, prepared once per catalog (compiling its
+    matcher takes milliseconds: prepare it at start-up, not per digest)."""
 
     matcher: ConceptMatcher
     order: Mapping[str, int]  # catalog order, to break ties
@@ -403,19 +404,6 @@ class ConceptLookup:
                 for pid, p in catalog.programs.items()
             },
         )
-
-
-_lookups: dict[int, tuple[Catalog, ConceptLookup]] = {}
-
-
-def concept_lookup(catalog: Catalog) -> ConceptLookup:
-    """The catalog's `ConceptLookup`, built on first use (compiling it takes milliseconds)."""
-    cached = _lookups.get(id(catalog))
-    if cached is None or cached[0] is not catalog:
-        cached = (catalog, ConceptLookup.of(catalog))
-        _lookups.clear()  # one catalog per process; a test's earlier ones are let go
-        _lookups[id(catalog)] = cached
-    return cached[1]
 
 
 def _programs(done: Sequence[DoneReflection]) -> tuple[ProgramDone, ...]:

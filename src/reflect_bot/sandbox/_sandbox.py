@@ -175,8 +175,7 @@ class Sandbox:
             try:
                 report = await travel(
                     jump,
-                    services=self.application.bot_data.services,
-                    bot=self.application.bot,
+                    ticker=self.application.bot_data.ticker,
                     clock=self.clock,
                     telegram_user_id=self.user_id,
                 )

@@ -16,12 +16,11 @@ from datetime import UTC, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot
 
 from reflect_bot.clock import OffsetClock
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.repositories import clinicians, deliveries
-from reflect_bot.delivery.ticker import tick
+from reflect_bot.delivery.ticker import Ticker
 from reflect_bot.domain.scheduling import SUNDAY
 from reflect_bot.domain.timezones import resolve
 from reflect_bot.services import Services
@@ -99,15 +98,16 @@ async def _next_due_after(session: AsyncSession, moment: datetime) -> datetime |
 async def travel(
     jump: Jump,
     *,
-    services: Services,
-    bot: Bot,
+    ticker: Ticker,
     clock: OffsetClock,
     telegram_user_id: int,
 ) -> TravelReport:
-    """Moves `clock` forward to the jump's destination, delivering what falls due on the way."""
+    """Moves `clock` forward to the jump's destination, delivering what falls due on the way
+    through the running bot's own `ticker` (its scheduler's planner and sender)."""
+    services = ticker.services
     report = TravelReport()
     started, started_ahead = clock.now(), clock.offset
-    await _tick(services, bot, report)  # plans the days ahead, so the first stop is known
+    await _tick(ticker, report)  # plans the days ahead, so the first stop is known
     destination = await _destination(jump, services, clock, telegram_user_id)
     if destination is None:
         report.nothing_scheduled = True
@@ -119,7 +119,7 @@ async def travel(
             break
         clock.advance(due - clock.now())
         report.stops += 1
-        await _tick(services, bot, report)  # sends it, and plans further ahead if needed
+        await _tick(ticker, report)  # sends it, and plans further ahead if needed
     else:
         report.notes.append(f"stopped after {MAX_STOPS} deliveries")
     if jump in _FIXED:
@@ -129,7 +129,7 @@ async def travel(
             clock.advance(target_ahead - clock.offset)
     elif destination > clock.now():
         clock.advance(destination - clock.now())
-    await _tick(services, bot, report)
+    await _tick(ticker, report)
     report.moved = clock.now() - started
     return report
 
@@ -147,7 +147,7 @@ async def _destination(
         return await _next_due_after(session, now)
 
 
-async def _tick(services: Services, bot: Bot, report: TravelReport) -> None:
-    result = await tick(services, bot)
+async def _tick(ticker: Ticker, report: TravelReport) -> None:
+    result = await ticker.tick()
     report.sent += result.sending.sent
     report.missed += result.sending.missed
