@@ -6,6 +6,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -56,19 +57,55 @@ def _postgres_available() -> str | None:
     return None
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A new, empty PostgreSQL database for this test, dropped afterwards."""
+class ThrowawayDatabases:
+    """Creates a PostgreSQL database per test and drops it on a background thread.
+
+    Dropping a database makes the server checkpoint, which takes most of a second; the
+    next test need not wait for that. Every drop has finished, and any failure is
+    reported, before the session ends.
+    """
+
+    def __init__(self) -> None:
+        self._dropping = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-database")
+        self._drops: list[Future[None]] = []
+
+    def create(self) -> str:
+        name = f"reflect_test_{uuid.uuid4().hex[:12]}"
+        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+        base, _, _ = POSTGRES_URL.rpartition("/")
+        return f"{base}/{name}"
+
+    def drop_later(self, url: str) -> None:
+        name = url.rpartition("/")[2]
+        sql = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+        self._drops.append(self._dropping.submit(asyncio.run, _admin(sql)))
+
+    def finish(self) -> list[str]:
+        """Waits for every drop; returns the ones that failed."""
+        self._dropping.shutdown(wait=True)
+        return [f"{type(e).__name__}: {e}" for d in self._drops if (e := d.exception())]
+
+
+@pytest.fixture(scope="session")
+def postgres_databases() -> Iterator[ThrowawayDatabases]:
+    """The PostgreSQL server, probed once per session (per xdist worker), not per test."""
     problem = _postgres_available()
     if problem is not None:
         if REQUIRE_POSTGRES:
             pytest.fail(f"PostgreSQL is required here (REFLECT_REQUIRE_POSTGRES=1): {problem}")
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {problem}")
-    name = f"reflect_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    base, _, _ = POSTGRES_URL.rpartition("/")
-    yield f"{base}/{name}"
-    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    databases = ThrowawayDatabases()
+    yield databases
+    failed = databases.finish()
+    assert not failed, f"test databases left behind: {failed}"
+
+
+@pytest.fixture
+def postgres_url(postgres_databases: ThrowawayDatabases) -> Iterator[str]:
+    """A new, empty PostgreSQL database for this test, dropped afterwards."""
+    url = postgres_databases.create()
+    yield url
+    postgres_databases.drop_later(url)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

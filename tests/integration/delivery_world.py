@@ -29,6 +29,8 @@ from reflect_bot.delivery.ticker import Ticker, TickReport
 from reflect_bot.domain.scheduling import EVERY_DAY
 from reflect_bot.emulator import BotAPIEmulator, MessageRecord
 from reflect_bot.services import Services
+from tests import factories
+from tests.factories import add
 
 TOKEN = "123456:TEST-token"
 CHECKIN = "post-session-checkin"
@@ -62,16 +64,10 @@ class World:
                 )
             ).scalar_one_or_none()
             if person is None:
-                person = Clinician(
-                    telegram_user_id=user_id,
-                    chat_id=user_id,
-                    consented_at=now,
-                    timezone=zone,
-                    created_at=now,
-                    updated_at=now,
+                person = await add(
+                    session,
+                    factories.clinician(user=user_id, zone=zone, consented_at=now, created_at=now),
                 )
-                session.add(person)
-                await session.flush()
             assert person.id is not None
             schedule = await schedules.add(
                 session,

@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import SQLModel
 
 from reflect_bot.db.engine import transaction
-from reflect_bot.db.models import (
-    Answer,
-    AnswerRevision,
-    Clinician,
-    Delivery,
-    Digest,
-    Invite,
-    ProcessedUpdate,
-    Reflection,
-    Schedule,
-)
+from reflect_bot.db.models import AnswerRevision, Digest, Invite, ProcessedUpdate
+from tests import factories
+from tests.factories import add
 
-NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+NOW = factories.NOW  # every row is written at the factories' moment
 
 
 async def add_clinician(
@@ -29,64 +21,37 @@ async def add_clinician(
 ) -> int:
     """A clinician with a schedule, a delivery, reflections with answers and a revision,
     and a digest; every free-text field carries `marker`."""
-    clinician = Clinician(
-        telegram_user_id=user,
-        chat_id=user,
-        display_name=f"{marker} name",
-        consented_at=NOW,
-        timezone="Europe/London",
-        created_at=NOW,
-        updated_at=NOW,
-    )
-    session.add(clinician)
-    await session.flush()
+    clinician = await add(session, factories.clinician(user=user, name=f"{marker} name"))
     assert clinician.id is not None
-    schedule = Schedule(
-        clinician_id=clinician.id, local_time=time(9), created_at=NOW, updated_at=NOW
-    )
-    session.add(schedule)
-    await session.flush()
+    schedule = await add(session, factories.schedule(clinician_id=clinician.id))
     assert schedule.id is not None
-    delivery = Delivery(
-        clinician_id=clinician.id,
-        schedule_id=schedule.id,
-        local_date=date(2026, 11, 2),
-        due_at=NOW,
-        created_at=NOW,
+    delivery = await add(
+        session, factories.delivery(clinician_id=clinician.id, schedule_id=schedule.id)
     )
-    session.add(delivery)
-    await session.flush()
     for number in range(reflections):
-        reflection = Reflection(
-            clinician_id=clinician.id,
-            program_id="post-session-checkin",
-            program_title="Post-session check-in",
-            status="completed",
-            delivery_id=delivery.id,
-            started_at=NOW,
-            last_activity_at=NOW,
+        reflection = await add(
+            session,
+            factories.reflection(
+                clinician_id=clinician.id,
+                program_title="Post-session check-in",
+                status="completed",
+                delivery_id=delivery.id,
+            ),
         )
-        session.add(reflection)
-        await session.flush()
         assert reflection.id is not None
-        answer = Answer(
+        answer = factories.answer(
             reflection_id=reflection.id,
             step_id="notes",
-            position=1,
             question=f"{marker} question {number}",
-            kind="text",
             text=f"{marker} answer {number}",
-            answered_at=NOW,
         )
-        choice = Answer(
+        choice = factories.answer(
             reflection_id=reflection.id,
             step_id="rupture",
             position=2,
             question="Was there a rupture?",
-            kind="choice",
             choice="withdrawal",
             choice_label=f"{marker} withdrawal",
-            answered_at=NOW,
         )
         session.add_all([answer, choice])
         await session.flush()

@@ -1,6 +1,6 @@
 """Datetimes come back aware UTC and free text is never stored in plaintext."""
 
-from datetime import UTC, datetime, time, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -9,18 +9,18 @@ from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reflect_bot.db.engine import transaction
-from reflect_bot.db.models import Answer, Clinician, Reflection, Schedule
+from reflect_bot.db.models import Answer, Clinician
+from tests import factories
+from tests.factories import add
 
 MARKER = "ZEBRA-MARKER-4411 my client cried"
 
 
 async def _clinician(session: AsyncSession, when: datetime) -> Clinician:
-    clinician = Clinician(
-        telegram_user_id=77, chat_id=77, display_name="Dr Who", created_at=when, updated_at=when
+    return await add(
+        session,
+        factories.clinician(user=77, name="Dr Who", zone=None, consented_at=None, created_at=when),
     )
-    session.add(clinician)
-    await session.flush()
-    return clinician
 
 
 async def test_datetimes_round_trip_as_aware_utc(
@@ -48,30 +48,23 @@ async def test_answer_text_is_encrypted_at_rest(sessions: async_sessionmaker[Asy
     async with transaction(sessions) as session:
         clinician = await _clinician(session, now)
         assert clinician.id is not None
-        reflection = Reflection(
-            clinician_id=clinician.id,
-            program_id="affect-labeling",
-            program_title="Affect labeling",
-            started_at=now,
-            last_activity_at=now,
+        reflection = await add(
+            session,
+            factories.reflection(
+                clinician_id=clinician.id, program_id="affect-labeling", started_at=now
+            ),
         )
-        session.add(reflection)
-        await session.flush()
         assert reflection.id is not None
         session.add(
-            Answer(
+            factories.answer(
                 reflection_id=reflection.id,
                 step_id="feeling",
-                position=1,
                 question="What?",
-                kind="text",
                 text=MARKER,
                 answered_at=now,
             )
         )
-        session.add(
-            Schedule(clinician_id=clinician.id, local_time=time(9), created_at=now, updated_at=now)
-        )
+        session.add(factories.schedule(clinician_id=clinician.id, created_at=now))
     async with transaction(sessions) as session:
         raw = (await session.execute(text("SELECT text, question FROM answer"))).one()
         answer = (await session.execute(select(Answer))).scalar_one()

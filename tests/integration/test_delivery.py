@@ -12,9 +12,9 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from reflect_bot.db.engine import transaction
-from reflect_bot.db.models import Reflection
 from reflect_bot.domain import scheduling
 from reflect_bot.domain.timezones import resolve
+from tests import factories
 from tests.integration.delivery_world import World, delivery_world
 
 
@@ -225,13 +225,11 @@ async def test_a_program_already_completed_today_is_not_prompted_again(world: Wo
     (person,) = {r.clinician_id for r in await world.rows()}
     async with transaction(world.services.sessions) as session:
         session.add(
-            Reflection(
+            factories.reflection(
                 clinician_id=person,
-                program_id="post-session-checkin",
                 program_title="Check-in",
                 status="completed",
                 started_at=nine - timedelta(minutes=40),
-                last_activity_at=nine - timedelta(minutes=30),
                 finished_at=nine - timedelta(minutes=30),
             )
         )

@@ -14,13 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from reflect_bot.db.engine import transaction
-from reflect_bot.db.models import Clinician, Delivery, Digest, Reflection
+from reflect_bot.db.models import Clinician, Delivery, Digest
 from reflect_bot.delivery.digest_composer import KIND, digest_composer
 from reflect_bot.delivery.outgoing import Outgoing
 from reflect_bot.delivery.sender import Sender
 from reflect_bot.delivery.ticker import Ticker
 from reflect_bot.domain.scheduling import mask_of
 from reflect_bot.services import Services
+from tests import factories
 from tests.integration.delivery_world import World, delivery_world
 
 SUNDAY_EVENING = datetime(2026, 11, 8, 18, 0, tzinfo=UTC)  # 18:00 in London
@@ -47,13 +48,11 @@ async def digest_reader(world: World, user_id: int) -> int:
         assert clinician_id is not None
         finished = datetime(2026, 11, 4, 12, tzinfo=UTC)
         session.add(
-            Reflection(
+            factories.reflection(
                 clinician_id=clinician_id,
                 program_id="secure-base",
-                program_title="Secure base",
                 status="completed",
                 started_at=finished - timedelta(minutes=5),
-                last_activity_at=finished,
                 finished_at=finished,
                 seconds_spent=300,
             )

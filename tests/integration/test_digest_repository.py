@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import event, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
 from reflect_bot.db.engine import transaction
-from reflect_bot.db.models import Answer, Clinician, Delivery, Reflection, Schedule
+from reflect_bot.db.models import Answer, Clinician, Delivery, Reflection
 from reflect_bot.db.repositories import digests
 from reflect_bot.domain.digest import IsoWeek, RatingTally, RuptureReport, WrittenAnswer
+from tests import factories
+from tests.factories import add
 
 W10 = IsoWeek(2026, 10)  # 2–8 March 2026; New York springs forward on Sunday the 8th
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
@@ -33,16 +35,12 @@ class World:
 
     async def clinician(self, zone: str | None) -> Clinician:
         self.users += 1
-        clinician = Clinician(
-            telegram_user_id=5000 + self.users,
-            chat_id=5000 + self.users,
-            timezone=zone,
-            created_at=T0,
-            updated_at=T0,
+        return await add(
+            self.session,
+            factories.clinician(
+                user=5000 + self.users, zone=zone, consented_at=None, created_at=T0
+            ),
         )
-        self.session.add(clinician)
-        await self.session.flush()
-        return clinician
 
     async def reflection(
         self,
@@ -56,25 +54,24 @@ class World:
         rupture: str | None = None,
     ) -> Reflection:
         assert clinician.id is not None
-        reflection = Reflection(
-            clinician_id=clinician.id,
-            program_id=program_id,
-            program_title=program_id.replace("-", " ").capitalize(),
-            status=status,
-            started_at=finished_at - timedelta(minutes=4),
-            last_activity_at=finished_at,
-            finished_at=finished_at if status == "completed" else None,
-            seconds_spent=240,
+        reflection = await add(
+            self.session,
+            factories.reflection(
+                clinician_id=clinician.id,
+                program_id=program_id,
+                status=status,
+                started_at=finished_at - timedelta(minutes=4),
+                last_activity_at=finished_at,
+                finished_at=finished_at if status == "completed" else None,
+                seconds_spent=240,
+            ),
         )
-        self.session.add(reflection)
-        await self.session.flush()
         reflection_id = reflection.id
         assert reflection_id is not None
         answers: list[Answer] = []
 
         def answer(
             step_id: str,
-            kind: str,
             question: str,
             *,
             text: str | None = None,
@@ -82,12 +79,11 @@ class World:
             choice: str | None = None,
         ) -> None:
             answers.append(
-                Answer(
+                factories.answer(
                     reflection_id=reflection_id,
                     step_id=step_id,
                     position=len(answers) + 1,
                     question=question,
-                    kind=kind,
                     text=text,
                     rating=rating,
                     choice=choice,
@@ -96,12 +92,12 @@ class World:
             )
 
         for step, value in (ratings or {}).items():
-            answer(step, "rating", f"{step}?", rating=value)
+            answer(step, f"{step}?", rating=value)
         if rupture is not None:
-            answer("rupture", "choice", "Rupture?", choice=rupture)
+            answer("rupture", "Rupture?", choice=rupture)
         for n, t in enumerate(texts):
-            answer(f"text{n}", "text", "Say?", text=t)
-        answer("skipped", "skipped", "Skipped?")
+            answer(f"text{n}", "Say?", text=t)
+        answer("skipped", "Skipped?")
         for row in answers:
             self.session.add(row)
         await self.session.flush()
@@ -111,24 +107,22 @@ class World:
         self, clinician: Clinician, sent_at: datetime, *, kind: str = "prompt", status: str = "sent"
     ) -> int:
         assert clinician.id is not None
-        schedule = Schedule(
-            clinician_id=clinician.id, kind=kind, local_time=time(9), created_at=T0, updated_at=T0
+        schedule = await add(
+            self.session, factories.schedule(clinician_id=clinician.id, kind=kind, created_at=T0)
         )
-        self.session.add(schedule)
-        await self.session.flush()
         assert schedule.id is not None
-        delivery = Delivery(
-            clinician_id=clinician.id,
-            schedule_id=schedule.id,
-            local_date=sent_at.date(),
-            kind=kind,
-            due_at=sent_at,
-            status=status,
-            sent_at=sent_at if status == "sent" else None,
-            created_at=T0,
+        delivery = await add(
+            self.session,
+            factories.delivery(
+                clinician_id=clinician.id,
+                schedule_id=schedule.id,
+                kind=kind,
+                due_at=sent_at,
+                status=status,
+                sent_at=sent_at if status == "sent" else None,
+                created_at=T0,
+            ),
         )
-        self.session.add(delivery)
-        await self.session.flush()
         assert delivery.id is not None
         return delivery.id
 

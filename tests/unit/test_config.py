@@ -62,17 +62,22 @@ def test_a_bad_value_names_the_variable(
     assert expected in str(caught.value)
 
 
+# Fixed keys and ids: parallel workers must collect the same test ids (pytest-xdist).
+A_KEY = base64.urlsafe_b64encode(bytes(range(32))).decode()
+
+
 @pytest.mark.parametrize(
     "key",
     [
-        Fernet.generate_key().decode(),
-        Fernet.generate_key().decode().rstrip("="),  # no padding
+        A_KEY,
+        A_KEY.rstrip("="),  # no padding
         base64.urlsafe_b64encode(bytes(31)).decode(),
         base64.urlsafe_b64encode(bytes(33)).decode(),
         base64.b64encode(bytes([251]) * 32).decode(),  # standard alphabet: + and /
         "é" * 44,
         "",
     ],
+    ids=["valid", "no-padding", "31-bytes", "33-bytes", "standard-alphabet", "not-ascii", "empty"],
 )
 def test_keys_are_accepted_exactly_when_fernet_accepts_them(
     monkeypatch: pytest.MonkeyPatch, key: str
