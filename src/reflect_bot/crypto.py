@@ -9,6 +9,8 @@ encrypted or decrypted (db/types.py).
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import logging
 import os
 from pathlib import Path
@@ -29,6 +31,29 @@ def is_fernet_key(key: str) -> bool:
         return len(base64.urlsafe_b64decode(key)) == _KEY_BYTES
     except ValueError:  # not base64 (binascii.Error), or not ASCII
         return False
+
+
+# A Fernet token: version byte 0x80, 8-byte time, 16-byte IV, ciphertext, 32-byte HMAC-SHA256.
+_FERNET_VERSION = 0x80
+_MAC_BYTES = 32
+_SHORTEST_TOKEN = 1 + 8 + 16 + 16 + _MAC_BYTES
+
+
+def key_wrote(key: str, token: str) -> bool:
+    """True when `token` is a Fernet token made with `key`: its HMAC checks out.
+
+    This is the check Fernet makes before it decrypts, done with the standard library, so
+    the bot can test its keys against the database at start without loading cryptography.
+    """
+    try:
+        raw = base64.urlsafe_b64decode(token.encode("ascii"))
+        signing_key = base64.urlsafe_b64decode(key.encode("ascii"))[:16]
+    except ValueError:  # not base64 (binascii.Error), or not ASCII
+        return False
+    if len(raw) < _SHORTEST_TOKEN or raw[0] != _FERNET_VERSION:
+        return False
+    mac = hmac.new(signing_key, raw[:-_MAC_BYTES], hashlib.sha256).digest()
+    return hmac.compare_digest(mac, raw[-_MAC_BYTES:])
 
 
 def new_key() -> str:
