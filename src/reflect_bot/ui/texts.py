@@ -442,6 +442,10 @@ ACCESS_UNAVAILABLE = (
     "Sorry, I can't check your access just now, so nothing you sent has been stored. "
     "Please try again in a moment."
 )
+UPDATE_NOT_HANDLED = (
+    "Sorry, something went wrong before I could take that in, so it has not been stored. "
+    "Please send it again in a moment."
+)
 
 NOTHING_TO_FORGET = "I don't hold anything about you, so there's nothing to erase."
 FORGET_CONFIRM = (
