@@ -72,6 +72,11 @@ def _parser() -> argparse.ArgumentParser:
     keys = commands.add_parser("keys", help="encryption keys")
     keys_commands = keys.add_subparsers(title="keys commands", metavar="COMMAND")
     generate = keys_commands.add_parser("generate", help="print a new encryption key")
+    generate.add_argument(
+        "--webhook-secret",
+        action="store_true",
+        help="print a secret for REFLECT_WEBHOOK_SECRET_TOKEN instead",
+    )
     generate.set_defaults(handler=_keys_generate)
     rotate = keys_commands.add_parser(
         "rotate", help="re-encrypt every stored value under the first key (resumable)"
@@ -282,10 +287,10 @@ def _prompts_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _keys_generate(_args: argparse.Namespace) -> int:
-    from reflect_bot.crypto import new_key
+def _keys_generate(args: argparse.Namespace) -> int:
+    from reflect_bot.crypto import new_key, new_webhook_secret
 
-    print(new_key())
+    print(new_webhook_secret() if args.webhook_secret else new_key())
     return 0
 
 

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import logging
 import os
+import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -59,6 +60,11 @@ def key_wrote(key: str, token: str) -> bool:
 def new_key() -> str:
     """A new key, made as `Fernet.generate_key()` makes one."""
     return base64.urlsafe_b64encode(os.urandom(_KEY_BYTES)).decode("ascii")
+
+
+def new_webhook_secret() -> str:
+    """A secret for Telegram's webhook header: 32 random bytes in its alphabet (43 chars)."""
+    return secrets.token_urlsafe(32)
 
 
 def load_keys(settings: Settings) -> list[str]:
