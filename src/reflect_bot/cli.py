@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from reflect_bot.clock import SystemClock
 from reflect_bot.config import Settings, SettingsError, get_settings
+from reflect_bot.logs import hold_back_chatty_libraries
 from reflect_bot.telegram_import import import_telegram
 
 if TYPE_CHECKING:
@@ -112,8 +113,9 @@ def _configure_logging(settings: Settings) -> None:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    # httpx logs every request URL at INFO, and those URLs contain the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # The bot's discipline in every command: no library logs statement parameters
+    # (ciphertexts, invite hashes), request bodies or the token-bearing URLs httpx logs.
+    hold_back_chatty_libraries()
 
 
 def _prepare_database(settings: Settings) -> bool:
@@ -297,13 +299,13 @@ def _keys_generate(args: argparse.Namespace) -> int:
 def _stored_keys(settings: Settings) -> list[str]:
     """The configured keys, first key first; in development, the local key file if any
     (never created here: a key made by a maintenance command would be one nobody knows of)."""
-    from reflect_bot.crypto import dev_key_path
+    from reflect_bot.crypto import dev_key_path, read_key_file
 
     keys = [key.get_secret_value() for key in settings.encryption_keys]
     if not keys:
         path = dev_key_path(settings)
         if settings.env != "production" and path.exists():
-            keys = [path.read_text(encoding="ascii").strip()]
+            keys = [read_key_file(path)]
     return keys
 
 

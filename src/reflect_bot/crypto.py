@@ -90,10 +90,22 @@ def dev_key_path(settings: Settings) -> Path:
     return settings.data_dir / DEV_KEY_FILE
 
 
+def read_key_file(path: Path) -> str:
+    """The key in a key file, with a warning when other users may read the file."""
+    if path.stat().st_mode & 0o077:
+        log.warning(
+            "%s is readable by other users of this machine, and it unlocks every reflection "
+            "stored beside it: chmod 600 %s",
+            path,
+            path,
+        )
+    return path.read_text(encoding="ascii").strip()
+
+
 def _development_key(path: Path) -> str:
     if path.exists():
-        return path.read_text(encoding="ascii").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+        return read_key_file(path)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = new_key()
     # Created owner-only: the key protects every reflection in the database beside it.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
