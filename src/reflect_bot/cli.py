@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from reflect_bot.clock import SystemClock
 from reflect_bot.config import Settings, SettingsError, get_settings
+from reflect_bot.logs import hold_back_chatty_libraries
 
 if TYPE_CHECKING:
     from cryptography.fernet import Fernet
@@ -71,6 +72,11 @@ def _parser() -> argparse.ArgumentParser:
     keys = commands.add_parser("keys", help="encryption keys")
     keys_commands = keys.add_subparsers(title="keys commands", metavar="COMMAND")
     generate = keys_commands.add_parser("generate", help="print a new encryption key")
+    generate.add_argument(
+        "--webhook-secret",
+        action="store_true",
+        help="print a secret for REFLECT_WEBHOOK_SECRET_TOKEN instead",
+    )
     generate.set_defaults(handler=_keys_generate)
     rotate = keys_commands.add_parser(
         "rotate", help="re-encrypt every stored value under the first key (resumable)"
@@ -106,8 +112,9 @@ def _configure_logging(settings: Settings) -> None:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    # httpx logs every request URL at INFO, and those URLs contain the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # The bot's discipline in every command: no library logs statement parameters
+    # (ciphertexts, invite hashes), request bodies or the token-bearing URLs httpx logs.
+    hold_back_chatty_libraries()
 
 
 def _prepare_database(settings: Settings) -> bool:
@@ -132,7 +139,53 @@ def _startable(settings: Settings) -> bool:
     if settings.bot_token is None:
         print(NO_TOKEN, file=sys.stderr)
         return False
-    return _prepare_database(settings)
+    if not _prepare_database(settings):
+        return False
+    from reflect_bot.crypto import load_keys
+
+    return _keys_fit(settings, load_keys(settings), canary=True)
+
+
+def _keys_fit(settings: Settings, keys: list[str], *, canary: bool) -> bool:
+    """False (after saying why) when something is stored and none of `keys` can read it.
+
+    A bot started with foreign keys would fail every update and write new rows under a key
+    that does not belong to this database. With `canary`, a database without the canary
+    gets one under the first key once the keys are known to fit.
+    """
+    from reflect_bot.db import keyring
+    from reflect_bot.db.engine import create_engine, create_sessionmaker
+
+    async def run() -> keyring.KeyFit:
+        engine = create_engine(settings.effective_database_url)
+        try:
+            sessions = create_sessionmaker(engine)
+            found = await keyring.fit(sessions, keys=keys)
+            if canary and not found.canary and not found.none_readable:
+                await keyring.write_canary(sessions, key=keys[0])
+            return found
+        finally:
+            await engine.dispose()
+
+    found = asyncio.run(run())
+    if found.none_readable:
+        what = "the key check value" if found.canary else f"{found.looked_at} stored value(s)"
+        print(
+            f"None of the keys in REFLECT_ENCRYPTION_KEYS can read what this database holds "
+            f"({what} looked at). It was written under another key: put that key in "
+            "REFLECT_ENCRYPTION_KEYS (after the first), or, in development, restore the key "
+            "file beside the database. Nothing was started, so nothing new was written under "
+            "a key that does not belong here. `reflect-bot keys check` lists what cannot be read.",
+            file=sys.stderr,
+        )
+        return False
+    if found.readable < found.looked_at:
+        print(
+            f"{found.looked_at - found.readable} of {found.looked_at} stored value(s) looked at "
+            "cannot be read with the configured keys: run `reflect-bot keys check`.",
+            file=sys.stderr,
+        )
+    return True
 
 
 def _run(_args: argparse.Namespace) -> int:
@@ -205,6 +258,10 @@ def _migrate(_args: argparse.Namespace) -> int:
     from reflect_bot.db.migrations import upgrade_head
 
     upgrade_head(settings.effective_database_url)
+    keys = _stored_keys(settings)
+    # The key canary is written under the first key, unless what is stored says it is foreign.
+    if keys and not _keys_fit(settings, keys, canary=True):
+        return 2
     print("The database is up to date.")
     return 0
 
@@ -228,29 +285,36 @@ def _prompts_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _keys_generate(_args: argparse.Namespace) -> int:
-    from reflect_bot.crypto import new_key
+def _keys_generate(args: argparse.Namespace) -> int:
+    from reflect_bot.crypto import new_key, new_webhook_secret
 
-    print(new_key())
+    print(new_webhook_secret() if args.webhook_secret else new_key())
     return 0
 
 
-def _key_ring(settings: Settings) -> list[Fernet] | None:
-    """The configured keys, first key first; in development, the local key file if any."""
-    from cryptography.fernet import Fernet
-
-    from reflect_bot.crypto import dev_key_path
+def _stored_keys(settings: Settings) -> list[str]:
+    """The configured keys, first key first; in development, the local key file if any
+    (never created here: a key made by a maintenance command would be one nobody knows of)."""
+    from reflect_bot.crypto import dev_key_path, read_key_file
 
     keys = [key.get_secret_value() for key in settings.encryption_keys]
     if not keys:
         path = dev_key_path(settings)
-        if settings.env == "production" or not path.exists():
-            print(
-                "No encryption keys: set REFLECT_ENCRYPTION_KEYS (first key encrypts).",
-                file=sys.stderr,
-            )
-            return None
-        keys = [path.read_text(encoding="ascii").strip()]
+        if settings.env != "production" and path.exists():
+            keys = [read_key_file(path)]
+    return keys
+
+
+def _key_ring(settings: Settings) -> list[Fernet] | None:
+    from cryptography.fernet import Fernet
+
+    keys = _stored_keys(settings)
+    if not keys:
+        print(
+            "No encryption keys: set REFLECT_ENCRYPTION_KEYS (first key encrypts).",
+            file=sys.stderr,
+        )
+        return None
     return [Fernet(key) for key in keys]
 
 
@@ -302,7 +366,13 @@ def _with_keys(
         keys = _key_ring(settings)
         if keys is None or not _database_ready(settings):
             return 2
-        return asyncio.run(run(settings, keys))
+        from reflect_bot.db.keyring import NoEncryptedColumnsError
+
+        try:
+            return asyncio.run(run(settings, keys))
+        except NoEncryptedColumnsError as exc:
+            print(f"reflect-bot cannot check the keys: {exc}.", file=sys.stderr)
+            return 2
 
     return handler
 

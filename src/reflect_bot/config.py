@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
@@ -13,6 +14,9 @@ from reflect_bot.crypto import is_fernet_key
 
 TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
 TELEGRAM_BASE_FILE_URL = "https://api.telegram.org/file/bot"
+# Guessing a secret of 32 such characters (≈ 190 bits) is out of reach; Telegram allows 256.
+MIN_WEBHOOK_SECRET = 32
+_WEBHOOK_SECRET = re.compile(rf"[A-Za-z0-9_-]{{{MIN_WEBHOOK_SECRET},256}}")
 
 
 def _repo_prompts_dir() -> Path:
@@ -40,10 +44,13 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     webhook_url: str | None = None
-    webhook_listen: str = "0.0.0.0"
+    # Loopback: the proxy in front terminates TLS; only a container sets 0.0.0.0 (compose).
+    webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_path: str = "telegram"
     webhook_secret_token: SecretStr | None = None
+    # A connection that sends no complete request (or body) for this long is closed.
+    webhook_idle_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
 
     tick_seconds: float = Field(default=20.0, gt=0, le=300)
     lateness_window_minutes: int = Field(default=120, ge=0)
@@ -74,6 +81,16 @@ class Settings(BaseSettings):
                     "make one with: reflect-bot keys generate"
                 )
         return keys
+
+    @field_validator("webhook_secret_token")
+    @classmethod
+    def _check_webhook_secret(cls, secret: SecretStr | None) -> SecretStr | None:
+        if secret is not None and not _WEBHOOK_SECRET.fullmatch(secret.get_secret_value()):
+            raise ValueError(
+                f"use {MIN_WEBHOOK_SECRET}-256 characters of A-Z, a-z, 0-9, _ and - "
+                "(Telegram's alphabet); make one with: reflect-bot keys generate --webhook-secret"
+            )
+        return secret
 
     @field_validator("database_url")
     @classmethod

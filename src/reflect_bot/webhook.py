@@ -24,6 +24,8 @@ from reflect_bot.config import Settings
 from reflect_bot.signals import restore_default_signals, stop_on_signals
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# Telegram's updates are a few kilobytes; a request body above this is refused (413).
+MAX_UPDATE_BYTES = 1024 * 1024
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +57,18 @@ async def serving(application: ReflectApplication, settings: Settings) -> AsyncI
         stack.push_async_callback(stop_application, application)
         await start_application(application)
 
-        server = web.Application()
+        idle = settings.webhook_idle_timeout_seconds
+        server = web.Application(client_max_size=MAX_UPDATE_BYTES)
         server.router.add_post(
             "/" + settings.webhook_path.lstrip("/"),
-            _receiver(application, secret.get_secret_value()),
+            _receiver(application, secret.get_secret_value(), body_timeout=idle),
         )
         # No access log: one line per update says nothing the bot's own logs do not.
-        runner = web.AppRunner(server, access_log=None)
+        # keepalive_timeout counts from the connection's start or its last complete request,
+        # so it also cuts off headers sent a byte at a time (aiohttp's default is an hour).
+        # lingering_time=0: a body left unread (refused, or too slow) ends the connection at
+        # once instead of being drained for another 10 s.
+        runner = web.AppRunner(server, access_log=None, keepalive_timeout=idle, lingering_time=0)
         await runner.setup()
         stack.push_async_callback(runner.cleanup)
         await web.TCPSite(runner, settings.webhook_listen, settings.webhook_port).start()
@@ -79,7 +86,7 @@ async def serving(application: ReflectApplication, settings: Settings) -> AsyncI
 
 
 def _receiver(
-    application: ReflectApplication, secret: str
+    application: ReflectApplication, secret: str, *, body_timeout: float
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
     expected = secret.encode("utf-8")
 
@@ -89,7 +96,13 @@ def _receiver(
         if not hmac.compare_digest(given, expected):
             return web.Response(status=403)
         try:
-            update = Update.de_json(json.loads(await request.read()), application.bot)
+            async with asyncio.timeout(body_timeout):  # a body sent a byte at a time
+                body = await request.read()
+        except TimeoutError:
+            log.warning("webhook request refused: its body did not arrive in time")
+            return web.Response(status=408)
+        try:
+            update = Update.de_json(json.loads(body), application.bot)
         except Exception as exc:  # anything malformed in the body is the sender's error
             # The body may hold what a clinician wrote: only the failure's type is logged.
             log.warning("webhook request refused, not a Telegram update: %s", type(exc).__name__)

@@ -10,8 +10,8 @@ from sqlmodel import SQLModel
 
 from reflect_bot.db.engine import transaction
 
-# Tables whose rows belong to no clinician: update ids, invite codes.
-UNOWNED = {"processed_update", "invite"}
+# Tables whose rows belong to no clinician: update ids, invite codes, the key canary.
+UNOWNED = {"processed_update", "invite", "key_canary"}
 
 
 def _owner_links(table: Table) -> list[tuple[str, str]]:

@@ -31,7 +31,7 @@ from reflect_bot.webhook import serving
 from tests.e2e import harness
 from tests.e2e.harness import DEFAULT_START, USER
 
-SECRET = "webhook-secret_42"
+SECRET = "webhook-secret_42-long-enough-for-the-32-rule"
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WRITER = 4004
 

@@ -73,6 +73,7 @@ async def test_rotation_moves_everything_to_the_new_key(
         "answer.text",
         "answer.choice_label",
         "answer_revision.text",
+        "key_canary.value",
     }
 
     set_keys([key_b])  # the old key is gone

@@ -6,7 +6,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from reflect_bot.config import get_settings
-from reflect_bot.crypto import DEV_KEY_FILE, load_keys
+from reflect_bot.crypto import DEV_KEY_FILE, key_wrote, load_keys
 
 
 @pytest.fixture(autouse=True)
@@ -38,3 +38,16 @@ def test_configured_keys_come_first_key_first(tmp_path: Path) -> None:
     settings = get_settings(_env_file=None, data_dir=tmp_path, encryption_keys=",".join(keys))
     assert load_keys(settings) == keys
     assert not (tmp_path / DEV_KEY_FILE).exists()
+
+
+def test_key_wrote_agrees_with_fernet_on_which_key_made_a_token() -> None:
+    """The start-up key check (standard library only) says what Fernet's own check says."""
+    mine, other = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    token = Fernet(mine).encrypt(b"canary").decode()
+    assert key_wrote(mine, token)
+    assert not key_wrote(other, token)
+    tampered = Fernet(mine).encrypt(b"x" * 40)
+    flipped = bytearray(tampered)
+    flipped[30] ^= 1
+    for broken in ("", "not base64 !", flipped.decode("ascii", "replace"), token[:-8]):
+        assert not key_wrote(mine, broken)

@@ -11,7 +11,6 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.constants import ChatType, ParseMode
@@ -97,13 +96,17 @@ async def admit(update: Update, context: ReflectContext, *, memory: GuardMemory)
         assert user is not None
         await _turn_away(update, context, memory, user.id, tried_code=code is not None)
         raise ApplicationHandlerStop from None
-    except SQLAlchemyError as exc:
-        if services.settings.allowed_user_ids or memory.invite_only:
-            log.warning("could not check access: %s", type(exc).__name__)
-            await _say(update, context, texts.ACCESS_UNAVAILABLE)
-            raise ApplicationHandlerStop from None
-        # The database is down: let the handler run, so it can tell the clinician so.
-        return
+    except Exception as exc:
+        # Fail closed: whatever went wrong (the database, an unreadable row, a bug), no
+        # handler runs unchecked. Nothing was stored, and the clinician is told so once.
+        log.warning("could not admit update %s: %s", update.update_id, type(exc).__name__)
+        access_control = services.settings.allowed_user_ids or memory.invite_only
+        await _say(
+            update,
+            context,
+            texts.ACCESS_UNAVAILABLE if access_control else texts.UPDATE_NOT_HANDLED,
+        )
+        raise ApplicationHandlerStop from None
     if not fresh:
         log.info("update %s was delivered again; ignored", update.update_id)
         raise ApplicationHandlerStop

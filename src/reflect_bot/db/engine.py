@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -16,6 +18,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+
+log = logging.getLogger(__name__)
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -43,9 +47,36 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
 
 @asynccontextmanager
 async def transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """A session whose work is committed on success and rolled back on any error."""
-    async with sessions() as session, session.begin():
-        yield session
+    """A session whose work is committed on success and rolled back on any error.
+
+    A transaction that erased clinical text (`mark_erased`) also wipes SQLite's write-ahead
+    log once committed, so the erased ciphertext is not left in the -wal file.
+    """
+    async with sessions() as session:
+        async with session.begin():
+            yield session
+        if session.info.pop(_ERASED, False):
+            await _wipe_write_ahead_log(session)
+
+
+def mark_erased(session: AsyncSession) -> None:
+    """Says that this transaction deletes or overwrites clinical text (see `transaction`)."""
+    session.info[_ERASED] = True
+
+
+_ERASED = "reflect_bot.erased"
+
+
+async def _wipe_write_ahead_log(session: AsyncSession) -> None:
+    # Every page image the log held, the erased ones included, goes into the database
+    # file (where secure_delete has zeroed the erased cells) and the log is cut to 0 bytes.
+    if session.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL: see SECURITY.md (dead tuples until VACUUM, WAL archives)
+    busy, _, _ = (await session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))).one()
+    await session.commit()
+    if busy:
+        # Another connection was reading; the next erasure (or SQLite itself) finishes it.
+        log.warning("the SQLite write-ahead log could not be emptied after an erasure")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -54,10 +85,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted and overwritten content is zeroed in the file, not left in free space.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
 def _ensure_sqlite_folder(url: str) -> None:
+    """Creates the folder (0700) and the database file (0600) owner-only, whatever the umask.
+
+    SQLite gives the -wal and -shm files it creates the database file's permissions.
+    Existing files and folders are left as the operator set them.
+    """
     _, _, path = url.partition(":///")
     if path and path != ":memory:" and not path.startswith("file:"):
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        database = Path(path)
+        database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with suppress(FileExistsError):
+            os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))

@@ -5,20 +5,35 @@ transaction. A value already readable by the first key is left alone, so an inte
 rotation is finished by running it again. `check` reports, per table and column, how many
 values no configured key can read and how many still wait for rotation. Neither ever
 returns or prints a decrypted value: only table, column, row ids and counts.
+
+The encrypted columns are read from the models this module imports (db/models.py), not from
+whatever some earlier import happened to register, so a fresh `reflect-bot keys …` process
+sees every one of them; finding none is an error, never a report that all is well.
+
+At start the bot checks that its keys fit the database (`fit`): the key canary, a known
+value written under the first key, or, in a database older than the canary, one stored value
+per encrypted column. That check uses only the standard library (crypto.key_wrote), so a
+restarted bot still loads cryptography only when it first encrypts or decrypts a value.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import Table, and_, column, select, table, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import SQLModel
 
+from reflect_bot.crypto import key_wrote
+from reflect_bot.db import models  # imported here, so the tables walked below are all known
 from reflect_bot.db.engine import transaction
+from reflect_bot.db.statements import insert_or_ignore
 from reflect_bot.db.types import EncryptedText
+
+if TYPE_CHECKING:  # cryptography (≈ 9 MB) is loaded by rotate and check, not by the start check
+    from cryptography.fernet import Fernet
 
 DEFAULT_BATCH_SIZE = 500
 # Row ids listed per column in a report; the counts are always complete.
@@ -60,8 +75,13 @@ class ColumnReport:
 Progress = Callable[[str, int], None]
 
 
+class NoEncryptedColumnsError(RuntimeError):
+    """Raised instead of reporting on nothing: a key command that sees no encrypted column
+    would otherwise say every value is fine while it looked at none."""
+
+
 def encrypted_columns(tables: list[Table] | None = None) -> list[EncryptedColumn]:
-    """Every EncryptedText column in the schema (SQLModel.metadata unless tables are given)."""
+    """Every EncryptedText column of the models' tables (or of the tables given)."""
     found: list[EncryptedColumn] = []
     for each in tables if tables is not None else SQLModel.metadata.sorted_tables:
         names = [c.name for c in each.columns if isinstance(c.type, EncryptedText)]
@@ -74,6 +94,13 @@ def encrypted_columns(tables: list[Table] | None = None) -> list[EncryptedColumn
     return found
 
 
+def _columns_to_walk(columns: list[EncryptedColumn] | None) -> list[EncryptedColumn]:
+    found = encrypted_columns() if columns is None else columns
+    if not found:
+        raise NoEncryptedColumnsError("no encrypted columns found: nothing would be checked")
+    return found
+
+
 def _by_table(columns: list[EncryptedColumn]) -> Iterator[tuple[str, str, list[str]]]:
     tables: dict[tuple[str, str], list[str]] = {}
     for each in columns:
@@ -83,6 +110,8 @@ def _by_table(columns: list[EncryptedColumn]) -> Iterator[tuple[str, str, list[s
 
 
 def _under_first_key(first: Fernet, token: bytes) -> bool:
+    from cryptography.fernet import InvalidToken
+
     try:
         first.decrypt(token)
     except InvalidToken:
@@ -144,8 +173,10 @@ async def rotate(
     Values no key can read are left as they are and counted. A value changed by someone
     else between read and write is left for the next run (the write is conditional).
     """
+    from cryptography.fernet import InvalidToken, MultiFernet
+
     cipher, first_key = MultiFernet(list(keys)), keys[0]
-    reports = {c: ColumnReport(c.table, c.column) for c in columns or encrypted_columns()}
+    reports = {c: ColumnReport(c.table, c.column) for c in _columns_to_walk(columns)}
     for name, key, names in _by_table(list(reports)):
         after: int | None = None
         done = 0
@@ -186,8 +217,10 @@ async def check(
     columns: list[EncryptedColumn] | None = None,
 ) -> list[ColumnReport]:
     """Reads every value with `keys`; counts what is unreadable or not under the first key."""
+    from cryptography.fernet import InvalidToken, MultiFernet
+
     cipher, first_key = MultiFernet(list(keys)), keys[0]
-    reports = {c: ColumnReport(c.table, c.column) for c in columns or encrypted_columns()}
+    reports = {c: ColumnReport(c.table, c.column) for c in _columns_to_walk(columns)}
     for name, key, names in _by_table(list(reports)):
         after: int | None = None
         while True:
@@ -204,3 +237,68 @@ async def check(
                 break
             after = rows[-1][0]
     return list(reports.values())
+
+
+# --------------------------------------------------------------------------- start-up check
+
+CANARY_ID = 1
+CANARY_TEXT = "reflect-bot key canary"
+# The stored token, read and written raw: the model's EncryptedText would use the global ring.
+_canary = table(models.KeyCanary.__tablename__, column("id"), column("value"))
+
+
+@dataclass(frozen=True)
+class KeyFit:
+    """What the start-up check looked at and how much of it the keys can read."""
+
+    canary: bool  # True: the canary was there and is what was looked at
+    looked_at: int
+    readable: int
+
+    @property
+    def none_readable(self) -> bool:
+        """Something is stored and no key can read any of it: the bot must not start."""
+        return self.looked_at > 0 and self.readable == 0
+
+
+async def fit(sessions: async_sessionmaker[AsyncSession], *, keys: Sequence[str]) -> KeyFit:
+    """Whether `keys` read what is stored: the canary, or without one (a database from before
+    it) the first stored value of each encrypted column."""
+    async with transaction(sessions) as session:
+        canary = await _canary_token(session)
+        tokens = [canary] if canary is not None else await _samples(session)
+    readable = sum(any(key_wrote(key, token) for key in keys) for token in tokens)
+    return KeyFit(canary=canary is not None, looked_at=len(tokens), readable=readable)
+
+
+async def write_canary(sessions: async_sessionmaker[AsyncSession], *, key: str) -> None:
+    """Stores the canary under `key` unless one is there (two starting bots write one)."""
+    from cryptography.fernet import Fernet
+
+    token = Fernet(key).encrypt(CANARY_TEXT.encode("utf-8")).decode("ascii")
+    async with transaction(sessions) as session:
+        insert = insert_or_ignore(session, _canary, conflict=["id"])
+        await session.execute(insert.values(id=CANARY_ID, value=token))
+
+
+async def canary_present(session: AsyncSession) -> bool:
+    return await _canary_token(session) is not None
+
+
+async def _canary_token(session: AsyncSession) -> str | None:
+    query = select(_canary.c.value).where(_canary.c.id == CANARY_ID)
+    value = (await session.execute(query)).scalar_one_or_none()
+    return None if value is None else str(value)
+
+
+async def _samples(session: AsyncSession) -> list[str]:
+    tokens: list[str] = []
+    for each in encrypted_columns():
+        if each.table == models.KeyCanary.__tablename__:
+            continue
+        raw = table(each.table, column(each.column))
+        query = select(raw.c[each.column]).where(raw.c[each.column].is_not(None)).limit(1)
+        value = (await session.execute(query)).scalar_one_or_none()
+        if value is not None:
+            tokens.append(str(value))
+    return tokens

@@ -194,3 +194,16 @@ class Invite(SQLModel, table=True):
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     redeemed_by: int | None = Field(default=None, sa_type=BigInteger)
     redeemed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class KeyCanary(SQLModel, table=True):
+    """A known value encrypted under the key ring, so that the bot can tell at start whether
+    its keys read what is stored (db/keyring.py), even before anyone has written anything.
+
+    One row, id 1; `reflect-bot keys rotate` moves it to the new key with everything else.
+    """
+
+    __tablename__ = "key_canary"
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    value: str = Field(sa_type=EncryptedText)

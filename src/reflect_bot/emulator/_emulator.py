@@ -9,6 +9,7 @@ from aiohttp import web
 
 from ._control import ControlApi
 from ._faults import DropWhen, Faults
+from ._guard import LOOPBACK_HOSTS, refuse_other_sites
 from ._methods import BotMethods
 from ._models import User
 from ._server import CLIENT_MAX_SIZE, BotApiRoutes
@@ -55,7 +56,13 @@ class BotAPIEmulator(UserSide):
         self.faults = Faults()
         self.webhook = Webhook(self.state)
         self.methods = BotMethods(self.state, self.faults, self.webhook)
-        self.app = web.Application(client_max_size=CLIENT_MAX_SIZE)
+        self.app = web.Application(
+            client_max_size=CLIENT_MAX_SIZE,
+            # The control API moves a chat and reads it: no other web site may use it.
+            middlewares=[
+                refuse_other_sites(loopback=host in LOOPBACK_HOSTS, json_only_under="/_emulator/")
+            ],
+        )
         BotApiRoutes(self.state, self.faults, self.methods, token).add_to(self.app)
         ControlApi(self).add_to(self.app)
         self._runner: web.AppRunner | None = None

@@ -14,7 +14,8 @@ whose URLs carry the bot token; the page never needs that port.
 
 Every request must come from the page itself (a loopback Host, no foreign Origin, JSON
 bodies only), so another web site open in the same browser cannot read the sandbox journal
-or type into the chat.
+or type into the chat. The emulator's port, which serves the same control API, applies the
+same checks (reflect_bot.emulator._guard).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from reflect_bot.emulator._control import ControlApi
+from reflect_bot.emulator._guard import refuse_other_sites
 from reflect_bot.sandbox._timetravel import Jump, TravelReport
 
 if TYPE_CHECKING:
@@ -40,7 +42,6 @@ _STATIC: dict[str, str] = {
     "sandbox.js": "text/javascript",
     "sandbox.css": "text/css",
 }
-_LOOPBACK = frozenset({"127.0.0.1", "localhost", "[::1]"})
 _PAGE_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
@@ -53,7 +54,9 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def build_page_app(sandbox: Sandbox) -> web.Application:
-    app = web.Application(middlewares=[_from_the_page_only, _headers])
+    # The emulator's own port refuses other sites the same way (emulator/_guard.py).
+    from_the_page_only = refuse_other_sites(loopback=True, json_only_under="/")
+    app = web.Application(middlewares=[from_the_page_only, _headers])
     app[_SANDBOX_KEY] = sandbox
     app.router.add_get("/", _index)
     app.router.add_get("/static/{name}", _static)
@@ -72,27 +75,7 @@ def _static_bytes(name: str) -> bytes:
     return (resources.files(__package__) / "static" / name).read_bytes()
 
 
-# -- guards --------------------------------------------------------------------------------
-@web.middleware
-async def _from_the_page_only(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if _host_name(request.host) not in _LOOPBACK:
-        # A foreign Host means DNS rebinding: a web site pointing its name at 127.0.0.1.
-        return _json({"ok": False, "error": "the sandbox answers only on 127.0.0.1"}, 403)
-    origin = request.headers.get("Origin")
-    if origin is not None and origin != f"{request.scheme}://{request.host}":
-        return _json({"ok": False, "error": "cross-origin requests are refused"}, 403)
-    if request.method not in {"GET", "HEAD"} and request.content_type != "application/json":
-        # Forms and text/plain can be posted cross-site without a preflight; JSON cannot.
-        return _json({"ok": False, "error": "send JSON (Content-Type: application/json)"}, 415)
-    return await handler(request)
-
-
-def _host_name(host: str) -> str:
-    """The Host header without its port ("[::1]:8765" -> "[::1]", "localhost" -> itself)."""
-    name, colon, port = host.rpartition(":")
-    return name if colon and port.isdigit() and not host.endswith("]") else host
-
-
+# -- headers ------------------------------------------------------------------------------
 @web.middleware
 async def _headers(request: web.Request, handler: Handler) -> web.StreamResponse:
     response = await handler(request)

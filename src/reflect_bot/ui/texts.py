@@ -36,7 +36,8 @@ PRIVACY_NOTICE = (
     "encrypted before they are saved, and only you can see them here.\n"
     "<b>Please leave out</b> client names and anything else that could identify a client.\n"
     "<b>You stay in charge:</b> /export gives you your journal, and /forget erases "
-    "everything I hold about you, for good.\n\n"
+    "everything I hold about you (an encrypted copy can stay in the service's backups "
+    "until they expire).\n\n"
     "Shall we begin?"
 )
 CONSENT_BUTTON = "I understand — let's begin"
@@ -443,6 +444,10 @@ ACCESS_UNAVAILABLE = (
     "Sorry, I can't check your access just now, so nothing you sent has been stored. "
     "Please try again in a moment."
 )
+UPDATE_NOT_HANDLED = (
+    "Sorry, something went wrong before I could take that in, so it has not been stored. "
+    "Please send it again in a moment."
+)
 
 NOTHING_TO_FORGET = "I don't hold anything about you, so there's nothing to erase."
 FORGET_CONFIRM = (
@@ -455,7 +460,8 @@ FORGET_CONFIRM = (
 FORGET_BUTTON = "Erase everything"
 KEEP_BUTTON = "Keep my journal"
 FORGOTTEN = (
-    "Done. Everything I held about you is erased, for good. "
+    "Done. Everything I held about you is erased from my database; only the service's "
+    "backups, if it keeps any, hold an encrypted copy until they expire. "
     "Thank you for reflecting with me. If you ever want to start again, send /start."
 )
 FORGET_CALLED_OFF = "Alright, nothing has been erased."
@@ -484,7 +490,7 @@ KEEP_ANSWER_BUTTON = "Keep it as it is"
 ANSWER_KEPT = "Kept as you sent it."
 ASK_REPLACEMENT = (
     "Please send the new wording for that answer. I'll store it in place of the old one and "
-    "delete the old one for good."
+    "delete the old one from my database."
 )
 ANSWER_REPLACED = (
     "Thank you. I've replaced that answer; the earlier wording is deleted. "

@@ -18,6 +18,7 @@ from sqlalchemy import Select, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from reflect_bot.db.engine import mark_erased
 from reflect_bot.db.models import (
     Answer,
     AnswerRevision,
@@ -89,6 +90,7 @@ async def forget(session: AsyncSession, *, clinician_id: int, telegram_user_id: 
     await session.execute(delete(Delivery).where(col(Delivery.clinician_id) == clinician_id))
     await session.execute(delete(Schedule).where(col(Schedule.clinician_id) == clinician_id))
     result = await session.execute(delete(Clinician).where(col(Clinician.id) == clinician_id))
+    mark_erased(session)  # and wiped from SQLite's write-ahead log once committed
     # The invite stays marked as used (so it cannot be used again), but no longer says by whom.
     await session.execute(
         update(Invite)
@@ -191,6 +193,7 @@ async def replace_answer_text(
     await session.execute(
         delete(AnswerRevision).where(col(AnswerRevision.answer_id) == answer.id)
     )
+    mark_erased(session)
     answer.text = text
     answer.edited_at = now
     session.add(answer)
