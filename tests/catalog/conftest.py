@@ -1,8 +1,8 @@
 """Fixtures for the content-catalog tests.
 
 The shared folder (CONTENT_MAP.md and the source documents in seeds/) sits beside
-the repository. When it is missing, the tests that need it are skipped, unless
-REFLECT_REQUIRE_SEEDS=1, in which case they fail.
+the repository, or where REFLECT_SHARED_DIR says. When it is missing, the tests that
+need it are skipped, unless REFLECT_REQUIRE_SEEDS=1, in which case they fail.
 """
 
 import importlib.util
@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared"
+# REFLECT_SHARED_DIR points elsewhere, e.g. from a worktree one level deeper than main.
+SHARED = Path(os.environ.get("REFLECT_SHARED_DIR") or REPO.parent / "shared")
 BROKEN = REPO / "tests" / "data" / "prompts_broken"
 
 # Let the tests run from a plain checkout, before the package is installed.

@@ -300,6 +300,24 @@ DIGEST_ALLIANCE_NAMES = {"bond": "Bond", "goals": "Goals", "tasks": "Tasks", "ov
 DIGEST_ALLIANCE_LINE = "{name} {average} ({change})"
 DIGEST_ALLIANCE_NO_CHANGE = "no change"
 DIGEST_ALLIANCE_FIRST = "nothing to compare yet"
+# The client's view: the clinician's guess and the client's own score, never mixed.
+DIGEST_CLIENT_VIEW_TITLE = (
+    "<b>The client's view</b> · your guess and what clients told you, kept apart (1–5)"
+)
+DIGEST_CLIENT_GUESSED = "Your guess"
+DIGEST_CLIENT_REPORTED = "Reported by clients"
+DIGEST_CLIENT_LINE = "{name}: {average}, from {checkins} {checkin_words}"
+DIGEST_CLIENT_CHANGE = (
+    " · {change} against {previous} from {previous_checkins} in the 4 weeks before"
+)
+DIGEST_CLIENT_TOO_FEW = (
+    " · no change shown with fewer than {minimum} check-ins in either period"
+    " (4 weeks before: {previous_checkins})"
+)
+DIGEST_CLIENT_NONE_REPORTED = (
+    'No client gave you a score this week. Ending with "How was today for you?" is a good start.'
+)
+DIGEST_CHECKIN_WORDS = ("check-in", "check-ins")
 DIGEST_RUPTURES_TITLE = "<b>Ruptures</b>"
 DIGEST_RUPTURE_KINDS = {
     "withdrawal": "Withdrawal",
