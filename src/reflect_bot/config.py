@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     lateness_window_minutes: int = Field(default=120, ge=0)
     send_rate_per_second: float = Field(default=25.0, gt=0, le=30)
     export_max_bytes: int = Field(default=50 * 1024 * 1024, gt=1024)
+    # Whom clinicians can turn to, named when a reflection touches something heavy; unset:
+    # ui.texts.DEFAULT_SUPPORT_TEXT, which names kinds of help and no phone numbers.
+    support_text: str | None = Field(default=None, max_length=500)
 
     @field_validator("encryption_keys", mode="before")
     @classmethod
@@ -74,6 +77,13 @@ class Settings(BaseSettings):
                     "make one with: reflect-bot keys generate"
                 )
         return keys
+
+    @field_validator("support_text")
+    @classmethod
+    def _tidy_support_text(cls, text: str | None) -> str | None:
+        # One line, and an empty value in .env means "use the default".
+        tidy = " ".join((text or "").split())
+        return tidy or None
 
     @field_validator("database_url")
     @classmethod

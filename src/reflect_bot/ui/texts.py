@@ -6,6 +6,8 @@ it is placed into one of these templates.
 
 from __future__ import annotations
 
+from html import escape
+
 # --- commands (menu set with setMyCommands; /help lists the same) -------------------------
 
 COMMANDS: tuple[tuple[str, str], ...] = (
@@ -28,6 +30,14 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 
 # --- onboarding -----------------------------------------------------------------------------
 
+# What the bot is not, said plainly at onboarding and in /help.
+WHAT_I_AM_NOT = (
+    "<b>What I am not:</b> I'm not supervision and not a clinical record. I can't take a "
+    "report of an incident or of a risk to a client: for that, follow your service's "
+    "safeguarding procedure.\n"
+    "<b>Write about your learning, not case detail:</b> in some jurisdictions a court can "
+    "ask to see reflections like these."
+)
 PRIVACY_NOTICE = (
     "<b>Welcome to reflect-bot</b>\n\n"
     "I help you build a habit of reflecting on your therapeutic relationships: short "
@@ -36,9 +46,26 @@ PRIVACY_NOTICE = (
     "encrypted before they are saved, and only you can see them here.\n"
     "<b>Please leave out</b> client names and anything else that could identify a client.\n"
     "<b>You stay in charge:</b> /export gives you your journal, and /forget erases "
-    "everything I hold about you, for good.\n\n"
+    "everything I hold about you, for good.\n\n" + WHAT_I_AM_NOT + "\n\n"
     "Shall we begin?"
 )
+# Offered when a reflection touches something heavy (steps marked offers_support). The
+# deployment can name its own support with REFLECT_SUPPORT_TEXT; the default names kinds of
+# help only, never a number that might be wrong where the bot is used.
+DEFAULT_SUPPORT_TEXT = (
+    "your clinic's staff support or employee assistance service, your supervisor, your "
+    "professional body's helpline, or your GP"
+)
+SUPPORT_OFFER = (
+    "<i>This can stir up a lot. You don't have to carry it alone: support is there from "
+    "{support}. You can also skip this question.</i>"
+)
+
+
+def support_offer(support_text: str | None = None) -> str:
+    """The support offer, naming the deployment's own support (escaped) or the default."""
+    support = escape(support_text.strip(), quote=False) if support_text else None
+    return SUPPORT_OFFER.format(support=support or DEFAULT_SUPPORT_TEXT)
 CONSENT_BUTTON = "I understand — let's begin"
 CONSENT_THANKS = "Thank you. One more thing before we start."
 ASK_TIMEZONE = (
@@ -80,6 +107,7 @@ def help_text() -> str:
     lines = ["<b>What I can do</b>", ""]
     lines += [f"/{name} — {description}" for name, description in COMMANDS]
     lines += ["", "Your answers are encrypted at rest; /forget erases everything."]
+    lines += ["", WHAT_I_AM_NOT]
     return "\n".join(lines)
 
 
