@@ -516,7 +516,15 @@ IDENTIFYING_KINDS = {
     "phone": "a phone number",
     "record_number": "what looks like a record number",
     "date_of_birth": "what looks like a date of birth",
+    "postcode": "what looks like a postcode",
+    "address": "what looks like a street address",
+    "school_or_workplace": "what looks like a named school or workplace",
     "client_name": "what looks like a client's name",
+    "person_name": "what looks like someone's name",
+    "combination": (
+        "details (a place, a job, an age or a rare condition) that together could point to "
+        "one person"
+    ),
 }
 IDENTIFYING_FOUND = (
     "I've saved that answer as you sent it. I noticed {found} in it, though. "
