@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     lateness_window_minutes: int = Field(default=120, ge=0)
     send_rate_per_second: float = Field(default=25.0, gt=0, le=30)
     export_max_bytes: int = Field(default=50 * 1024 * 1024, gt=1024)
+    # Whom clinicians can turn to, named when a reflection touches something heavy; unset:
+    # ui.texts.DEFAULT_SUPPORT_TEXT, which names kinds of help and no phone numbers.
+    support_text: str | None = Field(default=None, max_length=500)
 
     @field_validator("encryption_keys", mode="before")
     @classmethod
@@ -91,6 +94,13 @@ class Settings(BaseSettings):
                 "(Telegram's alphabet); make one with: reflect-bot keys generate --webhook-secret"
             )
         return secret
+
+    @field_validator("support_text")
+    @classmethod
+    def _tidy_support_text(cls, text: str | None) -> str | None:
+        # One line, and an empty value in .env means "use the default".
+        tidy = " ".join((text or "").split())
+        return tidy or None
 
     @field_validator("database_url")
     @classmethod

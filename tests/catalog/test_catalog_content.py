@@ -106,10 +106,24 @@ def test_programs_come_in_menu_order(catalog: Catalog) -> None:
 
 
 def test_source_documents(catalog: Catalog) -> None:
-    assert set(catalog.sources) == {"review", "article"}
+    seeded = {key for key, source in catalog.sources.items() if source.seed_file}
+    assert seeded == {"review", "article"}
     assert catalog.source("article").title == "The What and Why of the Therapeutic Alliance"
     assert catalog.source("article").publisher == "Mental Health Academy"
     assert "Neurobiological" in catalog.source("review").title
+
+
+def test_outside_sources_are_cited_in_full_and_used(catalog: Catalog) -> None:
+    """Claims the seeds don't make name the outside work they come from."""
+    outside = {key: s for key, s in catalog.sources.items() if s.seed_file is None}
+    assert {"safran-muran", "bordin"} <= set(outside)
+    cited = {key for concept in catalog.concepts.values() for key in concept.outside_sources}
+    assert cited == set(outside), "every outside source is cited by a card, and only those"
+    for key, source in outside.items():
+        assert source.authors and source.year and source.citation, key
+        surname = source.authors[0].split()[-1]
+        citing = [c for c in catalog.concepts.values() if key in c.outside_sources]
+        assert all(surname in f"{c.summary} {c.caveat or ''}" for c in citing), key
 
 
 # --------------------------------------------------------------------------- concept cards
@@ -245,33 +259,41 @@ def test_checkin_has_the_digest_steps(catalog: Catalog) -> None:
     conditional = [step for step in checkin.steps if step.when is not None]
     assert conditional, "the check-in asks more when a rupture was reported"
     for step in conditional:
-        assert step.when is not None and step.when.step == "rupture"
-        assert step.when.in_ is not None and "none" not in step.when.in_
+        assert step.when is not None and step.when.step in ("rupture", "client_asked")
+        if step.when.step == "rupture":
+            assert step.when.in_ is not None and "none" not in step.when.in_
 
     unconditional = [step for step in checkin.steps if step.when is None]
     assert checkin.duration_minutes <= 4 and len(unconditional) <= 8
 
 
-def test_rupture_repair_walks_through_the_five_moves(catalog: Catalog) -> None:
+def test_rupture_repair_offers_the_articles_options_to_pick_from(catalog: Catalog) -> None:
+    """All of the Article's options, the client's contribution included, each skippable."""
     program = catalog.program("rupture-repair")
     first = program.steps[0]
     assert first.kind is StepKind.CHOICE and "rupture" in first.question.lower()
     assert {"withdrawal", "confrontation"} <= set(first.option_ids)
+    assert "option" in program.intro.lower() and "skip" in program.intro.lower()
 
     moves = [
         ("listen",),
-        ("your part", "contribut"),
+        ("your part",),
         ("feel about the therapy", "how they feel"),
+        ("client's side of the impasse", "client bring", "client have brought"),
         ("outside therapy", "outside the room"),
         ("formulation", "conceptualisation"),
     ]
-    questions = [step.question.lower() for step in program.steps]
     positions = []
     for keywords in moves:
-        found = [i for i, q in enumerate(questions) if any(k in q for k in keywords)]
+        found = [
+            i
+            for i, step in enumerate(program.steps)
+            if any(k in step.question.lower() for k in keywords)
+        ]
         assert found, keywords
+        assert program.steps[found[0]].optional, keywords
         positions.append(found[0])
-    assert positions == sorted(positions), "the moves come in the Article's order"
+    assert positions == sorted(positions), "the options come in the Article's order"
 
 
 def test_two_relationships_asks_the_same_questions_twice(catalog: Catalog) -> None:
@@ -298,3 +320,104 @@ def test_rogers_conditions_asks_one_question_per_condition(catalog: Catalog) -> 
     }
     for step_id, keyword in conditions.items():
         assert keyword in program.step(step_id).question.lower(), step_id
+
+
+def test_checkin_asks_for_the_clients_own_view(catalog: Catalog) -> None:
+    """Yes: what they said and an optional score; no: a gentle, skippable nudge."""
+    checkin = catalog.program("post-session-checkin")
+    asked = checkin.step("client_asked")
+    assert asked.kind is StepKind.CHOICE and asked.when is None
+    assert asked.option_ids == ("yes", "no")
+    order = checkin.step_ids
+    assert order.index("client_rating") < order.index("client_asked")
+
+    said, reported, nudge = (
+        checkin.step(s) for s in ("client_said", "client_reported", "client_next_time")
+    )
+    assert said.kind is StepKind.TEXT and not said.optional
+    assert reported.kind is StepKind.RATING and reported.optional
+    for step in (said, reported):
+        assert step.when is not None and step.when.in_ == ("yes",)
+    assert nudge.optional and nudge.when is not None and nudge.when.in_ == ("no",)
+    assert "next time" in nudge.question.lower()
+
+
+def test_two_relationships_asks_for_few_required_answers(catalog: Catalog) -> None:
+    program = catalog.program("two-relationships")
+    required = [s for s in program.steps if s.kind is StepKind.TEXT and not s.optional]
+    assert len(required) <= 8
+    for who in ("distant_who", "close_who"):
+        step = program.step(who)
+        assert step.optional and "no need to name" in step.question.lower()
+
+
+def test_support_is_offered_where_feelings_run_high(catalog: Catalog) -> None:
+    """A still-strong feeling, one's attachment history, a rupture that shook: skippable
+    steps marked for the support offer."""
+    marked = {
+        (program.id, step.id): step
+        for program in catalog.programs.values()
+        for step in program.steps
+        if step.offers_support
+    }
+    assert set(marked) == {
+        ("affect-labeling", "support"),
+        ("secure-base", "familiar"),
+        ("rupture-repair", "shaken_care"),
+    }
+    assert all(step.optional for step in marked.values())
+    strong = marked[("affect-labeling", "support")].when
+    assert strong is not None and strong.at_least == 4
+
+
+def test_corrected_wording_of_the_review_of_issue_16(catalog: Catalog) -> None:
+    """Points a clinical and research review asked to put right stay put right."""
+    card = catalog.concept
+    assert "self-disclosure" in card("congruence").summary
+    assert "moderate" in card("alliance-evidence").summary
+    assert "Siegel defines parental sensitivity" in card("sensitive-responsiveness").summary
+    assert "timely" in card("sensitive-responsiveness").summary
+    assert "without delay" not in card("sensitive-responsiveness").in_the_room
+    assert "inborn" in card("affect-regulation").summary
+    assert "first sessions" not in card("therapeutic-alliance").summary
+    assert "Bordin" in card("alliance-in-humanistic-therapy").summary
+    assert "here-and-now" in card("alliance-in-cbt").summary
+    assert "not directly related" in card("mirror-neurons").summary
+    assert "contested" in (card("mirror-neurons").caveat or "")
+    assert "indirectly" in card("empathy-attachment-alliance").summary
+    for slug in ("empathy-attachment-alliance", "prefrontal-cortex", "mirror-neurons"):
+        assert "own inference" in (card(slug).caveat or ""), slug
+    common = card("common-factors").caveat or ""
+    assert "Johnsen & Friborg" in common and "rough estimates" in common
+    rupture = card("rupture-and-repair").summary
+    assert "what the client brings to the impasse" in rupture and "Safran" in rupture
+    for slug in (
+        "secure-base",
+        "therapist-attachment-history",
+        "affect-labeling",
+        "limbic-system",
+        "empathy",
+        "internal-working-model",
+        "sensitive-responsiveness",
+    ):
+        assert any(ref.references for ref in card(slug).sources), slug
+
+    regard = catalog.program("rogers-conditions").step("regard")
+    assert "how fully" in regard.question.lower()
+    assert (regard.low_label, regard.high_label) == ("Hardly at all", "Completely")
+    bond = catalog.program("post-session-checkin").step("bond").question
+    assert "you and your client" not in bond
+    held = catalog.program("empathy-attunement").step("named_not").question
+    assert "held you back" not in held
+    body = catalog.program("empathy-attunement").step("own_body")
+    assert body.optional and "nothing" in (body.hint or "")
+
+
+def test_every_concept_without_a_program_before_has_one_now(catalog: Catalog) -> None:
+    """Transference, the evidence and the common factors are exercised by a program."""
+    for slug in ("transference", "alliance-evidence", "common-factors"):
+        assert catalog.programs_for(slug), slug
+    secure = catalog.program("secure-base")
+    assert "countertransference" in (secure.step("transference").hint or "").lower()
+    assert secure.step("early_trust").when is not None
+    assert catalog.program("rogers-conditions").step("power").optional

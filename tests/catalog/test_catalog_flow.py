@@ -43,6 +43,7 @@ def checkin_answers(rupture: str) -> dict[str, Answer]:
         "rupture_noticed": "I sped up.",
         "rupture_named": "not_yet",
         "client_rating": 3,
+        "client_asked": "no",
         "note": "",
     }
 
@@ -57,6 +58,9 @@ def test_checkin_asks_rupture_questions_only_after_a_rupture(catalog: Catalog) -
     assert calm[0] == "bond"
     assert not RUPTURE_STEPS & set(calm)
     assert calm[calm.index("rupture") + 1] == "client_rating"
+    assert calm[calm.index("client_rating") + 1 :] == ["client_asked", "client_next_time", "note"]
+    told = walk(checkin, {**checkin_answers("none"), "client_asked": "yes"})
+    assert told[told.index("client_asked") + 1 :] == ["client_said", "client_reported", "note"]
 
     for kind in ("withdrawal", "confrontation", "unsure"):
         asked = walk(checkin, checkin_answers(kind))

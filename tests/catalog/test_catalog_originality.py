@@ -1,10 +1,13 @@
-"""No sentence of the source documents is copied into prompts/.
+"""No sentence of the source documents is copied into prompts/ or the bot's own words.
 
 Rule: no run of 12 or more consecutive words of either source document appears in
-any text of prompts/ (every string value, and every comment). Words are compared
-lower-cased, as `[a-z0-9']+` tokens, after mapping curly quotes to straight ones.
+any text of prompts/ (every string value, and every comment), nor in any string of a
+text module under src/reflect_bot/ui/ (texts.py and any module added there later).
+Words are compared lower-cased, as `[a-z0-9']+` tokens, after mapping curly quotes to
+straight ones.
 """
 
+import ast
 import re
 import tomllib
 from collections.abc import Iterator
@@ -54,6 +57,28 @@ def prompt_texts(prompts_dir: Path) -> Iterator[tuple[str, str]]:
                 yield f"{name}:{number}", line.lstrip("# ")
 
 
+UI_DIR = Path(__file__).resolve().parents[2] / "src" / "reflect_bot" / "ui"
+
+
+def ui_texts(ui_dir: Path = UI_DIR) -> Iterator[tuple[str, str]]:
+    """(where, text) for every string (and f-string's literal parts) of every ui module."""
+    modules = sorted(ui_dir.rglob("*.py"))
+    assert modules, f"no modules under {ui_dir}"
+    for path in modules:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        name = path.relative_to(ui_dir.parents[1]).as_posix()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                yield f"{name}:{node.lineno}", node.value
+            elif isinstance(node, ast.JoinedStr):
+                literal = " ".join(
+                    part.value
+                    for part in node.values
+                    if isinstance(part, ast.Constant) and isinstance(part.value, str)
+                )
+                yield f"{name}:{node.lineno}", literal
+
+
 @pytest.fixture(scope="module")
 def seed_runs(seeds: dict[str, str]) -> set[tuple[str, ...]]:
     found: set[tuple[str, ...]] = set()
@@ -88,3 +113,31 @@ def test_no_twelve_word_run_of_a_source_appears_in_prompts(
         for run in copied_runs(text, seed_runs)
     ]
     assert not copies, "copied from the sources:\n" + "\n".join(copies)
+
+
+def test_no_twelve_word_run_of_a_source_appears_in_the_bots_texts(
+    seed_runs: set[tuple[str, ...]],
+) -> None:
+    texts = list(ui_texts())
+    assert any("texts.py" in where for where, _ in texts)
+    copies = [
+        f"{where}: “{run}”" for where, text in texts for run in copied_runs(text, seed_runs)
+    ]
+    assert not copies, "copied from the sources:\n" + "\n".join(copies)
+
+
+def test_the_ui_check_reads_every_module_and_catches_a_copy(
+    tmp_path: Path, seeds: dict[str, str], seed_runs: set[tuple[str, ...]]
+) -> None:
+    """A future text module is read too, and a copied sentence in it is caught."""
+    tokens = words(next(iter(seeds.values())))
+    copied = " ".join(tokens[300:315])
+    (tmp_path / "texts.py").write_text('HELLO = "Hello"\n', encoding="utf-8")
+    nested = tmp_path / "more"
+    nested.mkdir()
+    (nested / "cards.py").write_text(
+        f'CARD = f"{{0}} {copied}"\nOTHER = ("split " "{copied}")\n', encoding="utf-8"
+    )
+    found = [(where, text) for where, text in ui_texts(tmp_path) if copied_runs(text, seed_runs)]
+    assert all("more/cards.py" in where for where, _ in found)
+    assert {where.rsplit(":", 1)[1] for where, _ in found} == {"1", "2"}  # f-string, joined

@@ -23,6 +23,7 @@ OTHER = 1002
 TYPED = {
     "rupture_what": "# She said *nothing*\n- then <b>left</b> early\n\n| a | b |\n|---|---|",
     "rupture_noticed": "1. Tight chest 😟\n> an urge to [fix](it) — `fast`",
+    "client_said": "They said it felt *rushed* <at the end>.",
     "note": "Next time: slow down.",
 }
 EDITED_NOTE = "Next time: slow down *and* ask.\n\n---\nשלום"
@@ -113,6 +114,7 @@ async def test_checkin_exported_as_typed_and_only_to_its_author(bot_on: Harness)
     rendered = answers_as_rendered(body)
     assert rendered[program.step("rupture_what").question] == TYPED["rupture_what"]
     assert rendered[program.step("rupture_noticed").question] == TYPED["rupture_noticed"]
+    assert rendered[program.step("client_said").question] == TYPED["client_said"]
     assert rendered[program.step("note").question] == EDITED_NOTE + " (edited)"
     assert rendered[program.step("bond").question].startswith("4/5 — ")
     assert "## Glossary" in body and "(#rupture-and-repair)" in body

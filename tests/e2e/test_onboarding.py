@@ -23,6 +23,7 @@ async def test_start_consent_timezone_help(bot_on: Harness) -> None:
     notice = await bot.expect("Welcome")
     for promise in ("encrypted", "client names", "/forget", "/export"):
         assert promise in notice.text
+    _says_what_the_bot_is_not(notice.text)
     assert await _clinician(bot) is None, "nothing is stored before consent"
 
     await bot.press(notice.button_texts[0], notice)
@@ -50,6 +51,21 @@ async def test_start_consent_timezone_help(bot_on: Harness) -> None:
     help_message = await bot.expect("What I can do")
     for name, _ in texts.COMMANDS:
         assert f"/{name}" in help_message.text
+    _says_what_the_bot_is_not(help_message.text)
+
+
+def _says_what_the_bot_is_not(text: str) -> None:
+    """Signposting: not supervision, not a record, not for incidents or risk; courts."""
+    for words in (
+        "not supervision",
+        "not a clinical record",
+        "incident",
+        "risk to a client",
+        "follow your service's safeguarding procedure",
+        "court",
+        "learning, not case detail",
+    ):
+        assert words in text, words
 
 
 async def test_command_menu_is_set(bot: Harness) -> None:

@@ -72,13 +72,13 @@ async def test_checkin_reports_rupture_and_offers_repair(bot_on: Harness) -> Non
     checkin = bot.services.catalog.program(CHECKIN_PROGRAM_ID)
     await bot.say("/checkin")
     first = await bot.expect("Post-session check-in")
-    assert "1 of 7" in first.text  # the three rupture steps are not counted yet
+    assert "1 of 8" in first.text  # the three rupture steps are not counted yet
 
     await bot.press("4", first)
     edited = await bot.emulator.wait_for_edit(USER, first.message_id)
     assert "✓ 4 of 5" in (edited.text or "") and not edited.buttons
 
-    message = await bot.expect("2 of 7")
+    message = await bot.expect("2 of 8")
     given: dict[str, str | int] = {"bond": 4}
     step = checkin.next_step("bond", given)
     while step is not None:
@@ -87,7 +87,7 @@ async def test_checkin_reports_rupture_and_offers_repair(bot_on: Harness) -> Non
         message = await bot.expect()
         step = checkin.next_step(step.id, given)
         if step is not None and step.id == "rupture_what":
-            assert "6 of 10" in message.text
+            assert "6 of 11" in message.text
     assert "Thank you" in message.text
     offer = await bot.expect("Would you like to spend a few minutes")
     await bot.press("Start Rupture repair", offer)
@@ -136,18 +136,21 @@ async def test_skip_optional_and_refuse_required(bot: Harness) -> None:
     await bot.expect("no question waiting to be skipped")
     checkin = bot.services.catalog.program(CHECKIN_PROGRAM_ID)
     await bot.say("/checkin")
-    message = await bot.expect("1 of 7")
+    message = await bot.expect("1 of 8")
     await bot.say("/skip")
     again = await bot.expect("can't be skipped")
     assert checkin.step("bond").question in again.text and again.buttons
     given: dict[str, str | int] = {}
     step = checkin.next_step(None, given)
     while step is not None and not step.optional:
-        given[step.id] = await bot.answer_step(step, message)
+        pick = "no" if step.id == "client_asked" else None
+        given[step.id] = await bot.answer_step(step, message, pick=pick)
         message = await bot.expect()
         step = checkin.next_step(step.id, given)
     assert step is not None and "/skip" in message.text
     await bot.press("Skip this one", message)
+    last = await bot.expect(checkin.step("note").question)
+    await bot.press("Skip this one", last)
     await bot.expect("Thank you")
     reflection = (await _reflections(bot))[-1]
     stored = await _answers(bot, reflection.id or 0)

@@ -122,7 +122,7 @@ async def test_new_program_while_one_is_open_asks_resume_or_discard(bot: Harness
     choice = await bot.expect("You're partway through")
     await bot.press(choice.button_texts[1], choice)
     started = await bot.expect("Post-session check-in")
-    assert "Discarded" in started.text and "1 of 7" in started.text
+    assert "Discarded" in started.text and "1 of 8" in started.text
     old, new = await _reflections(bot)
     assert (old.status, new.status) == ("discarded", "in_progress")
     assert await _answer_count(bot) == 0

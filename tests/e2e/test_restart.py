@@ -121,6 +121,14 @@ async def test_kill_9_mid_reflection_then_continue(
             question = await emulator.wait_for_bot_message(
                 USER, predicate=lambda m: "7 of" in (m.text or "")
             )
+            await emulator.click(USER, "No, not this time")
+            question = await emulator.wait_for_bot_message(
+                USER, predicate=lambda m: "8 of" in (m.text or "")
+            )
+            await emulator.send_text(USER, "/skip")
+            question = await emulator.wait_for_bot_message(
+                USER, predicate=lambda m: "9 of" in (m.text or "")
+            )
             await emulator.send_text(USER, "/skip")
             await emulator.wait_for_bot_message(
                 USER, predicate=lambda m: "Thank you" in (m.text or "")
@@ -144,4 +152,6 @@ async def test_kill_9_mid_reflection_then_continue(
     assert answers["rupture"].choice == "none" and answers["note"].kind == "skipped"
     # Each answer is stored once, although updates the killed process never confirmed
     # were delivered again to the new one.
-    assert len(answers) == 7
+    assert answers["client_asked"].choice == "no"
+    assert answers["client_next_time"].kind == "skipped"
+    assert len(answers) == 9

@@ -184,7 +184,14 @@ async def test_the_weeks_words_ruptures_ratings_and_prompts(
             "post-session-checkin",
             utc(2026, 3, 3, 18),
             texts=("She went quiet & looked away <again>.",),
-            ratings={"bond": 4, "goals": 3, "tasks": 5, "overall": 4, "client_rating": 2},
+            ratings={
+                "bond": 4,
+                "goals": 3,
+                "tasks": 5,
+                "overall": 4,
+                "client_rating": 2,
+                "client_reported": 5,
+            },
             rupture="withdrawal",
         )
         await world.reflection(
@@ -213,7 +220,7 @@ async def test_the_weeks_words_ruptures_ratings_and_prompts(
         "rupture-repair",
     ]
     assert checkin.id is not None
-    position = 7  # after five ratings and the rupture answer
+    position = 8  # after six ratings and the rupture answer
     assert loaded.week.answers == (
         WrittenAnswer(checkin.id, position, "She went quiet & looked away <again>."),
     )
@@ -223,6 +230,9 @@ async def test_the_weeks_words_ruptures_ratings_and_prompts(
         "goals": RatingTally(7, 2),
         "tasks": RatingTally(5, 1),
         "overall": RatingTally(4, 1),
+        # The clinician's guess of the client's view and the client's own score, apart.
+        "client_rating": RatingTally(2, 1),
+        "client_reported": RatingTally(5, 1),
     }
     assert loaded.week.prompts_delivered == 2
 

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from reflect_bot.domain.identifying import IdentifyingKind, find_identifying
+from reflect_bot.ui import texts
 
 TODAY = date(2026, 11, 2)
 K = IdentifyingKind
@@ -82,3 +83,59 @@ def test_without_today_only_marked_dates_count() -> None:
 def test_kinds_come_once_each_in_a_fixed_order() -> None:
     text = "client Anna, anna@x.org; client Ben, ben@y.org; 0123 456 7890"
     assert find_identifying(text) == (K.EMAIL, K.PHONE, K.CLIENT_NAME)
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        # The misses of the review in issue 16.
+        ("Sarah cried when I mentioned the ending.", {K.PERSON_NAME}),
+        ("Mrs Patel arrived late and apologised.", {K.PERSON_NAME}),
+        ("Client, J. Smith, said the homework felt pointless.", {K.PERSON_NAME}),
+        ("I think client O'Brien was testing me.", {K.CLIENT_NAME}),
+        ("I felt protective of david today.", {K.PERSON_NAME}),
+        ("Her sister Margaret Collins came up again.", {K.PERSON_NAME}),
+        ("In the session with Tom I talked too much.", {K.PERSON_NAME}),
+        ("She lives at 22 Harbour Road, BS1 4DJ.", {K.POSTCODE, K.ADDRESS}),
+        ("Referred by Oakfield Primary School after the incident.", {K.SCHOOL_OR_WORKPLACE}),
+        ("He works at Greggs and hates the early shifts.", {K.SCHOOL_OR_WORKPLACE}),
+        ("The only person in Tetbury with Huntington's disease.", {K.COMBINATION}),
+        ("He's the only GP in a village of 300 people.", {K.COMBINATION}),
+        ("Spoke with Grace about the break.", {K.PERSON_NAME}),  # a word-name, mid-sentence
+    ],
+)
+def test_names_places_and_combinations_are_found(
+    text: str, kinds: set[IdentifyingKind]
+) -> None:
+    assert set(find_identifying(text, today=TODAY)) == kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "client Core-10 score was lower than last month",
+        "The client's CORE-10 score dropped from 24 to 17.",
+        "I qualified on 12/09/2008 and still feel like a beginner.",
+        "My own supervision started on 3 March 2015.",
+        "Carl Rogers would say I lost congruence.",
+        "Hope is what I wanted to offer.",  # a word-name opening a sentence
+        "In May I'll have worked with this client for a year.",
+        "The Mental Health Academy article helped.",
+        "I work at a community mental health team.",
+        "Session with a new client today: assessment and consent.",
+    ],
+)
+def test_own_dates_measures_authors_and_words_are_not_flagged(text: str) -> None:
+    assert find_identifying(text, today=TODAY) == ()
+
+
+def test_someone_elses_date_in_a_sentence_about_me_still_counts() -> None:
+    assert find_identifying("I read her DOB as 14/03/1987.", today=TODAY) == (
+        K.DATE_OF_BIRTH,
+    )
+    assert find_identifying("I saw that she was born 14/03/1987.") == (K.DATE_OF_BIRTH,)
+
+
+def test_every_kind_has_words_for_the_clinician() -> None:
+    """The notice says what was found, in words, for every kind the check reports."""
+    assert set(texts.IDENTIFYING_KINDS) == {kind.value for kind in IdentifyingKind}

@@ -82,18 +82,18 @@ def test_button_values_must_be_offered_by_the_step(catalog: Catalog) -> None:
 def test_progress_counts_conditional_steps_once_they_apply(catalog: Catalog) -> None:
     checkin = catalog.program(CHECKIN_PROGRAM_ID)
     first = journaling.first_step(checkin)
-    assert str(journaling.progress(checkin, first, [])) == "1 of 7"
+    assert str(journaling.progress(checkin, first, [])) == "1 of 8"
     given = [
         ReadAnswer(step_id, AnswerKind.RATING, rating=4)
         for step_id in ("bond", "goals", "tasks", "overall")
     ]
     calm = [*given, ReadAnswer("rupture", AnswerKind.CHOICE, choice="none")]
     assert journaling.next_step(checkin, "rupture", calm) == checkin.step("client_rating")
-    assert str(journaling.progress(checkin, checkin.step("client_rating"), calm)) == "6 of 7"
+    assert str(journaling.progress(checkin, checkin.step("client_rating"), calm)) == "6 of 8"
     strained = [*given, ReadAnswer("rupture", AnswerKind.CHOICE, choice="withdrawal")]
     following = journaling.next_step(checkin, "rupture", strained)
     assert following == checkin.step("rupture_what")
-    assert str(journaling.progress(checkin, following, strained)) == "6 of 10"
+    assert str(journaling.progress(checkin, following, strained)) == "6 of 11"
 
 
 def test_skipped_steps_count_as_unanswered_for_conditions(catalog: Catalog) -> None:

@@ -446,6 +446,7 @@ class _PartialConcept:
     synonyms: tuple[str, ...]
     related: tuple[str, ...]
     sources: tuple[SourceRef | None, ...]
+    outside_sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -467,4 +468,5 @@ def _partial_concept(slug: str, raw: Mapping[str, object]) -> _PartialConcept:
         else (),
         related=tuple(_valid_slugs(raw.get("related"))),
         sources=tuple(_each_or_none(SourceRef, raw.get("sources"))),
+        outside_sources=tuple(_valid_slugs(raw.get("outside_sources"))),
     )

@@ -266,6 +266,9 @@ class Concept(_Model):
     in_the_room: Text
     related: tuple[Slug, ...] = ()
     sources: tuple[SourceRef, ...]
+    #: Keys of sources.toml documents outside the seeds that the card also rests on
+    #: (e.g. a claim the seeds don't make), cited by author and year on the card.
+    outside_sources: tuple[Slug, ...] = ()
     caveat: Text | None = Field(default=None, validate_default=True)
 
     @field_validator("synonyms")
@@ -419,6 +422,9 @@ class Step(_Model):
     high_label: Text | None = Field(default=None, validate_default=True)
     options: tuple[Choice, ...] = Field(default=(), validate_default=True)
     when: Condition | None = None
+    #: Asking this step (when its condition holds) is a moment to offer the deployment's
+    #: support text: a strong feeling, one's own attachment history, a shaking rupture.
+    offers_support: bool = False
 
     @field_validator("low_label", "high_label")
     @classmethod
@@ -660,6 +666,8 @@ class ConceptRefs(Protocol):
     def related(self) -> Sequence[str]: ...
     @property
     def sources(self) -> Sequence[SourceRef | None]: ...  # None: a reference that failed
+    @property
+    def outside_sources(self) -> Sequence[str]: ...
 
 
 class ProgramRefs(Protocol):
@@ -736,6 +744,24 @@ def catalog_issues(
                         f"sources[{number}].document",
                         f'unknown source document "{ref.document}" (sources.toml has: '
                         f"{', '.join(sorted(sources)) or 'none'})",
+                    )
+                )
+        for key in concept.outside_sources:
+            outside = sources.get(key)
+            if outside is None and not known_source(key):
+                issues.append(
+                    CatalogIssue(
+                        "concept", slug, entry, "outside_sources", f'unknown source "{key}"'
+                    )
+                )
+            elif outside is not None and outside.seed_file is not None:
+                issues.append(
+                    CatalogIssue(
+                        "concept",
+                        slug,
+                        entry,
+                        "outside_sources",
+                        f'"{key}" is a seed document: cite it under sources with its lines',
                     )
                 )
         for synonym in concept.synonyms:

@@ -34,15 +34,21 @@ if TYPE_CHECKING:
 __all__ = [
     "ALLIANCE_STEPS",
     "CHECKIN",
+    "CLIENT_GUESS_STEP",
+    "CLIENT_REPORTED_STEP",
+    "DIGEST_RATING_STEPS",
     "DIP_TENTHS",
     "EMPATHY",
     "EMPATHY_GAP_WEEKS",
     "MAX_PROGRAM_CONCEPTS",
+    "MIN_CHECKINS_TO_COMPARE",
     "PREVIOUS_WEEKS",
     "REPAIR",
     "RUPTURE_KINDS",
     "RUPTURE_STEP",
     "AllianceMeasure",
+    "ClientView",
+    "ClientViewMeasure",
     "ConceptLookup",
     "ConceptTouched",
     "DoneReflection",
@@ -70,6 +76,15 @@ EMPATHY = "empathy-attunement"
 #: The check-in ratings the digest averages (client_rating is the client's view, not the alliance).
 ALLIANCE_STEPS: tuple[str, ...] = tuple(s for s in CHECKIN_RATING_STEPS if s != "client_rating")
 RUPTURE_STEP = CHECKIN_RUPTURE_STEP
+#: The clinician's guess of how the client would rate the session, and the client's own
+#: score when the clinician asked and was given one: the digest keeps the two apart.
+CLIENT_GUESS_STEP = "client_rating"
+CLIENT_REPORTED_STEP = "client_reported"
+#: The check-in ratings a digest reads (the repository loads exactly these).
+DIGEST_RATING_STEPS: tuple[str, ...] = (*ALLIANCE_STEPS, CLIENT_GUESS_STEP, CLIENT_REPORTED_STEP)
+#: A change in the client's view is shown only with at least this many check-ins in each
+#: period: an average of one or two scores moves too much to mean anything.
+MIN_CHECKINS_TO_COMPARE = 3
 #: Check-in rupture answers that report a strain, in the order the digest lists them.
 RUPTURE_KINDS: tuple[str, ...] = tuple(o for o in CHECKIN_RUPTURE_OPTIONS if o != "none")
 #: The alliance is compared with this many weeks before the digest's week.
@@ -248,6 +263,36 @@ class AllianceMeasure:
 
 
 @dataclass(frozen=True, slots=True)
+class ClientViewMeasure:
+    """One view of how the session was for the client: the week's average and the four weeks
+    before, in tenths, with how many check-ins each average pools."""
+
+    tenths: int | None
+    checkins: int
+    previous_tenths: int | None
+    previous_checkins: int
+
+    @property
+    def comparable(self) -> bool:
+        return min(self.checkins, self.previous_checkins) >= MIN_CHECKINS_TO_COMPARE
+
+    @property
+    def change_tenths(self) -> int | None:
+        """The change, only when both periods have enough check-ins to compare."""
+        if not self.comparable or self.tenths is None or self.previous_tenths is None:
+            return None
+        return self.tenths - self.previous_tenths
+
+
+@dataclass(frozen=True, slots=True)
+class ClientView:
+    """The client's view, guessed by the clinician and reported by the client, kept apart."""
+
+    guessed: ClientViewMeasure
+    reported: ClientViewMeasure
+
+
+@dataclass(frozen=True, slots=True)
 class SourceBrief:
     """A card's first source in a few words, e.g. ("Review", "Therapeutic Alliance")."""
 
@@ -307,6 +352,7 @@ class WeeklyDigest:
     cpd_minutes: int = 0
     weeks_in_a_row: int = 0
     alliance: tuple[AllianceMeasure, ...] = ()
+    client_view: ClientView | None = None
     ruptures: tuple[tuple[str, int], ...] = ()  # (kind, count), kinds in RUPTURE_KINDS order
     ruptures_repaired: int = 0
     concepts: tuple[ConceptTouched, ...] = ()
@@ -368,6 +414,7 @@ def build_digest(
         cpd_minutes=sum(cpd_minutes(r.seconds_spent) for r in done),
         weeks_in_a_row=history.weeks_in_a_row + 1,
         alliance=alliance,
+        client_view=_client_view(week.ratings, history.previous_ratings),
         ruptures=tuple(
             (kind, count)
             for kind in RUPTURE_KINDS
@@ -446,6 +493,21 @@ def _alliance(ratings: Mapping[str, RatingTally], history: History) -> tuple[All
         for step in ALLIANCE_STEPS
     )
     return measures if any(m.tenths is not None for m in measures) else ()
+
+
+def _client_view(
+    ratings: Mapping[str, RatingTally], previous: Mapping[str, RatingTally]
+) -> ClientView | None:
+    """Guessed and reported views of the client, side by side (none this week: no section)."""
+
+    def measure(step: str) -> ClientViewMeasure:
+        now, before = ratings.get(step, RatingTally()), previous.get(step, RatingTally())
+        return ClientViewMeasure(now.tenths, now.answers, before.tenths, before.answers)
+
+    guessed, reported = measure(CLIENT_GUESS_STEP), measure(CLIENT_REPORTED_STEP)
+    if guessed.checkins == 0 and reported.checkins == 0:
+        return None
+    return ClientView(guessed, reported)
 
 
 def _concepts(

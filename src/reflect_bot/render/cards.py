@@ -40,6 +40,12 @@ def _source_line(catalog: Catalog, ref: SourceRef) -> str:
     return line
 
 
+def _outside_line(catalog: Catalog, key: str) -> str:
+    document = catalog.source(key)
+    by = f"{document.label}, {document.year}" if document.year else document.label
+    return f"• {escape(by)}: <i>{escape(document.title)}</i> (outside the two source documents)"
+
+
 def concept_card(catalog: Catalog, concept: Concept) -> str:
     """The whole card: summary, what it means in the room, caveat and sources."""
     parts = [
@@ -54,6 +60,7 @@ def concept_card(catalog: Catalog, concept: Concept) -> str:
         parts += ["", f"<i>{escape(concept.caveat)}</i>"]
     parts += ["", "<b>Sources</b>"]
     parts += [_source_line(catalog, ref) for ref in concept.sources]
+    parts += [_outside_line(catalog, key) for key in concept.outside_sources]
     return "\n".join(parts)
 
 

@@ -17,7 +17,10 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from reflect_bot.domain.digest import (
+    MIN_CHECKINS_TO_COMPARE,
     AllianceMeasure,
+    ClientView,
+    ClientViewMeasure,
     ConceptTouched,
     Focus,
     FocusRule,
@@ -63,6 +66,8 @@ def render_digest(
     sections.append(_activity(digest))
     if digest.alliance:
         sections.append(_alliance(digest.alliance))
+    if digest.client_view is not None:
+        sections.append(_client_view(digest.client_view))
     if digest.ruptures:
         sections.append(_ruptures(digest))
     if digest.concepts:
@@ -148,6 +153,42 @@ def _alliance(measures: Sequence[AllianceMeasure]) -> str:
                 change=_change(measure),
             )
         )
+    return "\n".join(lines)
+
+
+def _signed(change: int) -> str:
+    if change == 0:
+        return texts.DIGEST_ALLIANCE_NO_CHANGE
+    return ("+" if change > 0 else "−") + _tenths(abs(change))
+
+
+def _client_measure(name: str, measure: ClientViewMeasure) -> str:
+    line = texts.DIGEST_CLIENT_LINE.format(
+        name=name,
+        average=_tenths(measure.tenths or 0),
+        checkins=measure.checkins,
+        checkin_words=texts.DIGEST_CHECKIN_WORDS[measure.checkins != 1],
+    )
+    change = measure.change_tenths
+    if change is not None:
+        return line + texts.DIGEST_CLIENT_CHANGE.format(
+            change=_signed(change),
+            previous=_tenths(measure.previous_tenths or 0),
+            previous_checkins=measure.previous_checkins,
+        )
+    return line + texts.DIGEST_CLIENT_TOO_FEW.format(
+        minimum=MIN_CHECKINS_TO_COMPARE, previous_checkins=measure.previous_checkins
+    )
+
+
+def _client_view(view: ClientView) -> str:
+    lines = [texts.DIGEST_CLIENT_VIEW_TITLE]
+    if view.guessed.checkins:
+        lines.append(_client_measure(texts.DIGEST_CLIENT_GUESSED, view.guessed))
+    if view.reported.checkins:
+        lines.append(_client_measure(texts.DIGEST_CLIENT_REPORTED, view.reported))
+    else:
+        lines.append(texts.DIGEST_CLIENT_NONE_REPORTED)
     return "\n".join(lines)
 
 

@@ -6,6 +6,8 @@ it is placed into one of these templates.
 
 from __future__ import annotations
 
+from html import escape
+
 # --- commands (menu set with setMyCommands; /help lists the same) -------------------------
 
 COMMANDS: tuple[tuple[str, str], ...] = (
@@ -28,6 +30,14 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 
 # --- onboarding -----------------------------------------------------------------------------
 
+# What the bot is not, said plainly at onboarding and in /help.
+WHAT_I_AM_NOT = (
+    "<b>What I am not:</b> I'm not supervision and not a clinical record. I can't take a "
+    "report of an incident or of a risk to a client: for that, follow your service's "
+    "safeguarding procedure.\n"
+    "<b>Write about your learning, not case detail:</b> in some jurisdictions a court can "
+    "ask to see reflections like these."
+)
 PRIVACY_NOTICE = (
     "<b>Welcome to reflect-bot</b>\n\n"
     "I help you build a habit of reflecting on your therapeutic relationships: short "
@@ -37,9 +47,26 @@ PRIVACY_NOTICE = (
     "<b>Please leave out</b> client names and anything else that could identify a client.\n"
     "<b>You stay in charge:</b> /export gives you your journal, and /forget erases "
     "everything I hold about you (an encrypted copy can stay in the service's backups "
-    "until they expire).\n\n"
+    "until they expire).\n\n" + WHAT_I_AM_NOT + "\n\n"
     "Shall we begin?"
 )
+# Offered when a reflection touches something heavy (steps marked offers_support). The
+# deployment can name its own support with REFLECT_SUPPORT_TEXT; the default names kinds of
+# help only, never a number that might be wrong where the bot is used.
+DEFAULT_SUPPORT_TEXT = (
+    "your clinic's staff support or employee assistance service, your supervisor, your "
+    "professional body's helpline, or your GP"
+)
+SUPPORT_OFFER = (
+    "<i>This can stir up a lot. You don't have to carry it alone: support is there from "
+    "{support}. You can also skip this question.</i>"
+)
+
+
+def support_offer(support_text: str | None = None) -> str:
+    """The support offer, naming the deployment's own support (escaped) or the default."""
+    support = escape(support_text.strip(), quote=False) if support_text else None
+    return SUPPORT_OFFER.format(support=support or DEFAULT_SUPPORT_TEXT)
 CONSENT_BUTTON = "I understand — let's begin"
 CONSENT_THANKS = "Thank you. One more thing before we start."
 ASK_TIMEZONE = (
@@ -81,6 +108,7 @@ def help_text() -> str:
     lines = ["<b>What I can do</b>", ""]
     lines += [f"/{name} — {description}" for name, description in COMMANDS]
     lines += ["", "Your answers are encrypted at rest; /forget erases everything."]
+    lines += ["", WHAT_I_AM_NOT]
     return "\n".join(lines)
 
 
@@ -302,6 +330,24 @@ DIGEST_ALLIANCE_NAMES = {"bond": "Bond", "goals": "Goals", "tasks": "Tasks", "ov
 DIGEST_ALLIANCE_LINE = "{name} {average} ({change})"
 DIGEST_ALLIANCE_NO_CHANGE = "no change"
 DIGEST_ALLIANCE_FIRST = "nothing to compare yet"
+# The client's view: the clinician's guess and the client's own score, never mixed.
+DIGEST_CLIENT_VIEW_TITLE = (
+    "<b>The client's view</b> · your guess and what clients told you, kept apart (1–5)"
+)
+DIGEST_CLIENT_GUESSED = "Your guess"
+DIGEST_CLIENT_REPORTED = "Reported by clients"
+DIGEST_CLIENT_LINE = "{name}: {average}, from {checkins} {checkin_words}"
+DIGEST_CLIENT_CHANGE = (
+    " · {change} against {previous} from {previous_checkins} in the 4 weeks before"
+)
+DIGEST_CLIENT_TOO_FEW = (
+    " · no change shown with fewer than {minimum} check-ins in either period"
+    " (4 weeks before: {previous_checkins})"
+)
+DIGEST_CLIENT_NONE_REPORTED = (
+    'No client gave you a score this week. Ending with "How was today for you?" is a good start.'
+)
+DIGEST_CHECKIN_WORDS = ("check-in", "check-ins")
 DIGEST_RUPTURES_TITLE = "<b>Ruptures</b>"
 DIGEST_RUPTURE_KINDS = {
     "withdrawal": "Withdrawal",
@@ -477,7 +523,15 @@ IDENTIFYING_KINDS = {
     "phone": "a phone number",
     "record_number": "what looks like a record number",
     "date_of_birth": "what looks like a date of birth",
+    "postcode": "what looks like a postcode",
+    "address": "what looks like a street address",
+    "school_or_workplace": "what looks like a named school or workplace",
     "client_name": "what looks like a client's name",
+    "person_name": "what looks like someone's name",
+    "combination": (
+        "details (a place, a job, an age or a rare condition) that together could point to "
+        "one person"
+    ),
 }
 IDENTIFYING_FOUND = (
     "I've saved that answer as you sent it. I noticed {found} in it, though. "

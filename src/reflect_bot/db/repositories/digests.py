@@ -45,8 +45,8 @@ from reflect_bot.db.models import Answer, Clinician, Delivery, Digest, Reflectio
 from reflect_bot.db.statements import insert_or_ignore, rowcount, table_of
 from reflect_bot.db.types import UTCDateTime
 from reflect_bot.domain.digest import (
-    ALLIANCE_STEPS,
     CHECKIN,
+    DIGEST_RATING_STEPS,
     EMPATHY,
     PREVIOUS_WEEKS,
     RUPTURE_KINDS,
@@ -254,7 +254,7 @@ class _Queries:
         period = case((_reflection.finished_at >= self.span.start_of(current), 0), else_=1)
         per_step = [
             column
-            for step in ALLIANCE_STEPS
+            for step in DIGEST_RATING_STEPS
             for column in (
                 func.sum(case((_answer.step_id == step, _answer.rating))),
                 func.count(case((_answer.step_id == step, _answer.rating))),
@@ -267,7 +267,7 @@ class _Queries:
                 self._completed_in(current - PREVIOUS_WEEKS, current + 1),
                 _reflection.program_id == CHECKIN,
                 _answer.kind == "rating",
-                _answer.step_id.in_(ALLIANCE_STEPS),
+                _answer.step_id.in_(DIGEST_RATING_STEPS),
             )
             .group_by(_reflection.clinician_id, period)
         )
@@ -371,7 +371,7 @@ def _take_ratings(rows: _Rows, gathered: dict[int, _Gathered]) -> None:
     for cid, before, *sums in rows:
         tallies = {
             step: RatingTally(int(sums[2 * n] or 0), int(sums[2 * n + 1]))
-            for n, step in enumerate(ALLIANCE_STEPS)
+            for n, step in enumerate(DIGEST_RATING_STEPS)
             if sums[2 * n + 1]
         }
         if before:
