@@ -68,6 +68,7 @@ __all__ = [
     "cut_cleanly",
     "digest_week_for",
     "source_brief",
+    "unrepaired",
 ]
 
 CHECKIN = CHECKIN_PROGRAM_ID
@@ -402,7 +403,7 @@ def build_digest(
         and r.reflection_id in by_id
         and by_id[r.reflection_id].program_id == CHECKIN
     ]
-    unrepaired = _unrepaired(ruptures, done)
+    open_ruptures = unrepaired(ruptures, done)
     alliance = _alliance(week.ratings, history)
     touched, left_out = _concepts(done, answers, lookup)
     return WeeklyDigest(
@@ -420,11 +421,11 @@ def build_digest(
             for kind in RUPTURE_KINDS
             if (count := sum(1 for r in ruptures if r.kind == kind))
         ),
-        ruptures_repaired=len(ruptures) - len(unrepaired),
+        ruptures_repaired=len(ruptures) - len(open_ruptures),
         concepts=touched,
         concepts_left_out=left_out,
         excerpts=_excerpts(answers, by_id, zone),
-        focus=_focus(week.week, done, unrepaired, alliance, history, catalog, zone),
+        focus=_focus(week.week, done, open_ruptures, alliance, history, catalog, zone),
     )
 
 
@@ -464,7 +465,7 @@ def _programs(done: Sequence[DoneReflection]) -> tuple[ProgramDone, ...]:
     return tuple(ProgramDone(pid, titles[pid], times[pid]) for pid in ranked)
 
 
-def _unrepaired(
+def unrepaired(
     ruptures: Sequence[RuptureReport], done: Sequence[DoneReflection]
 ) -> list[DoneReflection]:
     """The check-ins whose rupture no later repair reflection of the week answered.

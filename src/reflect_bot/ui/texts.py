@@ -377,6 +377,20 @@ DIGEST_FOCUS = {
 }
 DIGEST_FOCUS_RATING = {"bond": "bond", "goals": "goals", "tasks": "tasks", "overall": "overall"}
 DIGEST_START_BUTTON = "Start: {program}"
+
+# The alliance trend chart (with the digest, /digest and /trend). Chart labels are plain text.
+TREND_CHART_TITLE = "Alliance · last {weeks} weeks"
+TREND_KEY_RUPTURE = "rupture"
+TREND_KEY_REPAIR = "repair"
+TREND_CAPTION_TITLE = "<b>Alliance over the last {weeks} weeks</b> · weekly check-in averages (1–5)"
+TREND_CAPTION_WEEK = "{day}: {values}"
+TREND_CAPTION_EVENTS = "ruptures {ruptures}, repaired {repairs}"
+TREND_CAPTION_GAPS = "No check-in ratings in {empty} of the {weeks} weeks (gaps in the chart)."
+TREND_NOT_YET = (
+    "Your alliance chart appears once you have check-in ratings in at least two different "
+    "weeks ({rated} so far in the last {weeks}). A /checkin after your next sessions will start it."
+)
+TREND_USAGE = "Send /trend for the last 12 weeks, or <code>/trend 26</code> for up to 26."
 # (one, many)
 DIGEST_REFLECTION_WORDS = ("reflection", "reflections")
 DIGEST_PROMPT_WORDS = ("prompt", "prompts")
