@@ -267,3 +267,17 @@ def test_outside_sources_must_be_known_and_not_seeded(tmp_path: Path) -> None:
     ]
     (tmp_path / "concepts.toml").write_text(CONCEPTS + 'outside_sources = ["bordin"]\n')
     assert load_catalog(tmp_path).concept("alpha").outside_sources == ("bordin",)
+
+
+def test_a_step_that_offers_support_must_be_skippable(tmp_path: Path) -> None:
+    (tmp_path / "programs").mkdir()
+    (tmp_path / "sources.toml").write_text(SOURCES)
+    (tmp_path / "concepts.toml").write_text(CONCEPTS)
+    (tmp_path / "programs" / "demo.toml").write_text(DEMO + "offers_support = true\n")
+
+    [problem] = _strings(check_catalog(tmp_path))
+    assert 'step "why"' in problem and "offers_support" in problem
+    assert "must be optional" in problem
+    fixed = DEMO + "offers_support = true\noptional = true\n"
+    (tmp_path / "programs" / "demo.toml").write_text(fixed)
+    assert load_catalog(tmp_path).program("demo").step("why").offers_support
