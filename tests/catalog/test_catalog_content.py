@@ -12,6 +12,7 @@ from reflect_bot.catalog import (
     StepKind,
     check_catalog,
 )
+from reflect_bot.render.cards import concept_card
 
 # The 27 stable slugs of CONTENT_MAP.md (checked against the file below when present).
 CONTENT_MAP_SLUGS = {
@@ -421,3 +422,13 @@ def test_every_concept_without_a_program_before_has_one_now(catalog: Catalog) ->
     assert "countertransference" in (secure.step("transference").hint or "").lower()
     assert secure.step("early_trust").when is not None
     assert catalog.program("rogers-conditions").step("power").optional
+
+
+def test_a_card_names_its_outside_sources(catalog: Catalog) -> None:
+    """The card a clinician opens shows the outside work beside the two documents."""
+    card = concept_card(catalog, catalog.concept("rupture-and-repair"))
+    assert "Safran &amp; Muran, 2000" in card
+    assert "Negotiating the Therapeutic Alliance" in card
+    assert "outside the two source documents" in card
+    humanistic = catalog.concept("alliance-in-humanistic-therapy")
+    assert "Bordin, 1979" in concept_card(catalog, humanistic)

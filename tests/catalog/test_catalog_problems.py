@@ -248,3 +248,36 @@ def test_missing_files_are_problems(tmp_path: Path) -> None:
         f"{name}/programs: folder not found",
         f"{name}/sources.toml: file not found",
     ]
+
+
+def test_outside_sources_must_be_known_and_not_seeded(tmp_path: Path) -> None:
+    """A card's outside source must exist in sources.toml and not be a seed document."""
+    (tmp_path / "programs").mkdir()
+    seeded = SOURCES.replace('about = "Stands', 'seed_file = "review.txt"\nabout = "Stands')
+    outside = '[bordin]\nlabel = "Bordin"\ntitle = "A paper"\nkind = "Paper"\nabout = "Outside."\n'
+    (tmp_path / "sources.toml").write_text(f"{seeded}\n{outside}")
+    (tmp_path / "programs" / "demo.toml").write_text(DEMO)
+    card = CONCEPTS + 'outside_sources = ["bordin", "review", "nowhere"]\n'
+    (tmp_path / "concepts.toml").write_text(card)
+
+    where = f'{tmp_path.name}/concepts.toml: concept "alpha" field "outside_sources"'
+    assert _strings(check_catalog(tmp_path)) == [
+        f'{where}: "review" is a seed document: cite it under sources with its lines',
+        f'{where}: unknown source "nowhere"',
+    ]
+    (tmp_path / "concepts.toml").write_text(CONCEPTS + 'outside_sources = ["bordin"]\n')
+    assert load_catalog(tmp_path).concept("alpha").outside_sources == ("bordin",)
+
+
+def test_a_step_that_offers_support_must_be_skippable(tmp_path: Path) -> None:
+    (tmp_path / "programs").mkdir()
+    (tmp_path / "sources.toml").write_text(SOURCES)
+    (tmp_path / "concepts.toml").write_text(CONCEPTS)
+    (tmp_path / "programs" / "demo.toml").write_text(DEMO + "offers_support = true\n")
+
+    [problem] = _strings(check_catalog(tmp_path))
+    assert 'step "why"' in problem and "offers_support" in problem
+    assert "must be optional" in problem
+    fixed = DEMO + "offers_support = true\noptional = true\n"
+    (tmp_path / "programs" / "demo.toml").write_text(fixed)
+    assert load_catalog(tmp_path).program("demo").step("why").offers_support

@@ -456,6 +456,16 @@ class Step(_Model):
         _refuse_duplicates((option.id for option in value), "option id")
         return value
 
+    @field_validator("offers_support")
+    @classmethod
+    def _support_steps_can_be_skipped(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and info.data.get("optional") is False:
+            raise PydanticCustomError(
+                "support_step_required",
+                "a step that offers support must be optional: the clinician may skip it",
+            )
+        return value
+
     def option(self, option_id: str) -> Choice:
         for option in self.options:
             if option.id == option_id:
