@@ -1,18 +1,30 @@
+# The base image is named by tag, not pinned by digest: the digest can only be read from the
+# registry (`docker buildx imagetools inspect python:3.11-slim`), which this project's build
+# machines cannot reach. Where you build, pin it: FROM python:3.11-slim@sha256:<digest>.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 
-# Dependencies first, so code changes do not reinstall them.
+# Dependencies first, exactly as locked and checked against their hashes (requirements.lock,
+# made by pip-compile --generate-hashes from pyproject.toml), so code changes do not
+# reinstall them and nothing else can be substituted.
+COPY requirements.lock ./
+RUN pip install --require-hashes --no-deps -r requirements.lock
+
+# The bot itself, editable so alembic/ and prompts/ stay beside it; its dependencies are
+# all installed above (--no-deps).
 COPY pyproject.toml README.md ./
 COPY src ./src
-RUN pip install -e .
+RUN pip install --no-deps -e .
 
 COPY alembic.ini ./
 COPY alembic ./alembic
 COPY prompts ./prompts
 
-RUN useradd --create-home --uid 10001 reflect && mkdir -p /app/data && chown reflect /app/data
+# The data folder is the bot user's alone (the SQLite files in it are created 0600).
+RUN useradd --create-home --uid 10001 reflect && mkdir -p /app/data \
+    && chown reflect /app/data && chmod 700 /app/data
 USER reflect
 
 ENV REFLECT_PROMPTS_DIR=/app/prompts REFLECT_DATA_DIR=/app/data
