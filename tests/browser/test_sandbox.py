@@ -63,7 +63,9 @@ async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
 
 
 @pytest.fixture
-async def page() -> AsyncIterator[Page]:
+async def page(sandbox: Sandbox) -> AsyncIterator[Page]:
+    """A browser page, closed before the sandbox stops (the page keeps polling it, and a poll
+    refused by a stopped sandbox would read as a page error)."""
     missing = _browser_missing()
     if missing is not None:
         if REQUIRE_BROWSER:
