@@ -178,9 +178,9 @@ async def populate(database_url: str, key: str, clinicians: int) -> None:
     from reflect_bot.db.engine import create_engine, create_sessionmaker, transaction
     from reflect_bot.db.models import Clinician, Schedule
     from reflect_bot.db.types import set_keys
-    from reflect_bot.delivery import planner
     from reflect_bot.domain.scheduling import EVERY_DAY, rotation_programs
     from reflect_bot.domain.timezones import resolve
+    from reflect_bot.flows import planning
 
     set_keys([key])
     engine = create_engine(database_url)
@@ -215,7 +215,7 @@ async def populate(database_url: str, key: str, clinicians: int) -> None:
             )
     rotation = rotation_programs(load_catalog(ROOT / "prompts").programs)
     async with transaction(sessions) as session:
-        planned = await planner.plan(
+        planned = await planning.plan(
             session,
             rotation=rotation,
             start=DUE - timedelta(minutes=1),

@@ -154,12 +154,22 @@ async def _post_init(application: ReflectApplication) -> None:
     if application.job_queue is not None:
         interval = services.settings.tick_seconds
         application.job_queue.run_repeating(
-            ticker.tick_job,
+            _tick,
             interval=interval,
             first=interval,
             name=ticker.TICK_JOB_NAME,
             data=application.bot_data.ticker,
         )
+
+
+async def _tick(context: ReflectContext) -> None:
+    """The JobQueue callback for a job whose data is the bot's `Ticker`: one tick, also
+    waiting up to half an interval for rows that fall due meanwhile (e.g. pushed back by a
+    429), so they need not wait for the next tick."""
+    data = context.job.data if context.job is not None else None
+    if not isinstance(data, ticker.Ticker):
+        raise TypeError("the tick job runs with its Ticker as data")
+    await data.tick(max_wait=data.services.settings.tick_seconds / 2)
 
 
 async def _post_shutdown(application: ReflectApplication) -> None:

@@ -28,6 +28,7 @@ from reflect_bot.delivery.sender import Pacer, Sender
 from reflect_bot.delivery.ticker import Ticker, TickReport
 from reflect_bot.domain.scheduling import EVERY_DAY
 from reflect_bot.emulator import BotAPIEmulator, MessageRecord
+from reflect_bot.flows import planning
 from reflect_bot.services import Services
 from tests import factories
 from tests.factories import add
@@ -79,7 +80,7 @@ class World:
                 now=now,
             )
             assert schedule.id is not None
-            await planner.replan(
+            await planning.replan(
                 session,
                 rotation=planner.rotation_of(self.services),
                 clinician_id=person.id,

@@ -16,8 +16,9 @@ import pytest
 from reflect_bot.config import get_settings
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.repositories import clinicians, schedules
-from reflect_bot.delivery.planner import replan, rotation_of
+from reflect_bot.delivery.planner import rotation_of
 from reflect_bot.domain.scheduling import MONDAY, SUNDAY
+from reflect_bot.flows.planning import replan
 from reflect_bot.sandbox import (
     Jump,
     PortInUseError,

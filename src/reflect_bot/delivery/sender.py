@@ -29,7 +29,7 @@ Timing: rows are sent no later than ``settings.lateness_window`` after they were
 unsent rows are marked ``missed`` and never sent (no burst after downtime). Telegram's
 answers: 429 puts the row back with its due time pushed by ``retry_after`` and the sender
 carries on with other rows; 403 (the clinician blocked the bot) stops everything for them
-(reachability.py); 5xx, network errors and timeouts are retried with backoff
+(flows/reachability.py); 5xx, network errors and timeouts are retried with backoff
 (``RETRY_BACKOFF``) up to ``MAX_ATTEMPTS``, then the row is ``failed``; 400 is ``failed``
 at once. Pacing (`Pacer`): evenly spaced sends at ``settings.send_rate_per_second``, never
 more than that many requests in flight or finished within any second, and one per
@@ -72,8 +72,8 @@ from reflect_bot.db.models import Clinician, Delivery, Schedule
 from reflect_bot.db.repositories import deliveries
 from reflect_bot.db.repositories.deliveries import FAILED, SKIPPED
 from reflect_bot.delivery.outgoing import Composers, Outgoing
-from reflect_bot.delivery.reachability import stop_reaching
 from reflect_bot.domain.scheduling import is_paused
+from reflect_bot.flows.reachability import stop_reaching
 from reflect_bot.services import Services
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,6 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from reflect_bot.bot.context import ReflectContext
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.repositories import reflections, updates
 from reflect_bot.delivery.planner import Planner
@@ -69,13 +68,3 @@ async def _housekeeping(services: Services) -> int:
         # Housekeeping rides along: Telegram never redelivers an update a day later.
         await updates.forget_older_than(session, cutoff=now - UPDATE_IDS_KEPT)
         return await reflections.close_stale_reflections(session, now=now)
-
-
-async def tick_job(context: ReflectContext) -> None:
-    """The JobQueue callback for a job whose data is the bot's `Ticker`: one tick, also
-    waiting up to half an interval for rows that fall due meanwhile (e.g. pushed back by a
-    429), so they need not wait for the next tick."""
-    ticker = context.job.data if context.job is not None else None
-    if not isinstance(ticker, Ticker):
-        raise TypeError("the tick job runs with its Ticker as data")
-    await ticker.tick(max_wait=ticker.services.settings.tick_seconds / 2)

@@ -2,7 +2,7 @@
 plan; a prompt's snooze; following a new time zone; a blocked bot.
 
 Every change re-plans the clinician's upcoming deliveries in the same transaction
-(delivery/planner.replan), so the next occurrence follows at once and no prompt goes out on
+(flows/planning.replan), so the next occurrence follows at once and no prompt goes out on
 the old plan after the clinician has been told of the new one.
 """
 
@@ -18,10 +18,10 @@ from reflect_bot.clock import Clock
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Delivery, Schedule
 from reflect_bot.db.repositories import deliveries, schedules
-from reflect_bot.delivery import planner
-from reflect_bot.delivery.reachability import stop_reaching
 from reflect_bot.domain import scheduling
 from reflect_bot.domain.timezones import resolve
+from reflect_bot.flows import planning
+from reflect_bot.flows.reachability import stop_reaching
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -64,7 +64,7 @@ async def _replan(
     clinician_id: int,
     schedule_id: int | None,
 ) -> None:
-    await planner.replan(
+    await planning.replan(
         session,
         rotation=scheduling.rotation_programs(catalog.programs),
         clinician_id=clinician_id,

@@ -15,7 +15,7 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from reflect_bot.bot.context import ReflectContext, services_of
-from reflect_bot.bot.handlers import privacy, reflections
+from reflect_bot.bot.handlers import privacy
 from reflect_bot.bot.messaging import current_clinician, reply
 from reflect_bot.bot.preamble import for_button, for_clinician
 from reflect_bot.db.models import Clinician
@@ -25,6 +25,7 @@ from reflect_bot.ui import journal as view
 from reflect_bot.ui import texts
 from reflect_bot.ui.callback_data import pattern
 from reflect_bot.ui.callbacks import JOURNAL, JournalPage, OpenReflection, decode_journal
+from reflect_bot.ui.reflection import shown_value
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ async def _open(
             status=opened.status,
             seconds_spent=opened.seconds_spent,
             answers=opened.answers,
-            shown=reflections.shown_value,
+            shown=shown_value,
         )
     )
     if opened is None or not messages:
@@ -130,7 +131,7 @@ async def answer_edited(update: Update, context: ReflectContext) -> None:
             clinician=clinician,
             telegram_message_id=message.message_id,
             edited=message.text,
-            shown=reflections.shown_value,
+            shown=shown_value,
         )
     except SQLAlchemyError as exc:
         log.warning("an edit could not be stored: %s", type(exc).__name__)

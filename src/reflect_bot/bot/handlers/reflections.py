@@ -58,14 +58,6 @@ from reflect_bot.ui.callbacks import (
 
 log = logging.getLogger(__name__)
 
-# journal.py reads these here; they live in ui now.
-shown_value = ui.shown_value
-
-
-def resume_data(reflection_id: int) -> str:
-    return ResumeReflection(reflection_id).encode()
-
-
 class Told:
     """Already said: the answer could not be stored and the clinician was asked to resend."""
 
