@@ -31,8 +31,8 @@ from reflect_bot.telegram_import import import_telegram
 
 import_telegram()
 
-from reflect_bot.catalog import CHECKIN_PROGRAM_ID
 from tests.e2e.harness import running_bot
+from tests.shipped import CHECKIN_PROGRAM_ID
 
 async def main() -> None:
     url, data_dir, key = sys.argv[1], Path(sys.argv[2]), sys.argv[3]

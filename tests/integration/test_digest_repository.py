@@ -18,10 +18,20 @@ from sqlmodel import col
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Answer, Clinician, Delivery, Reflection, Schedule
 from reflect_bot.db.repositories import digests
-from reflect_bot.domain.digest import IsoWeek, RatingTally, RuptureReport, WrittenAnswer
+from reflect_bot.domain.digest import (
+    DigestPrograms,
+    IsoWeek,
+    RatingTally,
+    RuptureReport,
+    WrittenAnswer,
+)
 
 W10 = IsoWeek(2026, 10)  # 2–8 March 2026; New York springs forward on Sunday the 8th
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
+# The rows below name the shipped programs, as the catalog does (see test_catalog_content).
+PROGRAMS = DigestPrograms(
+    checkin="post-session-checkin", repair="rupture-repair", empathy="empathy-attunement"
+)
 
 
 class World:
@@ -164,6 +174,7 @@ async def test_a_week_is_the_clinicians_own_iso_week_across_dst(
                 (c.id, c.timezone) for c in (new_york, kolkata, nowhere) if c.id is not None
             ],
             week=W10,
+            programs=PROGRAMS,
         )
 
     def finished(clinician: Clinician) -> list[datetime]:
@@ -211,7 +222,7 @@ async def test_the_weeks_words_ruptures_ratings_and_prompts(
 
     async with sessions() as session:
         assert clinician.id is not None
-        loaded = await digests.load_week(session, clinician=clinician, week=W10)
+        loaded = await digests.load_week(session, clinician=clinician, week=W10, programs=PROGRAMS)
 
     assert [r.program_id for r in loaded.week.reflections] == [
         "post-session-checkin",
@@ -260,7 +271,7 @@ async def test_history_streak_empathy_and_the_four_weeks_before(
         await world.reflection(clinician, "post-session-checkin", monday, ratings={"bond": 3})
 
     async with sessions() as session:
-        loaded = await digests.load_week(session, clinician=clinician, week=W10)
+        loaded = await digests.load_week(session, clinician=clinician, week=W10, programs=PROGRAMS)
 
     assert loaded.history.weeks_in_a_row == 2  # weeks 9 and 8; week 7 had only an incomplete one
     assert loaded.history.last_empathy_week == W10.shifted(-6)
@@ -310,7 +321,11 @@ async def test_the_number_of_queries_does_not_grow_with_the_clinicians(
         async with sessions() as session:
             with counting_queries(sessions) as statements:
                 loaded = await digests.load_weeks(
-                    session, clinicians=chosen, week=W10, side_sessions=sessions if side else None
+                    session,
+                    clinicians=chosen,
+                    week=W10,
+                    programs=PROGRAMS,
+                    side_sessions=sessions if side else None,
                 )
         assert len(loaded) == count
         assert all(

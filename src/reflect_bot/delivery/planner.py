@@ -45,7 +45,7 @@ def _zone(name: str) -> tzinfo | None:
 
 def rotation_of(services: Services) -> list[str]:
     """The programs a rotating schedule cycles through, in catalog order."""
-    return scheduling.rotation_programs(services.catalog.programs)
+    return scheduling.rotation_programs(services.catalog)
 
 
 def deliveries_for(

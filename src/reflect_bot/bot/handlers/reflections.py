@@ -35,7 +35,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from reflect_bot.bot.context import ReflectContext, services_of
 from reflect_bot.bot.handlers import privacy
 from reflect_bot.bot.messaging import current_clinician, reply
-from reflect_bot.catalog import CHECKIN_PROGRAM_ID, Program, Step, StepKind
+from reflect_bot.catalog import Program, Role, Step, StepKind
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Clinician, Reflection
 from reflect_bot.db.repositories import reflections as store
@@ -290,7 +290,11 @@ async def _open_reflection(
     """The clinician's open reflection, from the guard's query when this update has not
     looked yet (one query fewer on every answer), else from the database."""
     return await store.open_reflection(
-        session, clinician_id=_cid(clinician), now=now, seen=context.take_open_reflection()
+        session,
+        clinician_id=_cid(clinician),
+        now=now,
+        stale_before=now - journaling.STALE_AFTER,
+        seen=context.take_open_reflection(),
     )
 
 
@@ -689,7 +693,8 @@ async def checkin(update: Update, context: ReflectContext) -> None:
     if clinician is None:
         await reply(update, context, texts.NEEDS_START)
         return
-    await start_reflection(update, context, clinician=clinician, program_id=CHECKIN_PROGRAM_ID)
+    checkin_id = services_of(context).catalog.program_for(Role.CHECKIN).id
+    await start_reflection(update, context, clinician=clinician, program_id=checkin_id)
 
 
 async def reflect(update: Update, context: ReflectContext) -> None:

@@ -610,7 +610,7 @@ async def offer_starter_plan(update: Update, context: ReflectContext, clinician:
         return
     lines = "\n".join(
         _line(services, p.kind, p.program_id, p.weekdays, p.local_time)
-        for p in scheduling.STARTER_PLAN
+        for p in scheduling.starter_plan(services.catalog)
     )
     zone = html.escape(clinician.timezone or "UTC")
     await reply(
@@ -652,7 +652,7 @@ async def _adopt_starter_plan(services: Services, clinician: Clinician) -> bool:
     async with transaction(services.sessions) as session:
         if await schedules.list_for(session, clinician_id=clinician.id):
             return False
-        for planned in scheduling.STARTER_PLAN:
+        for planned in scheduling.starter_plan(services.catalog):
             await schedules.add(
                 session,
                 clinician_id=clinician.id,
