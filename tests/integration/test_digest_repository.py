@@ -25,6 +25,7 @@ from reflect_bot.domain.digest import (
     RuptureReport,
     WrittenAnswer,
 )
+from reflect_bot.domain.timezones import resolve
 
 W10 = IsoWeek(2026, 10)  # 2–8 March 2026; New York springs forward on Sunday the 8th
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
@@ -278,6 +279,51 @@ async def test_history_streak_empathy_and_the_four_weeks_before(
     # Weeks 9 and 6 (one and four back); week 5 is beyond the comparison.
     assert loaded.history.previous_ratings == {"bond": RatingTally(6, 2)}
     assert loaded.week.ratings == {"bond": RatingTally(3, 1)}
+
+
+async def test_history_counts_local_weeks_across_a_clock_change_and_the_new_year(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Sunday 22:00 in New York is already Monday in UTC. Weeks are the clinician's own:
+    through the end of daylight saving (1 November 2026) and ISO week 2026-W53, which
+    ends on Sunday 3 January 2027, each reflection stays in the local week it was done in."""
+    new_york = resolve("America/New_York")
+    digest_week = IsoWeek(2027, 1)
+
+    def sunday_evening(week: IsoWeek) -> datetime:
+        return datetime.combine(week.end, time(22), tzinfo=new_york).astimezone(UTC)
+
+    async with transaction(sessions) as session:
+        world = World(session)
+        clinician = await world.clinician("America/New_York")
+        for week in range(44, 54):  # 2026-W44 (the clocks go back that Sunday) to W53
+            await world.reflection(clinician, "secure-base", sunday_evening(IsoWeek(2026, week)))
+        w53 = sunday_evening(IsoWeek(2026, 53))
+        await world.reflection(clinician, "empathy-attunement", w53)
+        checkin = "post-session-checkin"
+        # Five weeks back: beyond the comparison, though in UTC it is four weeks back.
+        await world.reflection(
+            clinician, checkin, sunday_evening(IsoWeek(2026, 49)), ratings={"bond": 1}
+        )
+        await world.reflection(clinician, checkin, w53, ratings={"bond": 4})
+        # The digest's week: its local Monday 00:30 and its Sunday evening.
+        await world.reflection(clinician, checkin, utc(2027, 1, 4, 5, 30), ratings={"bond": 5})
+        await world.reflection(clinician, checkin, sunday_evening(digest_week), ratings={"bond": 3})
+
+    async with sessions() as session:
+        loaded = await digests.load_week(
+            session, clinician=clinician, week=digest_week, programs=PROGRAMS
+        )
+
+    assert w53 == utc(2027, 1, 4, 3)  # Monday of the digest's week, in UTC
+    assert [r.finished_at for r in loaded.week.reflections] == [
+        utc(2027, 1, 4, 5, 30),
+        utc(2027, 1, 11, 3),
+    ]
+    assert loaded.history.weeks_in_a_row == 10  # 2026-W53 back to W44
+    assert loaded.history.last_empathy_week == IsoWeek(2026, 53)
+    assert loaded.history.previous_ratings == {"bond": RatingTally(4, 1)}
+    assert loaded.week.ratings == {"bond": RatingTally(8, 2)}
 
 
 @contextmanager

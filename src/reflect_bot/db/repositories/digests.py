@@ -11,6 +11,11 @@ arithmetic, so the queries carry it as CASE expressions on the clinician's zone 
 where a week starts for each zone among the batch's clinicians, and, for the streak, each
 zone's UTC offset over the months looked at, so local wall-clock seconds divided into weeks
 give the ISO week. Both are exact across DST changes, on SQLite and PostgreSQL alike.
+
+Why not select UTC rows and put them into `IsoWeek`s in Python: measured for issue #14
+(bench/results/P3.md), it gives the same weeks for all 10,000 clinicians but ships every
+check-in and every reflection of two years to Python instead of one row per clinician, and
+loading took 28 % more CPU, which P3's 5-second budget does not have.
 """
 
 from __future__ import annotations
