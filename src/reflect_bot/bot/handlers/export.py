@@ -16,6 +16,7 @@ from reflect_bot.catalog import Catalog
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.repositories import journal as journal_repository
 from reflect_bot.domain.export import (
+    EXPORTED_STATUSES,
     ExportArgumentError,
     ExportProblem,
     ExportScope,
@@ -71,6 +72,7 @@ async def export(update: Update, context: ReflectContext) -> None:
         stored = await journal_repository.load_reflections(
             session,
             clinician_id=clinician.id,
+            statuses=EXPORTED_STATUSES,
             started_from=started_from,
             started_before=started_before,
             program_id=request.program,
