@@ -44,8 +44,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from reflect_bot.catalog import (  # noqa: E402
-    CHECKIN_PROGRAM_ID,
     Program,
+    Role,
     Step,
     StepKind,
     load_catalog,
@@ -297,7 +297,7 @@ async def start_targets(
 ) -> list[Target]:
     from reflect_bot.db.migrations import upgrade_head
 
-    program = load_catalog(ROOT / "prompts").program(CHECKIN_PROGRAM_ID)
+    program = load_catalog(ROOT / "prompts").program_for(Role.CHECKIN)
     targets: list[Target] = []
 
     echo_emu = await stack.enter_async_context(BotAPIEmulator(token="111:ECHO"))

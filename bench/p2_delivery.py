@@ -213,7 +213,7 @@ async def populate(database_url: str, key: str, clinicians: int) -> None:
                     updated_at=created,
                 )
             )
-    rotation = rotation_programs(load_catalog(ROOT / "prompts").programs)
+    rotation = rotation_programs(load_catalog(ROOT / "prompts"))
     async with transaction(sessions) as session:
         planned = await planning.plan(
             session,

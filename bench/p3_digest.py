@@ -53,7 +53,12 @@ from reflect_bot.db.migrations import upgrade_head  # noqa: E402
 from reflect_bot.db.models import Answer, Clinician, Delivery, Reflection, Schedule  # noqa: E402
 from reflect_bot.db.repositories import digests  # noqa: E402
 from reflect_bot.db.types import set_keys  # noqa: E402
-from reflect_bot.domain.digest import ConceptLookup, IsoWeek, build_digest  # noqa: E402
+from reflect_bot.domain.digest import (  # noqa: E402
+    ConceptLookup,
+    DigestPrograms,
+    IsoWeek,
+    build_digest,
+)
 from reflect_bot.domain.timezones import resolve  # noqa: E402
 from reflect_bot.render.telegram_html import render_digest  # noqa: E402
 
@@ -315,7 +320,11 @@ async def one_run(engine: AsyncEngine, catalog: Catalog, clinicians: list[tuple[
         started = time.perf_counter()
         async with sessions() as session:
             loaded = await digests.load_weeks(
-                session, clinicians=clinicians, week=WEEK, side_sessions=sessions
+                session,
+                clinicians=clinicians,
+                week=WEEK,
+                programs=DigestPrograms.of(catalog),
+                side_sessions=sessions,
             )
         load = time.perf_counter() - started
     build = render = 0.0

@@ -47,7 +47,12 @@ from reflect_bot.db.migrations import upgrade_head  # noqa: E402
 from reflect_bot.db.models import Answer, Clinician, Reflection  # noqa: E402
 from reflect_bot.db.repositories import journal as journal_repository  # noqa: E402
 from reflect_bot.db.types import set_keys  # noqa: E402
-from reflect_bot.domain.export import ExportRequest, ExportScope, build_journal  # noqa: E402
+from reflect_bot.domain.export import (  # noqa: E402
+    EXPORTED_STATUSES,
+    ExportRequest,
+    ExportScope,
+    build_journal,
+)
 from reflect_bot.render.markdown import render_parts  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "P4.md"
@@ -144,7 +149,9 @@ async def export_once(
         cpu_began = time.process_time()
         began = time.perf_counter()
         async with transaction(sessions) as session:
-            stored = await journal_repository.load_reflections(session, clinician_id=clinician_id)
+            stored = await journal_repository.load_reflections(
+                session, clinician_id=clinician_id, statuses=EXPORTED_STATUSES
+            )
         loaded = time.perf_counter()
         journal = build_journal(
             request,

@@ -99,12 +99,14 @@ def maps_cryptography(pid: int) -> bool:
 
 async def populate(database_url: str, key: str, clinicians: int) -> None:
     """Consented clinicians in several zones, each with the starter plan."""
+    from reflect_bot.catalog import default_prompts_dir, load_catalog
     from reflect_bot.db.engine import create_engine, create_sessionmaker, transaction
     from reflect_bot.db.models import Clinician, Schedule
     from reflect_bot.db.types import set_keys
-    from reflect_bot.domain.scheduling import STARTER_PLAN
+    from reflect_bot.domain.scheduling import starter_plan
 
     set_keys([key])
+    plans = starter_plan(load_catalog(default_prompts_dir()))
     engine = create_engine(database_url)
     sessions = create_sessionmaker(engine)
     now = datetime.now(UTC) - timedelta(days=1)
@@ -135,7 +137,7 @@ async def populate(database_url: str, key: str, clinicians: int) -> None:
                         created_at=now,
                         updated_at=now,
                     )
-                    for plan in STARTER_PLAN
+                    for plan in plans
                 )
     await engine.dispose()
 

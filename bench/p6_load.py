@@ -41,7 +41,7 @@ from bench.p1_roundtrip import (  # noqa: E402
     postgres_database,
     process,
 )
-from reflect_bot.catalog import CHECKIN_PROGRAM_ID, Program, Step, StepKind, load_catalog  # noqa: E402
+from reflect_bot.catalog import Program, Role, Step, StepKind, load_catalog  # noqa: E402
 from reflect_bot.emulator import BotAPIEmulator, MessageRecord  # noqa: E402
 
 FIRST_USER = 10_001
@@ -155,7 +155,7 @@ async def run(count: int) -> tuple[Outcome, dict[str, str]]:
 
     from reflect_bot.db.migrations import upgrade_head
 
-    program = load_catalog(ROOT / "prompts").program(CHECKIN_PROGRAM_ID)
+    program = load_catalog(ROOT / "prompts").program_for(Role.CHECKIN)
     key = Fernet.generate_key().decode("ascii")
     with tempfile.TemporaryDirectory(prefix="reflect-p6-") as folder:
         async with AsyncExitStack() as stack:

@@ -6,13 +6,14 @@ from pathlib import Path
 import pytest
 
 from reflect_bot.catalog import (
-    PROGRAM_IDS,
     Catalog,
     Category,
+    Role,
     StepKind,
     check_catalog,
 )
 from reflect_bot.render.cards import concept_card
+from tests.shipped import CHECKIN_PROGRAM_ID, PROGRAM_IDS
 
 # The 27 stable slugs of CONTENT_MAP.md (checked against the file below when present).
 CONTENT_MAP_SLUGS = {
@@ -104,6 +105,21 @@ def test_the_eight_programs_exist_with_steps(catalog: Catalog) -> None:
 
 def test_programs_come_in_menu_order(catalog: Catalog) -> None:
     assert list(catalog.programs) == list(PROGRAM_IDS)
+    assert [p.id for p in catalog.programs_in_menu_order()] == list(PROGRAM_IDS)
+    assert [p.menu_order for p in catalog.programs_in_menu_order()] == list(range(1, 9))
+
+
+def test_each_role_the_code_needs_has_its_program(catalog: Catalog) -> None:
+    """The digest, /checkin, the starter plan and rotation find their programs by role."""
+    assert {role: catalog.program_for(role).id for role in Role} == {
+        Role.CHECKIN: CHECKIN_PROGRAM_ID,
+        Role.REPAIR: "rupture-repair",
+        Role.EMPATHY: "empathy-attunement",
+        Role.BOND: "secure-base",
+        Role.COLLABORATION: "collaborative-empiricism",
+    }
+    roleless = {p.id for p in catalog.programs.values() if p.role is None}
+    assert roleless == {"two-relationships", "rogers-conditions", "affect-labeling"}
 
 
 def test_source_documents(catalog: Catalog) -> None:

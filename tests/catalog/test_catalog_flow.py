@@ -13,6 +13,7 @@ from reflect_bot.catalog import (
     Concept,
     Condition,
     Program,
+    Role,
     SourceDocument,
     SourceRef,
     Step,
@@ -162,6 +163,7 @@ def _choice_step(step_id: str = "mood") -> Step:
 def test_program_built_in_code_honours_conditions() -> None:
     program = Program(
         id="demo",
+        menu_order=1,
         title="Demo",
         purpose="Try it.",
         duration_minutes=1,
@@ -186,6 +188,7 @@ def test_program_refuses_a_condition_on_a_later_step() -> None:
     with pytest.raises(ValidationError, match="not an earlier step"):
         Program(
             id="demo",
+            menu_order=1,
             title="Demo",
             purpose="Try it.",
             duration_minutes=1,
@@ -224,3 +227,54 @@ def test_catalog_built_in_code_checks_references() -> None:
     )
     with pytest.raises(ValidationError, match='unknown concept slug "beta"'):
         Catalog(concepts={"alpha": concept}, programs={}, sources={"review": source})
+
+
+def _demo(program_id: str, menu_order: int, role: Role | None = None) -> Program:
+    return Program(
+        id=program_id,
+        menu_order=menu_order,
+        role=role,
+        title=program_id.title(),
+        purpose="Try it.",
+        duration_minutes=1,
+        concepts=("alpha",),
+        intro="Hello.",
+        steps=(Step(id="why", kind=StepKind.TEXT, question="What happened?"),),
+    )
+
+
+def test_catalog_built_in_code_lists_programs_by_menu_order_and_finds_roles() -> None:
+    source = SourceDocument(key="review", label="Review", title="T", kind="K", about="A.")
+    concept = Concept(
+        slug="alpha",
+        name="Alpha",
+        category=Category.ALLIANCE,
+        synonyms=("alpha",),
+        summary="One. Two.",
+        in_the_room="Do it.",
+        sources=(SourceRef(document="review", section="Intro", lines="1"),),
+    )
+    catalog = Catalog(
+        concepts={"alpha": concept},
+        programs={"later": _demo("later", 2, Role.EMPATHY), "first": _demo("first", 1)},
+        sources={"review": source},
+    )
+    assert [p.id for p in catalog.programs_in_menu_order()] == ["first", "later"]
+    assert list(catalog.programs) == ["first", "later"]
+    assert catalog.program_for(Role.EMPATHY).id == "later"
+    assert catalog.program_id_for(Role.REPAIR) is None
+    with pytest.raises(KeyError, match="no program has role 'repair'"):
+        catalog.program_for(Role.REPAIR)
+
+    with pytest.raises(ValidationError, match='program "a" has role "empathy" already'):
+        Catalog(
+            concepts={"alpha": concept},
+            programs={"a": _demo("a", 1, Role.EMPATHY), "b": _demo("b", 2, Role.EMPATHY)},
+            sources={"review": source},
+        )
+    with pytest.raises(ValidationError, match='program "a" has menu_order 1 already'):
+        Catalog(
+            concepts={"alpha": concept},
+            programs={"a": _demo("a", 1), "b": _demo("b", 1)},
+            sources={"review": source},
+        )

@@ -3,13 +3,26 @@
 Each folder under tests/data/prompts_broken/ is a small catalog with one kind of
 defect (many-problems has several). A sound baseline of the same shape is built
 in a temporary folder to show that the defect, not the scaffolding, is reported.
+These small catalogs are not the bot's content, so they are checked without its roles
+(`needs=()`); the role and menu-order rules have their own tests at the end.
 """
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from reflect_bot.catalog import CatalogError, Problem, check_catalog, load_catalog
+from reflect_bot.catalog import (
+    CatalogError,
+    Problem,
+    Role,
+    check_catalog,
+    default_prompts_dir,
+    load_catalog,
+)
 
 SOURCES = """
 [review]
@@ -31,6 +44,7 @@ sources = [{ document = "review", section = "Introduction", lines = "1-2" }]
 
 DEMO = """
 id = "demo"
+menu_order = 1
 title = "Demo"
 purpose = "Exercise the loader."
 duration_minutes = 2
@@ -60,8 +74,8 @@ def test_the_baseline_shape_is_sound(tmp_path: Path) -> None:
     (tmp_path / "sources.toml").write_text(SOURCES)
     (tmp_path / "concepts.toml").write_text(CONCEPTS)
     (tmp_path / "programs" / "demo.toml").write_text(DEMO)
-    assert check_catalog(tmp_path) == []
-    catalog = load_catalog(tmp_path)
+    assert check_catalog(tmp_path, needs=()) == []
+    catalog = load_catalog(tmp_path, needs=())
     assert catalog.program("demo").step_ids == ("mood", "why")
 
 
@@ -166,11 +180,11 @@ def test_the_baseline_shape_is_sound(tmp_path: Path) -> None:
 def test_broken_fixture_reports_the_precise_problem(
     broken_dir: Path, fixture: str, expected: list[str]
 ) -> None:
-    assert _strings(check_catalog(broken_dir / fixture)) == expected
+    assert _strings(check_catalog(broken_dir / fixture, needs=())) == expected
 
 
 def test_problem_fields_are_structured(broken_dir: Path) -> None:
-    [problem] = check_catalog(broken_dir / "empty-question")
+    [problem] = check_catalog(broken_dir / "empty-question", needs=())
     assert problem == Problem(
         file="empty-question/programs/demo.toml",
         entry='step "why"',
@@ -180,7 +194,7 @@ def test_problem_fields_are_structured(broken_dir: Path) -> None:
 
 
 def test_ids_must_fit_in_callback_data(broken_dir: Path) -> None:
-    problems = check_catalog(broken_dir / "bad-ids")
+    problems = check_catalog(broken_dir / "bad-ids", needs=())
     assert [(p.file, p.entry, p.field) for p in problems] == [
         ("bad-ids/programs/demo.toml", 'step "a_step_id_far_too_long_for_buttons"', "id"),
         ("bad-ids/programs/demo.toml", 'step "mood"', "options[1].id"),
@@ -281,3 +295,94 @@ def test_a_step_that_offers_support_must_be_skippable(tmp_path: Path) -> None:
     fixed = DEMO + "offers_support = true\noptional = true\n"
     (tmp_path / "programs" / "demo.toml").write_text(fixed)
     assert load_catalog(tmp_path).program("demo").step("why").offers_support
+
+
+# --------------------------------------------------------------------------- roles and menu order
+
+
+@pytest.fixture
+def shipped_copy(tmp_path: Path) -> Path:
+    """A copy of the shipped content, to break one thing in."""
+    return Path(shutil.copytree(default_prompts_dir(), tmp_path / "prompts"))
+
+
+def _rewrite(folder: Path, program_id: str, old: str, new: str) -> None:
+    path = folder / "programs" / f"{program_id}.toml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} is not in {path.name} once"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_a_role_the_bot_needs_must_have_a_program(shipped_copy: Path) -> None:
+    _rewrite(shipped_copy, "post-session-checkin", 'role = "checkin"\n', "")
+    assert _strings(check_catalog(shipped_copy)) == [
+        'prompts/programs: field "role": no program has role "checkin", which the bot '
+        'needs: add role = "checkin" to the program that plays it'
+    ]
+    # Content for another purpose may leave the role out.
+    assert check_catalog(shipped_copy, needs={Role.REPAIR}) == []
+
+
+def test_a_role_belongs_to_one_program(shipped_copy: Path) -> None:
+    _rewrite(shipped_copy, "rupture-repair", 'role = "repair"', 'role = "empathy"')
+    assert _strings(check_catalog(shipped_copy)) == [
+        'prompts/programs: field "role": no program has role "repair", which the bot '
+        'needs: add role = "repair" to the program that plays it',
+        'prompts/programs/rupture-repair.toml: program "rupture-repair" field "role": '
+        'program "empathy-attunement" has role "empathy" already; a role belongs to one '
+        "program",
+    ]
+
+
+def test_a_second_checkin_must_keep_the_checkin_contract(shipped_copy: Path) -> None:
+    """Two check-ins: the second is refused, and the digest's contract applies to it too."""
+    _rewrite(
+        shipped_copy, "two-relationships", "menu_order = 1\n", 'menu_order = 1\nrole = "checkin"\n'
+    )
+    problems = _strings(check_catalog(shipped_copy))
+    two = 'prompts/programs/two-relationships.toml: program "two-relationships"'
+    assert problems[0] == (f'{two} field "steps": needs a rating step "bond" (used by the digest)')
+    assert problems[-1] == (
+        f'{two} field "role": program "post-session-checkin" has role "checkin" already; '
+        "a role belongs to one program"
+    )
+
+
+def test_two_programs_cannot_share_a_place_in_the_menu(shipped_copy: Path) -> None:
+    _rewrite(shipped_copy, "affect-labeling", "menu_order = 8", "menu_order = 3")
+    assert _strings(check_catalog(shipped_copy)) == [
+        'prompts/programs/rupture-repair.toml: program "rupture-repair" field "menu_order": '
+        'program "affect-labeling" has menu_order 3 already; give each program its own '
+        "place in the menu"
+    ]
+
+
+def test_menu_order_is_required_and_a_role_must_be_known(shipped_copy: Path) -> None:
+    _rewrite(shipped_copy, "rogers-conditions", "menu_order = 6\n", 'role = "supervision"\n')
+    assert _strings(check_catalog(shipped_copy)) == [
+        'prompts/programs/rogers-conditions.toml: program "rogers-conditions" field '
+        '"menu_order": is required',
+        'prompts/programs/rogers-conditions.toml: program "rogers-conditions" field "role": '
+        "input should be 'checkin', 'repair', 'empathy', 'bond' or 'collaboration'",
+    ]
+
+
+def test_prompts_check_names_file_entry_and_field(shipped_copy: Path, tmp_path: Path) -> None:
+    """The operator's command, as a fresh process, on content with a broken role."""
+    _rewrite(shipped_copy, "secure-base", 'role = "bond"', 'role = "checkin"')
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REFLECT_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "reflect_bot", "prompts", "check", str(shipped_copy)],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert (
+        'prompts/programs/secure-base.toml: program "secure-base" field "role": '
+        'program "post-session-checkin" has role "checkin" already' in result.stderr
+    )
+    assert 'no program has role "bond"' in result.stderr

@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import col
 
-from reflect_bot.catalog import CHECKIN_PROGRAM_ID
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Answer, Reflection
 from reflect_bot.emulator import MessageRecord
 from tests.e2e.harness import USER, Harness
+from tests.shipped import CHECKIN_PROGRAM_ID
 
 OTHER_USER = 2002
 

@@ -1,7 +1,7 @@
 """Concept cards are browsable in chat: the index, a card, a related card, and a deep link."""
 
-from reflect_bot.catalog import CHECKIN_PROGRAM_ID
 from tests.e2e.harness import Harness
+from tests.shipped import CHECKIN_PROGRAM_ID
 
 
 async def test_index_card_related_card_and_deep_link(bot: Harness) -> None:

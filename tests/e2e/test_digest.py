@@ -7,11 +7,11 @@ from datetime import UTC, datetime, time
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from reflect_bot.catalog import CHECKIN_PROGRAM_ID
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.repositories import clinicians, schedules
 from reflect_bot.domain.scheduling import mask_of
 from tests.e2e.harness import USER, Harness
+from tests.shipped import CHECKIN_PROGRAM_ID
 
 
 def concept_links(message: Any) -> dict[str, str]:

@@ -12,11 +12,12 @@ import aiohttp
 import yaml
 from markdown_it import MarkdownIt
 
-from reflect_bot.catalog import CHECKIN_PROGRAM_ID, StepKind
+from reflect_bot.catalog import StepKind
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.repositories import clinicians
 from tests.e2e.harness import USER, Harness, running_bot
 from tests.integration.journal_seed import seed_reflection
+from tests.shipped import CHECKIN_PROGRAM_ID
 
 OTHER = 1002
 # What the clinician types for the check-in's text steps: Markdown, HTML, a table, blank lines.

@@ -25,12 +25,13 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import col
 
-from reflect_bot.catalog import CHECKIN_PROGRAM_ID, Catalog, Program, StepKind, load_catalog
+from reflect_bot.catalog import Catalog, Program, StepKind, load_catalog
 from reflect_bot.db.engine import create_engine, create_sessionmaker, transaction
 from reflect_bot.db.migrations import upgrade_head
 from reflect_bot.db.models import Answer, Reflection
 from reflect_bot.emulator import BotAPIEmulator, MessageRecord
 from reflect_bot.ui import texts
+from tests.shipped import CHECKIN_PROGRAM_ID
 
 pytestmark = pytest.mark.slow
 

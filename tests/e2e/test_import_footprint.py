@@ -26,8 +26,9 @@ CHILD = """
 import asyncio, json, sys
 from pathlib import Path
 
-from reflect_bot.catalog import CHECKIN_PROGRAM_ID
+from tests.shipped import CHECKIN_PROGRAM_ID
 from tests.e2e.harness import running_bot
+from tests.shipped import CHECKIN_PROGRAM_ID
 
 async def main() -> None:
     url, data_dir, key = sys.argv[1], Path(sys.argv[2]), sys.argv[3]

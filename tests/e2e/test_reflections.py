@@ -8,10 +8,11 @@ from datetime import timedelta
 from sqlalchemy import select, text
 from sqlmodel import col
 
-from reflect_bot.catalog import CHECKIN_PROGRAM_ID, PROGRAM_IDS, StepKind
+from reflect_bot.catalog import StepKind
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Answer, Reflection
 from tests.e2e.harness import USER, Harness
+from tests.shipped import CHECKIN_PROGRAM_ID, PROGRAM_IDS
 
 
 async def _reflections(bot: Harness) -> list[Reflection]:

@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import col
 
-from reflect_bot.catalog import CHECKIN_PROGRAM_ID
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Delivery, Reflection, Schedule
 from reflect_bot.db.repositories import clinicians
 from reflect_bot.emulator import MessageRecord
 from reflect_bot.ui import texts
 from tests.e2e.harness import USER, Harness
+from tests.shipped import CHECKIN_PROGRAM_ID
 
 OTHER_USER = 2002
 

@@ -16,6 +16,7 @@ from sqlmodel import col
 from reflect_bot.db.engine import create_sessionmaker, transaction
 from reflect_bot.db.models import Answer, Reflection
 from reflect_bot.db.repositories import reflections as store
+from reflect_bot.domain.journaling import STALE_AFTER
 from tests.e2e.harness import Harness
 
 
@@ -157,7 +158,10 @@ async def test_untouched_for_a_day_is_set_aside_and_resumable_for_a_week(bot: Ha
     # The scheduler's tick closes it too, without the clinician writing.
     bot.clock.advance(timedelta(hours=25))
     async with transaction(bot.services.sessions) as session:
-        closed = await store.close_stale_reflections(session, now=bot.clock.now())
+        now = bot.clock.now()
+        closed = await store.close_stale_reflections(
+            session, stale_before=now - STALE_AFTER, now=now
+        )
     assert closed == 1
 
     bot.clock.advance(timedelta(days=7))

@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from reflect_bot.catalog import CHECKIN_PROGRAM_ID, load_catalog
+from reflect_bot.catalog import load_catalog
 from reflect_bot.db.engine import create_engine, create_sessionmaker, transaction
 from reflect_bot.db.models import Answer, Reflection
 from reflect_bot.emulator import BotAPIEmulator
+from tests.shipped import CHECKIN_PROGRAM_ID
 
 pytestmark = pytest.mark.slow
 

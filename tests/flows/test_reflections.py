@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
 from reflect_bot.catalog import (
-    CHECKIN_PROGRAM_ID,
     Catalog,
     StepKind,
     default_prompts_dir,
@@ -40,6 +39,7 @@ from reflect_bot.flows.reflections import (
     Stale,
     StaleReason,
 )
+from tests.shipped import CHECKIN_PROGRAM_ID
 
 NOW = datetime(2026, 5, 4, 8, 30, tzinfo=UTC)
 Sessions = async_sessionmaker[AsyncSession]

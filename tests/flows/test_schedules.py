@@ -126,7 +126,7 @@ async def test_rotating_a_schedule_picks_a_deeper_program_for_each_day(
     )
 
     assert isinstance(changed, flows.Saved) and changed.schedule.program_id is None
-    rotation = scheduling.rotation_programs(catalog.programs)
+    rotation = scheduling.rotation_programs(catalog)
     assert all(d.program_id in rotation for d in await _pending(sessions, cid))
 
 
@@ -245,7 +245,9 @@ async def test_the_starter_plan_is_adopted_once_and_planned(
 
     assert (first, second) == (True, False)
     plans = await flows.list_schedules(sessions, clinician_id=cid)
-    expected = {(p.kind, p.program_id, p.weekdays, p.local_time) for p in scheduling.STARTER_PLAN}
+    expected = {
+        (p.kind, p.program_id, p.weekdays, p.local_time) for p in scheduling.starter_plan(catalog)
+    }
     assert len(plans) == len(expected)
     assert {(s.kind, s.program_id, s.weekdays, s.local_time) for s in plans} == expected
     assert await _pending(sessions, cid)

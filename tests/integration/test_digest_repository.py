@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import event, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -18,12 +18,23 @@ from sqlmodel import col
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Answer, Clinician, Delivery, Reflection
 from reflect_bot.db.repositories import digests
-from reflect_bot.domain.digest import IsoWeek, RatingTally, RuptureReport, WrittenAnswer
+from reflect_bot.domain.digest import (
+    DigestPrograms,
+    IsoWeek,
+    RatingTally,
+    RuptureReport,
+    WrittenAnswer,
+)
+from reflect_bot.domain.timezones import resolve
 from tests import factories
 from tests.factories import add
 
 W10 = IsoWeek(2026, 10)  # 2–8 March 2026; New York springs forward on Sunday the 8th
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
+# The rows below name the shipped programs, as the catalog does (see test_catalog_content).
+PROGRAMS = DigestPrograms(
+    checkin="post-session-checkin", repair="rupture-repair", empathy="empathy-attunement"
+)
 
 
 class World:
@@ -158,6 +169,7 @@ async def test_a_week_is_the_clinicians_own_iso_week_across_dst(
                 (c.id, c.timezone) for c in (new_york, kolkata, nowhere) if c.id is not None
             ],
             week=W10,
+            programs=PROGRAMS,
         )
 
     def finished(clinician: Clinician) -> list[datetime]:
@@ -212,7 +224,7 @@ async def test_the_weeks_words_ruptures_ratings_and_prompts(
 
     async with sessions() as session:
         assert clinician.id is not None
-        loaded = await digests.load_week(session, clinician=clinician, week=W10)
+        loaded = await digests.load_week(session, clinician=clinician, week=W10, programs=PROGRAMS)
 
     assert [r.program_id for r in loaded.week.reflections] == [
         "post-session-checkin",
@@ -264,13 +276,58 @@ async def test_history_streak_empathy_and_the_four_weeks_before(
         await world.reflection(clinician, "post-session-checkin", monday, ratings={"bond": 3})
 
     async with sessions() as session:
-        loaded = await digests.load_week(session, clinician=clinician, week=W10)
+        loaded = await digests.load_week(session, clinician=clinician, week=W10, programs=PROGRAMS)
 
     assert loaded.history.weeks_in_a_row == 2  # weeks 9 and 8; week 7 had only an incomplete one
     assert loaded.history.last_empathy_week == W10.shifted(-6)
     # Weeks 9 and 6 (one and four back); week 5 is beyond the comparison.
     assert loaded.history.previous_ratings == {"bond": RatingTally(6, 2)}
     assert loaded.week.ratings == {"bond": RatingTally(3, 1)}
+
+
+async def test_history_counts_local_weeks_across_a_clock_change_and_the_new_year(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Sunday 22:00 in New York is already Monday in UTC. Weeks are the clinician's own:
+    through the end of daylight saving (1 November 2026) and ISO week 2026-W53, which
+    ends on Sunday 3 January 2027, each reflection stays in the local week it was done in."""
+    new_york = resolve("America/New_York")
+    digest_week = IsoWeek(2027, 1)
+
+    def sunday_evening(week: IsoWeek) -> datetime:
+        return datetime.combine(week.end, time(22), tzinfo=new_york).astimezone(UTC)
+
+    async with transaction(sessions) as session:
+        world = World(session)
+        clinician = await world.clinician("America/New_York")
+        for week in range(44, 54):  # 2026-W44 (the clocks go back that Sunday) to W53
+            await world.reflection(clinician, "secure-base", sunday_evening(IsoWeek(2026, week)))
+        w53 = sunday_evening(IsoWeek(2026, 53))
+        await world.reflection(clinician, "empathy-attunement", w53)
+        checkin = "post-session-checkin"
+        # Five weeks back: beyond the comparison, though in UTC it is four weeks back.
+        await world.reflection(
+            clinician, checkin, sunday_evening(IsoWeek(2026, 49)), ratings={"bond": 1}
+        )
+        await world.reflection(clinician, checkin, w53, ratings={"bond": 4})
+        # The digest's week: its local Monday 00:30 and its Sunday evening.
+        await world.reflection(clinician, checkin, utc(2027, 1, 4, 5, 30), ratings={"bond": 5})
+        await world.reflection(clinician, checkin, sunday_evening(digest_week), ratings={"bond": 3})
+
+    async with sessions() as session:
+        loaded = await digests.load_week(
+            session, clinician=clinician, week=digest_week, programs=PROGRAMS
+        )
+
+    assert w53 == utc(2027, 1, 4, 3)  # Monday of the digest's week, in UTC
+    assert [r.finished_at for r in loaded.week.reflections] == [
+        utc(2027, 1, 4, 5, 30),
+        utc(2027, 1, 11, 3),
+    ]
+    assert loaded.history.weeks_in_a_row == 10  # 2026-W53 back to W44
+    assert loaded.history.last_empathy_week == IsoWeek(2026, 53)
+    assert loaded.history.previous_ratings == {"bond": RatingTally(4, 1)}
+    assert loaded.week.ratings == {"bond": RatingTally(8, 2)}
 
 
 @contextmanager
@@ -314,7 +371,11 @@ async def test_the_number_of_queries_does_not_grow_with_the_clinicians(
         async with sessions() as session:
             with counting_queries(sessions) as statements:
                 loaded = await digests.load_weeks(
-                    session, clinicians=chosen, week=W10, side_sessions=sessions if side else None
+                    session,
+                    clinicians=chosen,
+                    week=W10,
+                    programs=PROGRAMS,
+                    side_sessions=sessions if side else None,
                 )
         assert len(loaded) == count
         assert all(

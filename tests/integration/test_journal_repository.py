@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from reflect_bot.catalog import Catalog, Program, default_prompts_dir, load_catalog
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.repositories import journal
+from reflect_bot.domain.export import EXPORTED_STATUSES
 from reflect_bot.domain.journaling import ReflectionStatus
 from tests.integration.journal_seed import edit_text_answer, seed_clinician, seed_reflection
 
@@ -96,12 +97,15 @@ async def test_loads_own_reflections_in_range_decrypted_and_in_order(
         november = await journal.load_reflections(
             session,
             clinician_id=ana.id,
+            statuses=EXPORTED_STATUSES,
             started_from=datetime(2026, 11, 1, tzinfo=UTC),
             started_before=datetime(2026, 12, 1, tzinfo=UTC),
         )
-        everything = await journal.load_reflections(session, clinician_id=ana.id)
+        everything = await journal.load_reflections(
+            session, clinician_id=ana.id, statuses=EXPORTED_STATUSES
+        )
         repairs = await journal.load_reflections(
-            session, clinician_id=ana.id, program_id="rupture-repair"
+            session, clinician_id=ana.id, statuses=EXPORTED_STATUSES, program_id="rupture-repair"
         )
         stored_note = (
             (await session.execute(text("SELECT text FROM answer WHERE step_id = 'note'")))
@@ -155,7 +159,9 @@ async def test_two_queries_whatever_the_number_of_reflections(
             )
     with counting_statements(sessions) as statements:
         async with transaction(sessions) as session:
-            loaded = await journal.load_reflections(session, clinician_id=ana.id)
+            loaded = await journal.load_reflections(
+                session, clinician_id=ana.id, statuses=EXPORTED_STATUSES
+            )
     assert len(loaded) == 20 and all(len(r.answers) == 7 for r in loaded)
     reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(reads) == 2

@@ -14,7 +14,7 @@ from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Reflection
 from reflect_bot.db.repositories import clinicians
 from reflect_bot.db.repositories import reflections as store
-from reflect_bot.domain.journaling import AnswerKind, ReadAnswer, ReflectionStatus
+from reflect_bot.domain.journaling import STALE_AFTER, AnswerKind, ReadAnswer, ReflectionStatus
 
 NOW = datetime(2026, 5, 4, 8, 30, tzinfo=UTC)
 Sessions = async_sessionmaker[AsyncSession]
@@ -121,12 +121,18 @@ async def test_stale_reflections_close_lazily_and_in_bulk(sessions: Sessions) ->
         await _start(session, fresh_id, now=NOW - timedelta(hours=23))
         await _start(session, stale_id, now=NOW - timedelta(hours=24))
     async with transaction(sessions) as session:
-        assert await store.close_stale_reflections(session, now=NOW) == 1
+        assert (
+            await store.close_stale_reflections(session, stale_before=NOW - STALE_AFTER, now=NOW)
+            == 1
+        )
     async with transaction(sessions) as session:
         assert await store.get_open(session, clinician_id=stale_id) is None
         assert await store.get_open(session, clinician_id=fresh_id) is not None
         open_one, set_aside = await store.open_reflection(
-            session, clinician_id=fresh_id, now=NOW + timedelta(hours=1)
+            session,
+            clinician_id=fresh_id,
+            now=NOW + timedelta(hours=1),
+            stale_before=NOW + timedelta(hours=1) - STALE_AFTER,
         )
         assert open_one is None and set_aside is not None
         assert set_aside.status == ReflectionStatus.INCOMPLETE

@@ -66,7 +66,7 @@ async def test_trend_of_real_check_ins(sessions: async_sessionmaker[AsyncSession
         )
 
     trend = await alliance_trend(
-        sessions, clinician_id=ana.id, zone_name="Australia/Sydney", now=now, weeks=4
+        sessions, CATALOG, clinician_id=ana.id, zone_name="Australia/Sydney", now=now, weeks=4
     )
 
     assert [week.week for week in trend.weeks] == [IsoWeek(2026, w) for w in (45, 46, 47, 48)]

@@ -42,10 +42,15 @@ def _concept(
 
 
 def _program(
-    program_id: str, title: str, concepts: list[str], steps: list[dict[str, Any]]
+    program_id: str,
+    title: str,
+    concepts: list[str],
+    steps: list[dict[str, Any]],
+    role: str | None = None,
 ) -> dict[str, Any]:
     return {
         "id": program_id,
+        "role": role,
         "title": title,
         "purpose": "A purpose.",
         "duration_minutes": 5,
@@ -136,37 +141,43 @@ def small_catalog() -> Catalog:
             "Post-session check-in",
             ["therapeutic-alliance", "rupture-and-repair"],
             CHECKIN_STEPS,
+            role="checkin",
         ),
         _program(
             "rupture-repair",
             "Rupture repair",
             ["rupture-and-repair", "empathy"],
             [_text("moment"), _text("first_step")],
+            role="repair",
         ),
         _program(
             "empathy-attunement",
             "Empathy and attunement",
             ["empathy", "affect-labeling"],
             [_text("moment")],
+            role="empathy",
         ),
         _program(
             "secure-base",
             "Secure base",
             ["secure-base", "therapist-attachment"],
             [_text("safe_because")],
+            role="bond",
         ),
         _program(
             "collaborative-empiricism",
             "Collaborative empiricism",
             ["collaborative-empiricism", "therapeutic-alliance"],
             [_text("data")],
+            role="collaboration",
         ),
     ]
     return Catalog.model_validate(
         {
             "sources": sources,
             "concepts": {c["slug"]: c for c in concepts},
-            "programs": {p["id"]: p for p in programs},
+            # The menu lists them as written here.
+            "programs": {p["id"]: {**p, "menu_order": n} for n, p in enumerate(programs, 1)},
         }
     )
 

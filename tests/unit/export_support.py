@@ -50,6 +50,8 @@ def _checkin() -> dict[str, Any]:
     ]
     return {
         "id": "post-session-checkin",
+        "menu_order": 1,
+        "role": "checkin",
         "title": "Post-session check-in",
         "purpose": "A quick look at the relationship.",
         "duration_minutes": 3,
@@ -62,6 +64,8 @@ def _checkin() -> dict[str, Any]:
 def _repair() -> dict[str, Any]:
     return {
         "id": "rupture-repair",
+        "menu_order": 2,
+        "role": "repair",
         "title": "Rupture repair",
         "purpose": "Think a repair through.",
         "duration_minutes": 10,

@@ -203,6 +203,47 @@ def test_variety_suggests_the_first_program_not_done_this_week() -> None:
     )
 
 
+def _recast(roles: Mapping[str, str | None]) -> Catalog:
+    """The sample catalog with some programs' roles changed (program id → role or None)."""
+    data = CATALOG.model_dump(by_alias=True)
+    for program_id, role in roles.items():
+        data["programs"][program_id]["role"] = role
+    return Catalog.model_validate(data)
+
+
+def test_the_digest_finds_its_programs_by_role_not_by_id() -> None:
+    """Which program answers a dip or a rupture is the catalog's to say."""
+    checkin = done(1, "post-session-checkin", on(2))
+    dip = History(previous_ratings=tallies(bond=(5, 1)))
+    week = WeekActivity(
+        week=WEEK,
+        zone="UTC",
+        reflections=(checkin,),
+        ruptures=(rupture(1, "withdrawal"),),
+        ratings=tallies(bond=(3, 1)),
+    )
+    swapped = _recast({"secure-base": "collaboration", "collaborative-empiricism": "bond"})
+    without_repair = _recast({"rupture-repair": None})
+
+    as_shipped = build_digest(week, dip, CATALOG, zone=UTC_ZONE).focus
+    assert as_shipped is not None and as_shipped.program_id == "rupture-repair"
+    no_repair = build_digest(week, dip, without_repair, zone=UTC_ZONE).focus
+    assert no_repair is not None
+    assert (no_repair.rule, no_repair.program_id) == (FocusRule.ALLIANCE_DIP, "secure-base")
+    bond_elsewhere = build_digest(week, dip, swapped, zone=UTC_ZONE)
+    assert bond_elsewhere.ruptures == (("withdrawal", 1),)
+    assert bond_elsewhere.focus is not None
+    assert bond_elsewhere.focus.program_id == "rupture-repair"
+    calm = build_digest(
+        WeekActivity(week=WEEK, zone="UTC", reflections=(checkin,), ratings=tallies(bond=(3, 1))),
+        dip,
+        swapped,
+        zone=UTC_ZONE,
+    ).focus
+    assert calm is not None
+    assert (calm.rule, calm.program_id) == (FocusRule.ALLIANCE_DIP, "collaborative-empiricism")
+
+
 # --------------------------------------------------------------------------- numbers
 
 

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from reflect_bot.catalog import CHECKIN_PROGRAM_ID, Catalog, load_catalog
+from reflect_bot.catalog import Catalog, load_catalog
 from reflect_bot.domain import journaling
 from reflect_bot.domain.journaling import AnswerKind, ReadAnswer
 from reflect_bot.ui.journal import pack, split_text, visible_size
+from tests.shipped import CHECKIN_PROGRAM_ID
 
 PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

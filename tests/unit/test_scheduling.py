@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from reflect_bot.catalog import default_prompts_dir, load_catalog
 from reflect_bot.domain import scheduling as s
 from reflect_bot.domain.timezones import resolve
+from tests.shipped import PROGRAM_IDS
 
 NINE = time(9, 0)
 
@@ -132,10 +134,9 @@ def test_next_occurrence_is_strictly_after() -> None:
 
 
 def test_rotation_walks_through_every_program_on_weekday_schedules() -> None:
-    rotation = s.rotation_programs(
-        ["two-relationships", "post-session-checkin", "rupture-repair", "secure-base"]
-    )
+    rotation = s.rotation_programs(load_catalog(default_prompts_dir()))
     assert "post-session-checkin" not in rotation
+    assert rotation == [p for p in PROGRAM_IDS if p != "post-session-checkin"]  # menu order
     start = date(2026, 11, 2)
     picks = [s.rotation_pick(rotation, s.WEEKDAYS, start + timedelta(days=i)) for i in range(14)]
     weekday_picks = [p for i, p in enumerate(picks) if (start + timedelta(days=i)).weekday() < 5]
@@ -165,7 +166,7 @@ def test_tonight_is_offered_until_half_past_seven() -> None:
 def test_starter_plan_is_checkin_on_weekday_evenings_one_deeper_exercise_and_sunday_digest() -> (
     None
 ):
-    checkin, deeper, digest = s.STARTER_PLAN
+    checkin, deeper, digest = s.starter_plan(load_catalog(default_prompts_dir()))
     assert (checkin.program_id, checkin.weekdays) == ("post-session-checkin", s.WEEKDAYS)
     assert deeper.program_id is None and deeper.weekdays.bit_count() == 1
     assert (digest.kind, s.days_of(digest.weekdays), digest.local_time) == (

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from reflect_bot.domain.digest import CHECKIN, REPAIR, DoneReflection, IsoWeek, RuptureReport
+from reflect_bot.domain.digest import DoneReflection, IsoWeek, RuptureReport
 from reflect_bot.domain.trend import (
     DEFAULT_WEEKS,
     MAX_WEEKS,
@@ -17,6 +17,7 @@ from reflect_bot.domain.trend import (
 )
 
 SYDNEY = ZoneInfo("Australia/Sydney")
+CHECKIN, REPAIR = "post-session-checkin", "rupture-repair"
 
 
 def _done(rid: int, program: str, at: datetime) -> DoneReflection:
@@ -46,6 +47,7 @@ def test_weeks_are_the_clinicians_own_and_empty_weeks_stay_empty() -> None:
         repairs=[],
         ratings=[*_ratings(1, 3, 3, 4, 3), *_ratings(2, 5, 4, 4, 5)],
         ruptures=[],
+        repair_program=REPAIR,
     )
     assert [week.week for week in trend.weeks] == [IsoWeek(2026, w) for w in (45, 46, 47, 48)]
     assert trend.weeks[0].tenths == {"bond": 30, "goals": 30, "tasks": 40, "overall": 30}
@@ -64,6 +66,7 @@ def test_averages_pool_every_check_in_of_the_week() -> None:
         repairs=[],
         ratings=[*_ratings(1, 4, 4, 4, 4), *_ratings(2, 5, 3, 4, 4)],
         ruptures=[],
+        repair_program=REPAIR,
     )
     week = trend.weeks[-1]
     assert week.check_ins == 2
@@ -80,6 +83,7 @@ def test_a_repair_after_a_rupture_in_the_same_week_counts_as_repaired() -> None:
         repairs=[_done(3, REPAIR, monday.replace(day=24))],
         ratings=[*_ratings(1, 2, 2, 2, 2), *_ratings(2, 3, 3, 3, 3)],
         ruptures=[RuptureReport(1, "withdrawal"), RuptureReport(2, "confrontation")],
+        repair_program=REPAIR,
     )
     week = trend.weeks[-1]
     assert (week.ruptures, week.repairs) == (2, 1)  # the second rupture came after the repair
@@ -93,6 +97,7 @@ def test_ratings_of_reflections_outside_the_span_are_ignored() -> None:
         repairs=[],
         ratings=_ratings(1, 5, 5, 5, 5),
         ruptures=[RuptureReport(1, "withdrawal")],
+        repair_program=REPAIR,
     )
     assert trend.weeks_rated == 0
     assert all(week.ruptures == 0 for week in trend.weeks)

@@ -1,10 +1,27 @@
 """The content catalog: concept cards, reflection programs and their sources.
 
 Content lives in TOML under `prompts/` (see `loader` for the layout); this package
-defines its typed model (`schema`) and loads and checks it (`loader`). It is pure
-domain code: no Telegram, no database.
+defines its vocabulary (`kinds`: step kinds, categories, the roles programs play for the
+code), its typed shapes (`models`), the rules across entries (`checks`), and loads and checks
+it all (`loader`). Code asks the catalog for a program by role
+(`catalog.program_for(Role.CHECKIN)`), never by a program id of its own. It is pure domain
+code: no Telegram, no database.
 """
 
+from reflect_bot.catalog.kinds import (
+    CHECKIN_RATING_STEPS,
+    CHECKIN_RUPTURE_OPTIONS,
+    CHECKIN_RUPTURE_STEP,
+    MAX_OPTION_ID_LENGTH,
+    MAX_SLUG_LENGTH,
+    MAX_STEP_ID_LENGTH,
+    RATING_MAX,
+    RATING_MIN,
+    Answer,
+    Category,
+    Role,
+    StepKind,
+)
 from reflect_bot.catalog.loader import (
     CatalogError,
     Problem,
@@ -12,20 +29,8 @@ from reflect_bot.catalog.loader import (
     default_prompts_dir,
     load_catalog,
 )
-from reflect_bot.catalog.schema import (
-    CHECKIN_PROGRAM_ID,
-    CHECKIN_RATING_STEPS,
-    CHECKIN_RUPTURE_OPTIONS,
-    CHECKIN_RUPTURE_STEP,
-    MAX_OPTION_ID_LENGTH,
-    MAX_SLUG_LENGTH,
-    MAX_STEP_ID_LENGTH,
-    PROGRAM_IDS,
-    RATING_MAX,
-    RATING_MIN,
-    Answer,
+from reflect_bot.catalog.models import (
     Catalog,
-    Category,
     Choice,
     Concept,
     Condition,
@@ -35,18 +40,15 @@ from reflect_bot.catalog.schema import (
     SourceDocument,
     SourceRef,
     Step,
-    StepKind,
 )
 
 __all__ = [
-    "CHECKIN_PROGRAM_ID",
     "CHECKIN_RATING_STEPS",
     "CHECKIN_RUPTURE_OPTIONS",
     "CHECKIN_RUPTURE_STEP",
     "MAX_OPTION_ID_LENGTH",
     "MAX_SLUG_LENGTH",
     "MAX_STEP_ID_LENGTH",
-    "PROGRAM_IDS",
     "RATING_MAX",
     "RATING_MIN",
     "Answer",
@@ -59,6 +61,7 @@ __all__ = [
     "FollowUp",
     "Problem",
     "Program",
+    "Role",
     "Source",
     "SourceDocument",
     "SourceRef",

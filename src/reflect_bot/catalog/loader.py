@@ -8,10 +8,13 @@ Layout::
       programs/<id>.toml      one reflection program per file, named after its id
 
 `check_catalog` returns every problem it finds — TOML syntax, fields, identifiers,
-cross-references — each tied to a file, an entry (``concept "empathy"``,
+cross-references, roles and menu order — each tied to a file, an entry (``concept "empathy"``,
 ``step "moves"``, ``follow_up 1``…) and a field. `load_catalog` returns the
 `Catalog` or raises `CatalogError` listing all of them. List positions in field
 names count from 1 (``sources[2].lines`` is the second source).
+
+Every role of `Role` is needed by the bot, so a folder without a program for one of them has
+a problem; `needs` narrows that for content made for other purposes (tests, drafts).
 """
 
 import tomllib
@@ -23,25 +26,29 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from reflect_bot.catalog.schema import (
-    PROGRAM_IDS,
-    Catalog,
+from reflect_bot.catalog.checks import (
     CatalogIssue,
-    Concept,
     ConceptRefs,
+    ProgramRefs,
+    catalog_issues,
+    missing_roles,
+    program_issues,
+)
+from reflect_bot.catalog.kinds import Role
+from reflect_bot.catalog.models import (
+    Catalog,
+    Concept,
     FollowUp,
     Program,
-    ProgramRefs,
     SourceDocument,
     SourceRef,
     Step,
-    catalog_issues,
     is_valid_slug,
-    program_issues,
 )
 
 __all__ = [
     "CONCEPTS_FILE",
+    "EVERY_ROLE",
     "PROGRAMS_DIR",
     "SOURCES_FILE",
     "CatalogError",
@@ -97,14 +104,21 @@ def default_prompts_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "prompts"
 
 
-def check_catalog(directory: Path) -> list[Problem]:
-    """Every problem of the content folder; an empty list when it is sound."""
-    return _Loader(Path(directory)).run()[1]
+#: The roles the bot needs a program for: all of them.
+EVERY_ROLE: frozenset[Role] = frozenset(Role)
 
 
-def load_catalog(directory: Path) -> Catalog:
+def check_catalog(directory: Path, *, needs: Collection[Role] = EVERY_ROLE) -> list[Problem]:
+    """Every problem of the content folder; an empty list when it is sound.
+
+    `needs` are the roles some program must play (the bot needs every one).
+    """
+    return _Loader(Path(directory), needs).run()[1]
+
+
+def load_catalog(directory: Path, *, needs: Collection[Role] = EVERY_ROLE) -> Catalog:
     """Load the content folder, or raise `CatalogError` listing every problem."""
-    catalog, problems = _Loader(Path(directory)).run()
+    catalog, problems = _Loader(Path(directory), needs).run()
     if problems or catalog is None:
         raise CatalogError(problems)
     return catalog
@@ -131,8 +145,9 @@ _ANYTHING = _Anything()
 
 
 class _Loader:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, needs: Collection[Role]) -> None:
         self.directory = directory
+        self.needs = needs
         self.problems: list[Problem] = []
         self.sources: dict[str, SourceDocument] = {}
         self.concepts: dict[str, Concept] = {}
@@ -164,9 +179,7 @@ class _Loader:
             # Group by file (stable: within a file, in the order found).
             return None, sorted(self.problems, key=lambda problem: problem.file)
         try:
-            catalog = Catalog(
-                concepts=self.concepts, programs=self._ordered_programs(), sources=self.sources
-            )
+            catalog = Catalog(concepts=self.concepts, programs=self.programs, sources=self.sources)
         except ValidationError as error:  # pragma: no cover - the checks above agree
             return None, [Problem(self.directory.name, None, None, str(error))]
         return catalog, []
@@ -316,12 +329,9 @@ class _Loader:
             concepts=tuple(_valid_slugs(raw.get("concepts"))),
             steps=tuple(steps),
             follow_ups=tuple(follow_ups),
+            role=_valid_role(raw.get("role")),
+            menu_order=_valid_menu_order(raw.get("menu_order")),
         )
-
-    def _ordered_programs(self) -> dict[str, Program]:
-        rank = {program_id: index for index, program_id in enumerate(PROGRAM_IDS)}
-        ordered = sorted(self.programs, key=lambda pid: (rank.get(pid, len(rank)), pid))
-        return {program_id: self.programs[program_id] for program_id in ordered}
 
     # ----------------------------------------------------------------- cross references
 
@@ -338,6 +348,17 @@ class _Loader:
         )
         for issue in issues:
             self._problem(self._file_of(issue), issue.entry, issue.field, issue.message)
+        # A program that could not be read at all might play the role: don't guess.
+        if not self.unread_programs and not self.unread_program_ids:
+            folder = f"{self.directory.name}/{PROGRAMS_DIR}"
+            for role in missing_roles(self.program_refs.values(), self.needs):
+                self._problem(
+                    folder,
+                    None,
+                    "role",
+                    f'no program has role "{role}", which the bot needs: '
+                    f'add role = "{role}" to the program that plays it',
+                )
 
     def _file_of(self, issue: CatalogIssue) -> str:
         if issue.owner == "program":
@@ -437,6 +458,18 @@ def _valid_slugs(raw: object) -> list[str]:
     return slugs
 
 
+def _valid_role(raw: object) -> Role | None:
+    try:
+        return Role(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return None
+
+
+def _valid_menu_order(raw: object) -> int | None:
+    valid = isinstance(raw, int) and not isinstance(raw, bool) and raw >= 1
+    return raw if valid and isinstance(raw, int) else None
+
+
 @dataclass(frozen=True, slots=True)
 class _PartialConcept:
     """Stand-in for a concept card that failed validation: the parts needed to check
@@ -457,6 +490,8 @@ class _PartialProgram:
     concepts: tuple[str, ...]
     steps: tuple[Step, ...]
     follow_ups: tuple[FollowUp, ...]
+    role: Role | None
+    menu_order: int | None
 
 
 def _partial_concept(slug: str, raw: Mapping[str, object]) -> _PartialConcept:

@@ -27,7 +27,7 @@ from reflect_bot.db.models import Clinician, Delivery
 from reflect_bot.db.repositories import digests
 from reflect_bot.db.repositories.digests import ClinicianWeek
 from reflect_bot.delivery.outgoing import Composer, Outgoing
-from reflect_bot.domain.digest import IsoWeek, build_digest, digest_week_for
+from reflect_bot.domain.digest import DigestPrograms, IsoWeek, build_digest, digest_week_for
 from reflect_bot.render.telegram_html import render_digest
 from reflect_bot.services import Services
 from reflect_bot.ui.reflection import start_data
@@ -63,7 +63,8 @@ def digest_composer(*, bot_username: str | None) -> Composer:
             )
         if not claimed:
             return None  # this week's digest is another delivery's
-        loaded = await _week_of(session, clinician, batch or [delivery], week)
+        programs = DigestPrograms.of(services.catalog)
+        loaded = await _week_of(session, clinician, batch or [delivery], week, programs)
         digest = build_digest(
             loaded.week,
             loaded.history,
@@ -83,7 +84,11 @@ def digest_composer(*, bot_username: str | None) -> Composer:
 
 
 async def _week_of(
-    session: AsyncSession, clinician: Clinician, batch: Sequence[Delivery], week: IsoWeek
+    session: AsyncSession,
+    clinician: Clinician,
+    batch: Sequence[Delivery],
+    week: IsoWeek,
+    programs: DigestPrograms,
 ) -> ClinicianWeek:
     """This clinician's week, loaded with those of the batch's other digest deliveries."""
     assert clinician.id is not None
@@ -101,7 +106,10 @@ async def _week_of(
         zones = {cid: zone for cid, zone in rows if cid is not None}
         for each_week, cids in wanted.items():
             weeks = await digests.load_weeks(
-                session, clinicians=[(cid, zones.get(cid)) for cid in cids], week=each_week
+                session,
+                clinicians=[(cid, zones.get(cid)) for cid in cids],
+                week=each_week,
+                programs=programs,
             )
             loaded.update({(cid, each_week): found for cid, found in weeks.items()})
     return loaded[(clinician.id, week)]

@@ -25,7 +25,7 @@ PLAN_STEP = timedelta(hours=1)
 
 def rotation_of(services: Services) -> list[str]:
     """The programs a rotating schedule cycles through, in catalog order."""
-    return scheduling.rotation_programs(services.catalog.programs)
+    return scheduling.rotation_programs(services.catalog)
 
 
 @dataclass

@@ -17,6 +17,7 @@ from reflect_bot.db.engine import transaction
 from reflect_bot.db.repositories import reflections, updates
 from reflect_bot.delivery.planner import Planner
 from reflect_bot.delivery.sender import Sender, SendReport
+from reflect_bot.domain.journaling import STALE_AFTER
 from reflect_bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -67,4 +68,6 @@ async def _housekeeping(services: Services) -> int:
     async with transaction(services.sessions) as session:
         # Housekeeping rides along: Telegram never redelivers an update a day later.
         await updates.forget_older_than(session, cutoff=now - UPDATE_IDS_KEPT)
-        return await reflections.close_stale_reflections(session, now=now)
+        return await reflections.close_stale_reflections(
+            session, stale_before=now - STALE_AFTER, now=now
+        )

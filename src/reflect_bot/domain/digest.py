@@ -20,10 +20,10 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, NamedTuple
 
 from reflect_bot.catalog import (
-    CHECKIN_PROGRAM_ID,
     CHECKIN_RATING_STEPS,
     CHECKIN_RUPTURE_OPTIONS,
     CHECKIN_RUPTURE_STEP,
+    Role,
 )
 from reflect_bot.domain.journaling import cpd_minutes
 from reflect_bot.domain.mentions import ConceptMatcher
@@ -33,17 +33,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ALLIANCE_STEPS",
-    "CHECKIN",
     "CLIENT_GUESS_STEP",
     "CLIENT_REPORTED_STEP",
     "DIGEST_RATING_STEPS",
     "DIP_TENTHS",
-    "EMPATHY",
     "EMPATHY_GAP_WEEKS",
     "MAX_PROGRAM_CONCEPTS",
     "MIN_CHECKINS_TO_COMPARE",
     "PREVIOUS_WEEKS",
-    "REPAIR",
     "RUPTURE_KINDS",
     "RUPTURE_STEP",
     "AllianceMeasure",
@@ -51,6 +48,7 @@ __all__ = [
     "ClientViewMeasure",
     "ConceptLookup",
     "ConceptTouched",
+    "DigestPrograms",
     "DoneReflection",
     "Excerpt",
     "Focus",
@@ -71,9 +69,6 @@ __all__ = [
     "unrepaired",
 ]
 
-CHECKIN = CHECKIN_PROGRAM_ID
-REPAIR = "rupture-repair"
-EMPATHY = "empathy-attunement"
 #: The check-in ratings the digest averages (client_rating is the client's view, not the alliance).
 ALLIANCE_STEPS: tuple[str, ...] = tuple(s for s in CHECKIN_RATING_STEPS if s != "client_rating")
 RUPTURE_STEP = CHECKIN_RUPTURE_STEP
@@ -98,11 +93,11 @@ EMPATHY_GAP_WEEKS = 3
 MAX_PROGRAM_CONCEPTS = 8
 EXCERPT_LENGTH = 220
 #: A dip in these ratings points at the program that looks at that part of the alliance.
-_DIP_PROGRAMS: Mapping[str, str] = {
-    "bond": "secure-base",
-    "goals": "collaborative-empiricism",
-    "tasks": "collaborative-empiricism",
-    "overall": "secure-base",
+_DIP_ROLES: Mapping[str, Role] = {
+    "bond": Role.BOND,
+    "goals": Role.COLLABORATION,
+    "tasks": Role.COLLABORATION,
+    "overall": Role.BOND,
 }
 _EPOCH_MONDAY = date(1970, 1, 5)
 
@@ -235,6 +230,23 @@ class History:
     last_empathy_week: IsoWeek | None = None
     #: Check-in ratings of the `PREVIOUS_WEEKS` weeks before, pooled.
     previous_ratings: Mapping[str, RatingTally] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class DigestPrograms:
+    """The programs the digest reads by role; None where a catalog has no such program."""
+
+    checkin: str | None
+    repair: str | None
+    empathy: str | None
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> DigestPrograms:
+        return cls(
+            checkin=catalog.program_id_for(Role.CHECKIN),
+            repair=catalog.program_id_for(Role.REPAIR),
+            empathy=catalog.program_id_for(Role.EMPATHY),
+        )
 
 
 # --------------------------------------------------------------------------- output
@@ -393,6 +405,7 @@ def build_digest(
         return WeeklyDigest(week=week.week, so_far=so_far, prompts_delivered=week.prompts_delivered)
 
     lookup = concepts or ConceptLookup.of(catalog)
+    programs = DigestPrograms.of(catalog)
     by_id = {reflection.id: reflection for reflection in done}
     answers = [answer for answer in week.answers if answer.reflection_id in by_id]
     # Only the check-in's rupture question counts (the repair program asks its own).
@@ -401,9 +414,9 @@ def build_digest(
         for r in week.ruptures
         if r.kind in RUPTURE_KINDS
         and r.reflection_id in by_id
-        and by_id[r.reflection_id].program_id == CHECKIN
+        and by_id[r.reflection_id].program_id == programs.checkin
     ]
-    open_ruptures = unrepaired(ruptures, done)
+    open_ruptures = unrepaired(ruptures, done, programs.repair)
     alliance = _alliance(week.ratings, history)
     touched, left_out = _concepts(done, answers, lookup)
     return WeeklyDigest(
@@ -425,7 +438,7 @@ def build_digest(
         concepts=touched,
         concepts_left_out=left_out,
         excerpts=_excerpts(answers, by_id, zone),
-        focus=_focus(week.week, done, open_ruptures, alliance, history, catalog, zone),
+        focus=_focus(week.week, done, open_ruptures, alliance, history, catalog, programs, zone),
     )
 
 
@@ -466,7 +479,7 @@ def _programs(done: Sequence[DoneReflection]) -> tuple[ProgramDone, ...]:
 
 
 def unrepaired(
-    ruptures: Sequence[RuptureReport], done: Sequence[DoneReflection]
+    ruptures: Sequence[RuptureReport], done: Sequence[DoneReflection], repair: str | None
 ) -> list[DoneReflection]:
     """The check-ins whose rupture no later repair reflection of the week answered.
 
@@ -477,7 +490,7 @@ def unrepaired(
     for reflection in done:  # in the order they were finished
         if reflection.id in reported:
             open_checkins.append(reflection)
-        elif reflection.program_id == REPAIR and open_checkins:
+        elif reflection.program_id == repair and open_checkins:
             open_checkins.pop()
     return open_checkins
 
@@ -611,35 +624,40 @@ def _focus(
     alliance: Sequence[AllianceMeasure],
     history: History,
     catalog: Catalog,
+    programs: DigestPrograms,
     zone: tzinfo,
 ) -> Focus | None:
     """The first rule of `FocusRule` that applies picks next week's program."""
 
     def focus(
-        program_id: str, rule: FocusRule, *, step_id: str | None = None, day: date | None = None
+        program_id: str | None,
+        rule: FocusRule,
+        *,
+        step_id: str | None = None,
+        day: date | None = None,
     ) -> Focus | None:
-        program = catalog.programs.get(program_id)
-        return None if program is None else Focus(program_id, program.title, rule, step_id, day)
+        program = None if program_id is None else catalog.programs.get(program_id)
+        return None if program is None else Focus(program.id, program.title, rule, step_id, day)
 
     if unrepaired:
         latest = max(unrepaired, key=lambda r: r.finished_at)
         day = latest.finished_at.astimezone(zone).date()
-        if chosen := focus(REPAIR, FocusRule.UNREPAIRED_RUPTURE, day=day):
+        if chosen := focus(programs.repair, FocusRule.UNREPAIRED_RUPTURE, day=day):
             return chosen
     dips = [m for m in alliance if (m.change_tenths or 0) <= -DIP_TENTHS]
     if dips:
         deepest = min(dips, key=lambda m: (m.change_tenths or 0, ALLIANCE_STEPS.index(m.step_id)))
-        program_id = _DIP_PROGRAMS[deepest.step_id]
+        program_id = catalog.program_id_for(_DIP_ROLES[deepest.step_id])
         if chosen := focus(program_id, FocusRule.ALLIANCE_DIP, step_id=deepest.step_id):
             return chosen
     done_ids = {r.program_id for r in done}
-    empathy_recently = EMPATHY in done_ids or (
+    empathy_recently = programs.empathy in done_ids or (
         history.last_empathy_week is not None
         and history.last_empathy_week.index > week.index - EMPATHY_GAP_WEEKS
     )
-    if not empathy_recently and (chosen := focus(EMPATHY, FocusRule.NO_EMPATHY)):
+    if not empathy_recently and (chosen := focus(programs.empathy, FocusRule.NO_EMPATHY)):
         return chosen
-    for program_id in catalog.programs:
-        if program_id not in done_ids and program_id != CHECKIN:
-            return focus(program_id, FocusRule.NOT_DONE_THIS_WEEK)
+    for program in catalog.programs_in_menu_order():
+        if program.id not in done_ids and program.role is not Role.CHECKIN:
+            return focus(program.id, FocusRule.NOT_DONE_THIS_WEEK)
     return None

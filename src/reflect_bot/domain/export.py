@@ -18,8 +18,8 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from reflect_bot.catalog import CHECKIN_PROGRAM_ID, CHECKIN_RUPTURE_STEP, RATING_MAX, StepKind
-from reflect_bot.domain.digest import REPAIR, RUPTURE_KINDS
+from reflect_bot.catalog import CHECKIN_RUPTURE_STEP, RATING_MAX, Role, StepKind
+from reflect_bot.domain.digest import RUPTURE_KINDS
 from reflect_bot.domain.journaling import AnswerKind, ReflectionStatus, cpd_minutes
 from reflect_bot.domain.mentions import ConceptMatcher
 from reflect_bot.domain.timezones import resolve
@@ -361,7 +361,7 @@ def build_journal(
         author=author,
         entries=tuple(entries),
         glossary=_glossary(referenced, catalog),
-        totals=_totals(entries),
+        totals=_totals(entries, catalog),
         filter_label=_filter_label(request, catalog),
     )
 
@@ -425,19 +425,21 @@ def _entry(
     )
 
 
-def _totals(entries: Sequence[JournalEntry]) -> Totals:
+def _totals(entries: Sequence[JournalEntry], catalog: Catalog) -> Totals:
+    checkin = catalog.program_id_for(Role.CHECKIN)
+    repair = catalog.program_id_for(Role.REPAIR)
     return Totals(
         reflections=len(entries),
         answers=sum(1 for e in entries for a in e.answers if a.kind != AnswerKind.SKIPPED),
         cpd_minutes=sum(entry.minutes for entry in entries),
-        ruptures=sum(1 for entry in entries if _reports_rupture(entry)),
-        repairs=sum(1 for e in entries if e.program_id == REPAIR and e.finished),
+        ruptures=sum(1 for entry in entries if _reports_rupture(entry, checkin)),
+        repairs=sum(1 for e in entries if e.program_id == repair and e.finished),
     )
 
 
-def _reports_rupture(entry: JournalEntry) -> bool:
+def _reports_rupture(entry: JournalEntry, checkin: str | None) -> bool:
     """A check-in whose rupture answer reports a strain, counted as the digest counts it."""
-    return entry.program_id == CHECKIN_PROGRAM_ID and any(
+    return entry.program_id == checkin and any(
         answer.step_id == CHECKIN_RUPTURE_STEP and answer.choice in RUPTURE_KINDS
         for answer in entry.answers
     )

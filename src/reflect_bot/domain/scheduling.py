@@ -18,8 +18,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
-from reflect_bot.catalog.schema import CHECKIN_PROGRAM_ID
+from reflect_bot.catalog import Role
+
+if TYPE_CHECKING:
+    from reflect_bot.catalog import Catalog
 
 # Weekday bits in ISO order: bit 0 is Monday, bit 6 is Sunday (Schedule.weekdays).
 MONDAY, TUESDAY, WEDNESDAY, THURSDAY, FRIDAY, SATURDAY, SUNDAY = range(7)
@@ -55,13 +59,14 @@ class PlannedSchedule:
     local_time: time
 
 
-# Offered after onboarding: the check-in on weekday evenings, one deeper exercise a week,
-# the digest on Sunday evening.
-STARTER_PLAN: tuple[PlannedSchedule, ...] = (
-    PlannedSchedule("prompt", CHECKIN_PROGRAM_ID, WEEKDAYS, time(18, 0)),
-    PlannedSchedule("prompt", None, 1 << WEDNESDAY, time(19, 0)),
-    PlannedSchedule("digest", None, 1 << SUNDAY, time(18, 0)),
-)
+def starter_plan(catalog: Catalog) -> tuple[PlannedSchedule, ...]:
+    """Offered after onboarding: the check-in on weekday evenings, one deeper exercise a
+    week, the digest on Sunday evening."""
+    return (
+        PlannedSchedule("prompt", catalog.program_for(Role.CHECKIN).id, WEEKDAYS, time(18, 0)),
+        PlannedSchedule("prompt", None, 1 << WEDNESDAY, time(19, 0)),
+        PlannedSchedule("digest", None, 1 << SUNDAY, time(18, 0)),
+    )
 
 
 # --- weekdays ---------------------------------------------------------------------------------
@@ -146,9 +151,10 @@ def next_occurrence(
 # --- rotation ---------------------------------------------------------------------------------
 
 
-def rotation_programs(program_ids: Iterable[str]) -> list[str]:
-    """The programs a "rotate" schedule cycles through: all but the quick check-in."""
-    return [program_id for program_id in program_ids if program_id != CHECKIN_PROGRAM_ID]
+def rotation_programs(catalog: Catalog) -> list[str]:
+    """The programs a "rotate" schedule cycles through, in menu order: all but the quick
+    check-in."""
+    return [p.id for p in catalog.programs_in_menu_order() if p.role is not Role.CHECKIN]
 
 
 def occurrence_number(weekdays: int, local_date: date) -> int:

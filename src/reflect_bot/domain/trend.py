@@ -88,6 +88,7 @@ def build_trend(
     repairs: Iterable[DoneReflection],
     ratings: Iterable[GivenRating],
     ruptures: Iterable[RuptureReport],
+    repair_program: str | None,
     steps: tuple[str, ...] = ALLIANCE_STEPS,
 ) -> AllianceTrend:
     """The trend over `weeks` (consecutive, oldest first) of what was completed in them.
@@ -117,7 +118,15 @@ def build_trend(
             reported[reported_in].append(rupture)
     return AllianceTrend(
         weeks=tuple(
-            _week(week, tallies[week], len(counted[week]), reported[week], done[week], steps)
+            _week(
+                week,
+                tallies[week],
+                len(counted[week]),
+                reported[week],
+                done[week],
+                repair_program,
+                steps,
+            )
             for week in weeks
         ),
         steps=steps,
@@ -130,10 +139,11 @@ def _week(
     check_ins: int,
     ruptures: Sequence[RuptureReport],
     done: list[DoneReflection],
+    repair_program: str | None,
     steps: tuple[str, ...],
 ) -> TrendWeek:
     in_order = sorted(done, key=lambda r: (r.finished_at, r.id))
-    left = unrepaired(ruptures, in_order)
+    left = unrepaired(ruptures, in_order, repair_program)
     return TrendWeek(
         week=week,
         tenths={step: tallies.get(step, RatingTally()).tenths for step in steps},

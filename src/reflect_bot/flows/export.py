@@ -18,6 +18,7 @@ from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Clinician
 from reflect_bot.db.repositories import journal as journal_repository
 from reflect_bot.domain.export import (
+    EXPORTED_STATUSES,
     ExportArgumentError,
     ExportProblem,
     ExportRequest,
@@ -80,6 +81,7 @@ async def gather(
         stored = await journal_repository.load_reflections(
             session,
             clinician_id=clinician.id,
+            statuses=EXPORTED_STATUSES,
             started_from=started_from,
             started_before=started_before,
             program_id=asked.request.program,

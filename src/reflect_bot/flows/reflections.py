@@ -161,7 +161,11 @@ async def start(
         async with transaction(sessions) as session:
             now = clock.now()
             open_one, _ = await store.open_reflection(
-                session, clinician_id=clinician_id, now=now, seen=seen
+                session,
+            clinician_id=clinician_id,
+            now=now,
+            stale_before=now - journaling.STALE_AFTER,
+            seen=seen,
             )
             if open_one is not None:
                 answered = len(await store.given_answers(session, reflection_id=_id(open_one)))
@@ -258,7 +262,11 @@ async def ask_again(
     async with transaction(sessions) as session:
         now = clock.now()
         reflection, set_aside = await store.open_reflection(
-            session, clinician_id=clinician_id, now=now, seen=seen
+            session,
+            clinician_id=clinician_id,
+            now=now,
+            stale_before=now - journaling.STALE_AFTER,
+            seen=seen,
         )
         if reflection is None:
             return NothingOpen() if set_aside is None else _set_aside(set_aside)
@@ -272,7 +280,11 @@ async def cancel(
     async with transaction(sessions) as session:
         now = clock.now()
         reflection, _ = await store.open_reflection(
-            session, clinician_id=clinician_id, now=now, seen=seen
+            session,
+            clinician_id=clinician_id,
+            now=now,
+            stale_before=now - journaling.STALE_AFTER,
+            seen=seen,
         )
         if reflection is None:
             return NothingOpen()
@@ -474,7 +486,11 @@ async def _answer(
     """
     if pressed is None:
         reflection, set_aside = await store.open_reflection(
-            session, clinician_id=clinician_id, now=now, seen=seen
+            session,
+            clinician_id=clinician_id,
+            now=now,
+            stale_before=now - journaling.STALE_AFTER,
+            seen=seen,
         )
         if set_aside is not None:
             return _set_aside(set_aside)

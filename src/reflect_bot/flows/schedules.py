@@ -66,7 +66,7 @@ async def _replan(
 ) -> None:
     await planning.replan(
         session,
-        rotation=scheduling.rotation_programs(catalog.programs),
+        rotation=scheduling.rotation_programs(catalog),
         clinician_id=clinician_id,
         now=clock.now(),
         schedule_id=schedule_id,
@@ -277,7 +277,7 @@ async def adopt_starter_plan(
     async with transaction(sessions) as session:
         if await schedules.list_for(session, clinician_id=clinician_id):
             return False
-        for planned in scheduling.STARTER_PLAN:
+        for planned in scheduling.starter_plan(catalog):
             await schedules.add(
                 session,
                 clinician_id=clinician_id,

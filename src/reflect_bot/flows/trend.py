@@ -7,15 +7,17 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from reflect_bot.catalog import Catalog
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.repositories.digests import clinician_zone
 from reflect_bot.db.repositories.trends import load_trend
-from reflect_bot.domain.digest import IsoWeek
+from reflect_bot.domain.digest import DigestPrograms, IsoWeek
 from reflect_bot.domain.trend import AllianceTrend, build_trend, span
 
 
 async def alliance_trend(
     sessions: async_sessionmaker[AsyncSession],
+    catalog: Catalog,
     *,
     clinician_id: int,
     zone_name: str | None,
@@ -25,12 +27,15 @@ async def alliance_trend(
 ) -> AllianceTrend:
     """The `weeks` weeks ending with `last_week` (default: the clinician's current week)."""
     _, zone = clinician_zone(zone_name)
+    programs = DigestPrograms.of(catalog)
     last = last_week or IsoWeek.containing(now.astimezone(zone).date())
     shown = span(last, weeks)
     start, _ = shown[0].bounds(zone)
     _, end = shown[-1].bounds(zone)
     async with transaction(sessions) as session:
-        rows = await load_trend(session, clinician_id=clinician_id, start=start, end=end)
+        rows = await load_trend(
+            session, clinician_id=clinician_id, start=start, end=end, programs=programs
+        )
     return build_trend(
         weeks=shown,
         zone=zone,
@@ -38,4 +43,5 @@ async def alliance_trend(
         repairs=rows.repairs,
         ratings=rows.ratings,
         ruptures=rows.ruptures,
+        repair_program=programs.repair,
     )

@@ -250,9 +250,11 @@ def _draft_title(
     return _draft_what(titles, what), describe_days(mask or 0).capitalize()
 
 
-def starter_plan_offer(titles: Titles, zone_name: str) -> Screen:
+def starter_plan_offer(
+    titles: Titles, zone_name: str, plan: Sequence[scheduling.PlannedSchedule]
+) -> Screen:
     """The starter plan, line by line in the clinician's zone, with its three buttons."""
     text = texts.STARTER_PLAN_OFFER.format(
-        lines="\n".join(lines(titles, scheduling.STARTER_PLAN)), zone=html.escape(zone_name)
+        lines="\n".join(lines(titles, plan)), zone=html.escape(zone_name)
     )
     return text, kb.starter_plan()

@@ -14,7 +14,7 @@ from reflect_bot.bot.preamble import for_clinician
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Clinician
 from reflect_bot.db.repositories import digests
-from reflect_bot.domain.digest import IsoWeek, build_digest
+from reflect_bot.domain.digest import DigestPrograms, IsoWeek, build_digest
 from reflect_bot.render.telegram_html import render_digest
 from reflect_bot.ui import texts
 from reflect_bot.ui.reflection import start_data
@@ -34,7 +34,9 @@ async def show_digest(update: Update, context: ReflectContext, clinician: Clinic
     if last:
         week = week.shifted(-1)
     async with transaction(services.sessions) as session:
-        loaded = await digests.load_week(session, clinician=clinician, week=week)
+        loaded = await digests.load_week(
+            session, clinician=clinician, week=week, programs=DigestPrograms.of(services.catalog)
+        )
     digest = build_digest(
         loaded.week, loaded.history, services.catalog, zone=loaded.zone, so_far=not last
     )

@@ -12,6 +12,7 @@ from reflect_bot.bot.handlers import concepts
 from reflect_bot.bot.messaging import current_clinician, reply
 from reflect_bot.bot.preamble import for_button, for_clinician
 from reflect_bot.db.models import Clinician
+from reflect_bot.domain import scheduling
 from reflect_bot.domain.timezones import parse_timezone, resolve
 from reflect_bot.flows import onboarding as flows
 from reflect_bot.ui import callbacks as cb
@@ -107,7 +108,9 @@ async def _save_timezone(
     if saved.first_time:
         await reply(update, context, texts.READY)
     if saved.offer_starter_plan:
-        text, keyboard = schedules.starter_plan_offer(services.catalog.programs, zone)
+        text, keyboard = schedules.starter_plan_offer(
+            services.catalog.programs, zone, scheduling.starter_plan(services.catalog)
+        )
         await reply(update, context, text, keyboard=keyboard)
 
 

@@ -24,7 +24,7 @@ from reflect_bot.bot.context import ReflectContext, services_of
 from reflect_bot.bot.handlers import privacy
 from reflect_bot.bot.messaging import current_clinician, reply
 from reflect_bot.bot.preamble import for_button, for_clinician
-from reflect_bot.catalog import CHECKIN_PROGRAM_ID
+from reflect_bot.catalog import Role
 from reflect_bot.db.models import Clinician
 from reflect_bot.domain.journaling import AnswerKind
 from reflect_bot.flows import reflections as flows
@@ -359,7 +359,8 @@ async def repeat_after_non_text(
 @for_clinician
 async def checkin(update: Update, context: ReflectContext, clinician: Clinician) -> None:
     """/checkin: the post-session check-in, straight away."""
-    await start_reflection(update, context, clinician=clinician, program_id=CHECKIN_PROGRAM_ID)
+    checkin = services_of(context).catalog.program_for(Role.CHECKIN)
+    await start_reflection(update, context, clinician=clinician, program_id=checkin.id)
 
 
 @for_clinician

@@ -11,6 +11,11 @@ arithmetic, so the queries carry it as CASE expressions on the clinician's zone 
 where a week starts for each zone among the batch's clinicians, and, for the streak, each
 zone's UTC offset over the months looked at, so local wall-clock seconds divided into weeks
 give the ISO week. Both are exact across DST changes, on SQLite and PostgreSQL alike.
+
+Why not select UTC rows and put them into `IsoWeek`s in Python: measured for issue #14
+(bench/results/P3.md), it gives the same weeks for all 10,000 clinicians but ships every
+check-in and every reflection of two years to Python instead of one row per clinician, and
+loading took 28 % more CPU, which P3's 5-second budget does not have.
 """
 
 from __future__ import annotations
@@ -45,12 +50,11 @@ from reflect_bot.db.models import Answer, Clinician, Delivery, Digest, Reflectio
 from reflect_bot.db.statements import insert_or_ignore, rowcount, table_of
 from reflect_bot.db.types import UTCDateTime
 from reflect_bot.domain.digest import (
-    CHECKIN,
     DIGEST_RATING_STEPS,
-    EMPATHY,
     PREVIOUS_WEEKS,
     RUPTURE_KINDS,
     RUPTURE_STEP,
+    DigestPrograms,
     DoneReflection,
     History,
     IsoWeek,
@@ -118,11 +122,15 @@ def clinician_zone(zone_name: str | None) -> tuple[str, tzinfo]:
     return "UTC", UTC
 
 
-async def load_week(session: AsyncSession, *, clinician: Clinician, week: IsoWeek) -> ClinicianWeek:
+async def load_week(
+    session: AsyncSession, *, clinician: Clinician, week: IsoWeek, programs: DigestPrograms
+) -> ClinicianWeek:
     """One clinician's `week` (an ISO week of their time zone) and what came before it."""
     if clinician.id is None:
         raise ValueError("the clinician has not been stored yet")
-    loaded = await load_weeks(session, clinicians=[(clinician.id, clinician.timezone)], week=week)
+    loaded = await load_weeks(
+        session, clinicians=[(clinician.id, clinician.timezone)], week=week, programs=programs
+    )
     return loaded[clinician.id]
 
 
@@ -131,9 +139,13 @@ async def load_weeks(
     *,
     clinicians: Iterable[tuple[int, str | None]],
     week: IsoWeek,
+    programs: DigestPrograms,
     side_sessions: async_sessionmaker[AsyncSession] | None = None,
 ) -> dict[int, ClinicianWeek]:
     """The same ISO `week` for many clinicians, given as (id, time zone name) pairs.
+
+    `programs` names the check-in (its ratings and rupture reports are read) and the empathy
+    program (the last week with one is read); the catalog knows them.
 
     Five queries per `BATCH` clinicians, however many there are. With `side_sessions` they
     run at once on connections of their own (`session` is then not used): on a machine with
@@ -143,7 +155,7 @@ async def load_weeks(
     loaded: dict[int, ClinicianWeek] = {}
     for start in range(0, len(pairs), BATCH):
         batch = pairs[start : start + BATCH]
-        loaded.update(await _load_batch(session, batch, week, side_sessions))
+        loaded.update(await _load_batch(session, batch, week, programs, side_sessions))
     return loaded
 
 
@@ -163,13 +175,14 @@ async def _load_batch(
     session: AsyncSession,
     pairs: Sequence[tuple[int, str | None]],
     week: IsoWeek,
+    programs: DigestPrograms,
     side_sessions: async_sessionmaker[AsyncSession] | None,
 ) -> dict[int, ClinicianWeek]:
     zones = {cid: clinician_zone(name) for cid, name in pairs}
     ids = [cid for cid, _ in pairs]
     if not ids:
         return {}
-    queries = _Queries(ids, _Span(week, dict(zones.values()), _dialect(session)))
+    queries = _Queries(ids, programs, _Span(week, dict(zones.values()), _dialect(session)))
     gathered = {cid: _Gathered() for cid in ids}
     # Each query's rows are taken in as they are read, never all held at once.
     steps: list[tuple[_Query, _Take]] = [
@@ -196,7 +209,13 @@ class _Queries:
     """The five statements of one batch."""
 
     ids: list[int]
+    programs: DigestPrograms
     span: _Span
+
+    @staticmethod
+    def _is(program_id: str | None) -> ColumnElement[bool]:
+        # A catalog without the program: an empty IN, which no row matches.
+        return _reflection.program_id.in_([program_id] if program_id is not None else [])
 
     @property
     def _with_zone(self) -> Any:
@@ -229,7 +248,7 @@ class _Queries:
         """Their text answers (decrypted as they are read) and the check-ins' rupture reports."""
         current = self.span.week.index
         is_rupture = and_(
-            _reflection.program_id == CHECKIN,
+            self._is(self.programs.checkin),
             _answer.step_id == RUPTURE_STEP,
             _answer.choice.in_(RUPTURE_KINDS),
         )
@@ -265,7 +284,7 @@ class _Queries:
             .select_from(self._with_zone.join(_answers, _answer.reflection_id == _reflection.id))
             .where(
                 self._completed_in(current - PREVIOUS_WEEKS, current + 1),
-                _reflection.program_id == CHECKIN,
+                self._is(self.programs.checkin),
                 _answer.kind == "rating",
                 _answer.step_id.in_(DIGEST_RATING_STEPS),
             )
@@ -281,7 +300,7 @@ class _Queries:
             select(
                 _reflection.clinician_id.label("clinician_id"),
                 week_index.label("week"),
-                func.max(case((_reflection.program_id == EMPATHY, 1), else_=0)).label("empathy"),
+                func.max(case((self._is(self.programs.empathy), 1), else_=0)).label("empathy"),
             )
             .select_from(self._with_zone)
             .where(self._completed_in(current - STREAK_LOOKBACK_WEEKS, current))

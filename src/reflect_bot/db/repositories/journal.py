@@ -9,6 +9,7 @@ rows. Each encrypted value is decrypted once, by its column type, as the row is 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, select
@@ -16,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflect_bot.db.models import Answer, Reflection
 from reflect_bot.db.statements import table_of
-from reflect_bot.domain.export import EXPORTED_STATUSES, StoredAnswer, StoredReflection
+from reflect_bot.domain.export import StoredAnswer, StoredReflection
 
 __all__ = ["load_reflections"]
 
@@ -31,17 +32,20 @@ async def load_reflections(
     session: AsyncSession,
     *,
     clinician_id: int,
+    statuses: Collection[str],
     started_from: datetime | None = None,
     started_before: datetime | None = None,
     program_id: str | None = None,
 ) -> list[StoredReflection]:
-    """The clinician's exportable reflections started in [started_from, started_before),
-    oldest first, each with its answers in the order they were asked.
+    """The clinician's reflections in one of `statuses` (the export's are
+    `domain.export.EXPORTED_STATUSES`) started in [started_from, started_before), oldest
+    first, each with its answers in the order they were asked.
 
-    Only this clinician's rows are ever read; discarded reflections are left out.
+    Only this clinician's rows are ever read.
     """
     conditions = _conditions(
         clinician_id=clinician_id,
+        statuses=statuses,
         started_from=started_from,
         started_before=started_before,
         program_id=program_id,
@@ -109,13 +113,14 @@ async def load_reflections(
 def _conditions(
     *,
     clinician_id: int,
+    statuses: Collection[str],
     started_from: datetime | None,
     started_before: datetime | None,
     program_id: str | None,
 ) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [
         _R.clinician_id == clinician_id,
-        _R.status.in_(EXPORTED_STATUSES),
+        _R.status.in_(statuses),
     ]
     if started_from is not None:
         conditions.append(_R.started_at >= started_from)

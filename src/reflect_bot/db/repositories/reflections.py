@@ -20,11 +20,9 @@ from sqlmodel import col
 from reflect_bot.db.models import Answer, AnswerRevision, Reflection
 from reflect_bot.db.statements import rowcount, table_of
 from reflect_bot.domain.journaling import (
-    STALE_AFTER,
     AnswerKind,
     ReadAnswer,
     ReflectionStatus,
-    is_stale,
     seconds_between,
 )
 
@@ -63,9 +61,11 @@ async def open_reflection(
     *,
     clinician_id: int,
     now: datetime,
+    stale_before: datetime,
     seen: tuple[bool, Reflection | None] = (False, None),
 ) -> tuple[Reflection | None, Reflection | None]:
-    """(the reflection in progress, the one just set aside for being untouched 24 h).
+    """(the reflection in progress, the one just set aside for being untouched since
+    `stale_before` (``now - journaling.STALE_AFTER``); it is closed as of `now`).
 
     This is the lazy half of the 24-hour rule: it runs whenever the clinician writes, so the
     rule holds even if the scheduler's tick has not run yet. `seen` is (known, reflection)
@@ -74,7 +74,7 @@ async def open_reflection(
     known, reflection = seen
     if not known:
         reflection = await get_open(session, clinician_id=clinician_id)
-    if reflection is None or not is_stale(reflection.last_activity_at, now):
+    if reflection is None or reflection.last_activity_at > stale_before:
         return reflection, None
     await finish(session, reflection=reflection, status=ReflectionStatus.INCOMPLETE, now=now)
     return None, reflection
@@ -248,8 +248,11 @@ async def resume(session: AsyncSession, *, reflection: Reflection, now: datetime
     await session.flush()
 
 
-async def close_stale_reflections(session: AsyncSession, *, now: datetime) -> int:
-    """Closes every reflection untouched for 24 hours as incomplete; returns how many.
+async def close_stale_reflections(
+    session: AsyncSession, *, stale_before: datetime, now: datetime
+) -> int:
+    """Closes, as of `now`, every reflection in progress untouched since `stale_before`
+    (``now - journaling.STALE_AFTER``) as incomplete; returns how many.
 
     The scheduler's tick calls this; `open_reflection` applies the same rule lazily.
     """
@@ -257,7 +260,7 @@ async def close_stale_reflections(session: AsyncSession, *, now: datetime) -> in
         update(Reflection)
         .where(
             col(Reflection.status) == _IN_PROGRESS,
-            col(Reflection.last_activity_at) <= now - STALE_AFTER,
+            col(Reflection.last_activity_at) <= stale_before,
         )
         .values(status=ReflectionStatus.INCOMPLETE.value, finished_at=now)
         .execution_options(synchronize_session=False)

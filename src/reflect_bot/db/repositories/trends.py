@@ -14,10 +14,9 @@ from reflect_bot.db.models import Answer, Reflection
 from reflect_bot.db.statements import table_of
 from reflect_bot.domain.digest import (
     ALLIANCE_STEPS,
-    CHECKIN,
-    REPAIR,
     RUPTURE_KINDS,
     RUPTURE_STEP,
+    DigestPrograms,
     DoneReflection,
     RuptureReport,
 )
@@ -38,16 +37,24 @@ class TrendRows:
 
 
 async def load_trend(
-    session: AsyncSession, *, clinician_id: int, start: datetime, end: datetime
+    session: AsyncSession,
+    *,
+    clinician_id: int,
+    start: datetime,
+    end: datetime,
+    programs: DigestPrograms,
 ) -> TrendRows:
     """Check-ins and repairs completed in [start, end), with the check-ins' ratings and
-    ruptures."""
+    ruptures (`programs` names the check-in and repair programs)."""
+    checkin, repair = programs.checkin, programs.repair
+    if checkin is None:
+        return TrendRows((), (), (), ())
     completed_in_span = and_(
         _reflection.clinician_id == clinician_id,
         _reflection.status == "completed",
         _reflection.finished_at >= start,
         _reflection.finished_at < end,
-        _reflection.program_id.in_((CHECKIN, REPAIR)),
+        _reflection.program_id.in_([p for p in (checkin, repair) if p is not None]),
     )
     done = (
         await session.execute(
@@ -67,7 +74,7 @@ async def load_trend(
             .select_from(_answers.join(_reflections, _answer.reflection_id == _reflection.id))
             .where(
                 completed_in_span,
-                _reflection.program_id == CHECKIN,
+                _reflection.program_id == checkin,
                 or_(
                     and_(_answer.kind == "rating", _answer.step_id.in_(ALLIANCE_STEPS)),
                     and_(_answer.step_id == RUPTURE_STEP, _answer.choice.in_(RUPTURE_KINDS)),
@@ -76,8 +83,8 @@ async def load_trend(
         )
     ).all()
     return TrendRows(
-        check_ins=tuple(r for r in reflections if r.program_id == CHECKIN),
-        repairs=tuple(r for r in reflections if r.program_id == REPAIR),
+        check_ins=tuple(r for r in reflections if r.program_id == checkin),
+        repairs=tuple(r for r in reflections if r.program_id == repair),
         ratings=tuple(
             GivenRating(rid, step, rating) for rid, step, rating, _ in answers if rating is not None
         ),

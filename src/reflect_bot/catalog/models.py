@@ -1,20 +1,17 @@
-"""Typed model of the content catalog: concept cards, sources and reflection programs.
+"""The content catalog's shapes: concept cards, sources, reflection programs and the catalog.
 
-The models are frozen pydantic v2 models that reject unknown fields. Field-level
-rules (identifier formats, non-empty text, rating labels, choice options, the
-neurobiology caveat) live on the models, so errors carry the field's location.
-Rules that span several objects (duplicate step ids, conditions pointing at
-earlier steps, unknown concept slugs…) are written once, in `program_issues` and
-`catalog_issues`; the model validators use them to refuse an inconsistent
-catalog, and the loader uses them to report each problem at its precise place.
+Frozen pydantic v2 models that reject unknown fields. Field-level rules (identifier formats,
+non-empty text, rating labels, choice options, the neurobiology caveat) live here, so errors
+carry the field's location. Rules across entries (duplicate step ids, conditions pointing at
+earlier steps, unknown concept slugs, roles and menu order…) live in `checks`; `Program` and
+`Catalog` use them to refuse an inconsistent whole, and the loader to report each problem at
+its precise place.
 """
 
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from enum import StrEnum
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Annotated, Literal, Protocol, Self
+from typing import Annotated, Self
 
 from pydantic import (
     AfterValidator,
@@ -27,72 +24,33 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from reflect_bot.catalog.checks import Issue, catalog_issues, describe, program_issues
+from reflect_bot.catalog.kinds import (
+    MAX_OPTION_ID_LENGTH,
+    MAX_OPTION_LABEL_LENGTH,
+    MAX_SLUG_LENGTH,
+    MAX_STEP_ID_LENGTH,
+    RATING_MAX,
+    RATING_MIN,
+    Answer,
+    Category,
+    Role,
+    StepKind,
+)
+
 __all__ = [
-    "CHECKIN_PROGRAM_ID",
-    "CHECKIN_RATING_STEPS",
-    "CHECKIN_RUPTURE_OPTIONS",
-    "CHECKIN_RUPTURE_STEP",
-    "MAX_OPTION_ID_LENGTH",
-    "MAX_OPTION_LABEL_LENGTH",
-    "MAX_SLUG_LENGTH",
-    "MAX_STEP_ID_LENGTH",
-    "PROGRAM_IDS",
-    "RATING_MAX",
-    "RATING_MIN",
-    "Answer",
     "Catalog",
-    "CatalogIssue",
-    "Category",
     "Choice",
     "Concept",
-    "ConceptRefs",
     "Condition",
     "FollowUp",
-    "Issue",
     "Program",
-    "ProgramRefs",
     "Source",
     "SourceDocument",
     "SourceRef",
     "Step",
-    "StepKind",
-    "catalog_issues",
     "is_valid_slug",
-    "program_issues",
 ]
-
-# --------------------------------------------------------------------------- constants
-
-#: Slugs and program ids travel in Telegram callback data (64 bytes in all).
-MAX_SLUG_LENGTH = 40
-MAX_STEP_ID_LENGTH = 24
-MAX_OPTION_ID_LENGTH = 16
-#: Option labels become button captions; keep them short enough to read on a phone.
-MAX_OPTION_LABEL_LENGTH = 64
-
-RATING_MIN = 1
-RATING_MAX = 5
-
-#: The eight reflection programs. Other parts of the bot key on these ids.
-PROGRAM_IDS: tuple[str, ...] = (
-    "two-relationships",
-    "post-session-checkin",
-    "rupture-repair",
-    "empathy-attunement",
-    "secure-base",
-    "rogers-conditions",
-    "collaborative-empiricism",
-    "affect-labeling",
-)
-
-#: The weekly digest reads these answers of the post-session check-in.
-CHECKIN_PROGRAM_ID = "post-session-checkin"
-CHECKIN_RATING_STEPS: tuple[str, ...] = ("bond", "goals", "tasks", "overall", "client_rating")
-CHECKIN_RUPTURE_STEP = "rupture"
-CHECKIN_RUPTURE_OPTIONS: tuple[str, ...] = ("none", "withdrawal", "confrontation", "unsure")
-
-#: An answer: an option id (choice step), an int 1–5 (rating step) or free text.
-Answer = str | int
 
 _SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _STEP_ID_RE = re.compile(r"[a-z][a-z0-9_]*")
@@ -187,22 +145,6 @@ StepId = Annotated[str, AfterValidator(_check_step_id)]
 OptionId = Annotated[str, AfterValidator(_check_option_id)]
 Synonym = Annotated[str, AfterValidator(_check_synonym)]
 LineRange = Annotated[str, AfterValidator(_check_lines)]
-
-
-class Category(StrEnum):
-    """How concept cards are grouped for browsing, in display order."""
-
-    ALLIANCE = "alliance"
-    EMPATHY = "empathy"
-    ATTACHMENT = "attachment"
-    NEUROBIOLOGY = "neurobiology"
-    LENSES = "lenses"  # therapy lenses: CBT, humanistic, Rogers, transference
-
-
-class StepKind(StrEnum):
-    TEXT = "text"
-    RATING = "rating"
-    CHOICE = "choice"
 
 
 class _Model(BaseModel):
@@ -501,85 +443,14 @@ class FollowUp(_Model):
         return self.when is None or self.when.holds(answers)
 
 
-@dataclass(frozen=True, slots=True)
-class Issue:
-    """A consistency problem inside one program or concept (not yet tied to a file)."""
-
-    entry: str | None
-    field: str | None
-    message: str
-
-
-def program_issues(
-    program_id: str,
-    steps: Iterable[Step],
-    follow_ups: Iterable[FollowUp] = (),
-    *,
-    unchecked_steps: Collection[str] = (),
-) -> list[Issue]:
-    """Problems across the steps of one program.
-
-    `unchecked_steps` names steps that exist but could not be validated; references
-    to them are not reported (their own problems are reported elsewhere).
-    """
-    issues: list[Issue] = []
-    seen: dict[str, Step] = {}
-    for step in steps:
-        entry = f'step "{step.id}"'
-        if step.id in seen:
-            issues.append(Issue(entry, "id", f'duplicate step id "{step.id}"'))
-            continue
-        if step.when is not None:
-            issues.extend(
-                Issue(entry, "when", message)
-                for message in _condition_problems(step.when, seen, unchecked_steps, step.id)
-            )
-        seen[step.id] = step
-    for number, follow_up in enumerate(follow_ups, start=1):
-        if follow_up.program == program_id:
-            issues.append(
-                Issue(f"follow_up {number}", "program", "a program cannot follow up itself")
-            )
-        if follow_up.when is not None:
-            issues.extend(
-                Issue(f"follow_up {number}", "when", message)
-                for message in _condition_problems(follow_up.when, seen, unchecked_steps, None)
-            )
-    return issues
-
-
-def _condition_problems(
-    condition: Condition,
-    earlier: Mapping[str, Step],
-    unchecked: Collection[str],
-    own_id: str | None,
-) -> list[str]:
-    target_id = condition.step
-    if target_id == own_id:
-        return [f'step "{target_id}" cannot depend on itself']
-    target = earlier.get(target_id)
-    if target is None:
-        if target_id in unchecked:
-            return []
-        if own_id is None:
-            return [f'refers to step "{target_id}", which this program does not have']
-        return [f'refers to step "{target_id}", which is not an earlier step of this program']
-    if condition.in_ is not None:
-        if target.kind is not StepKind.CHOICE:
-            return [f'step "{target_id}" is a {target.kind} step; "in" needs a choice step']
-        unknown = [option for option in condition.in_ if option not in target.option_ids]
-        return [f'step "{target_id}" has no option "{option}"' for option in unknown]
-    if target.kind is not StepKind.RATING:
-        return [
-            f'step "{target_id}" is a {target.kind} step; "at_most"/"at_least" need a rating step'
-        ]
-    return []
-
-
 class Program(_Model):
     """A reflection program: an ordered series of steps, some of them conditional."""
 
     id: Slug
+    #: Where the program stands in /programs and anywhere else programs are listed (1 first).
+    menu_order: int = Field(ge=1)
+    #: What the code relies on this program for, if anything (see `Role`).
+    role: Role | None = None
     title: Text
     purpose: Text
     duration_minutes: int = Field(ge=1, le=60)
@@ -605,7 +476,7 @@ class Program(_Model):
     def _consistent(self) -> Self:
         issues = program_issues(self.id, self.steps, self.follow_ups)
         if issues:
-            raise ValueError("; ".join(_describe(issue) for issue in issues))
+            raise ValueError("; ".join(describe(issue) for issue in issues))
         return self
 
     @property
@@ -644,233 +515,18 @@ class Program(_Model):
         return None
 
 
-def _describe(issue: Issue) -> str:
-    where = " ".join(
-        part for part in (issue.entry, f'field "{issue.field}"' if issue.field else None) if part
-    )
-    return f"{where}: {issue.message}" if where else issue.message
-
-
-# --------------------------------------------------------------------------- catalog
-
-
-@dataclass(frozen=True, slots=True)
-class CatalogIssue:
-    """A cross-reference problem, tied to the concept, program or source that has it."""
-
-    owner: Literal["concept", "program", "source"]
-    key: str
-    entry: str | None
-    field: str | None
-    message: str
-
-
-class ConceptRefs(Protocol):
-    """What `catalog_issues` reads of a concept card (a `Concept` has all of it)."""
-
-    @property
-    def slug(self) -> str: ...
-    @property
-    def synonyms(self) -> Sequence[str]: ...
-    @property
-    def related(self) -> Sequence[str]: ...
-    @property
-    def sources(self) -> Sequence[SourceRef | None]: ...  # None: a reference that failed
-    @property
-    def outside_sources(self) -> Sequence[str]: ...
-
-
-class ProgramRefs(Protocol):
-    """What `catalog_issues` reads of a program (a `Program` has all of it)."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def concepts(self) -> Sequence[str]: ...
-    @property
-    def steps(self) -> Sequence[Step]: ...
-    @property
-    def follow_ups(self) -> Sequence[FollowUp]: ...
-
-
-def catalog_issues(
-    concepts: Mapping[str, ConceptRefs],
-    programs: Mapping[str, ProgramRefs],
-    sources: Mapping[str, SourceDocument],
-    *,
-    unchecked_concepts: Collection[str] = (),
-    unchecked_programs: Collection[str] = (),
-    unchecked_sources: Collection[str] = (),
-) -> list[CatalogIssue]:
-    """Cross-reference problems of a whole catalog.
-
-    The `unchecked_*` collections name entries that exist but failed validation;
-    references to them are not reported as unknown. A failed concept or program may
-    still be passed as a partial stand-in so that its own references are checked;
-    the check-in contract is then not applied to it.
-    """
-    issues: list[CatalogIssue] = []
-
-    def known_concept(slug: str) -> bool:
-        return slug in concepts or slug in unchecked_concepts
-
-    def known_program(program_id: str) -> bool:
-        return program_id in programs or program_id in unchecked_programs
-
-    def known_source(key: str) -> bool:
-        return key in sources or key in unchecked_sources
-
-    for key, source in sources.items():
-        if source.key != key:
-            issues.append(
-                CatalogIssue("source", key, f'source "{key}"', "key", "does not match its table")
-            )
-
-    synonym_owner: dict[str, str] = {}
-    for slug, concept in concepts.items():
-        entry = f'concept "{slug}"'
-        if concept.slug != slug:
-            issues.append(CatalogIssue("concept", slug, entry, "slug", "does not match its table"))
-        for related in concept.related:
-            if related == slug:
-                issues.append(
-                    CatalogIssue(
-                        "concept", slug, entry, "related", "a card cannot relate to itself"
-                    )
-                )
-            elif not known_concept(related):
-                issues.append(
-                    CatalogIssue(
-                        "concept", slug, entry, "related", f'unknown concept slug "{related}"'
-                    )
-                )
-        for number, ref in enumerate(concept.sources, start=1):
-            if ref is not None and not known_source(ref.document):
-                issues.append(
-                    CatalogIssue(
-                        "concept",
-                        slug,
-                        entry,
-                        f"sources[{number}].document",
-                        f'unknown source document "{ref.document}" (sources.toml has: '
-                        f"{', '.join(sorted(sources)) or 'none'})",
-                    )
-                )
-        for key in concept.outside_sources:
-            outside = sources.get(key)
-            if outside is None and not known_source(key):
-                issues.append(
-                    CatalogIssue(
-                        "concept", slug, entry, "outside_sources", f'unknown source "{key}"'
-                    )
-                )
-            elif outside is not None and outside.seed_file is not None:
-                issues.append(
-                    CatalogIssue(
-                        "concept",
-                        slug,
-                        entry,
-                        "outside_sources",
-                        f'"{key}" is a seed document: cite it under sources with its lines',
-                    )
-                )
-        for synonym in concept.synonyms:
-            owner = synonym_owner.setdefault(synonym, slug)
-            if owner != slug:
-                issues.append(
-                    CatalogIssue(
-                        "concept",
-                        slug,
-                        entry,
-                        "synonyms",
-                        f'"{synonym}" is already a synonym of "{owner}"; a phrase may point '
-                        "at one concept only",
-                    )
-                )
-
-    for program_id, program in programs.items():
-        entry = f'program "{program_id}"'
-        if program.id != program_id:
-            issues.append(
-                CatalogIssue("program", program_id, entry, "id", "does not match its key")
-            )
-        for slug in program.concepts:
-            if not known_concept(slug):
-                issues.append(
-                    CatalogIssue(
-                        "program", program_id, entry, "concepts", f'unknown concept slug "{slug}"'
-                    )
-                )
-        for number, follow_up in enumerate(program.follow_ups, start=1):
-            if not known_program(follow_up.program):
-                issues.append(
-                    CatalogIssue(
-                        "program",
-                        program_id,
-                        f"follow_up {number}",
-                        "program",
-                        f'unknown program "{follow_up.program}"',
-                    )
-                )
-        if program_id == CHECKIN_PROGRAM_ID and program_id not in unchecked_programs:
-            issues.extend(
-                CatalogIssue("program", program_id, issue.entry, issue.field, issue.message)
-                for issue in _checkin_contract(program)
-            )
-    return issues
-
-
-def _checkin_contract(program: ProgramRefs) -> list[Issue]:
-    """The weekly digest reads fixed step and option ids of the check-in."""
-    issues: list[Issue] = []
-    steps = {step.id: step for step in program.steps}
-    program_entry = f'program "{program.id}"'
-    for step_id in CHECKIN_RATING_STEPS:
-        step = steps.get(step_id)
-        if step is None:
-            issues.append(
-                Issue(
-                    program_entry, "steps", f'needs a rating step "{step_id}" (used by the digest)'
-                )
-            )
-        elif step.kind is not StepKind.RATING or step.when is not None:
-            issues.append(
-                Issue(f'step "{step_id}"', "kind", "must be an unconditional rating step (digest)")
-            )
-    rupture = steps.get(CHECKIN_RUPTURE_STEP)
-    if rupture is None:
-        issues.append(
-            Issue(
-                program_entry,
-                "steps",
-                f'needs a choice step "{CHECKIN_RUPTURE_STEP}" (used by the digest)',
-            )
-        )
-    elif rupture.kind is not StepKind.CHOICE or rupture.when is not None:
-        issues.append(
-            Issue(
-                f'step "{CHECKIN_RUPTURE_STEP}"',
-                "kind",
-                "must be an unconditional choice step (digest)",
-            )
-        )
-    elif set(rupture.option_ids) != set(CHECKIN_RUPTURE_OPTIONS):
-        issues.append(
-            Issue(
-                f'step "{CHECKIN_RUPTURE_STEP}"',
-                "options",
-                "option ids must be exactly " + ", ".join(CHECKIN_RUPTURE_OPTIONS) + " (digest)",
-            )
-        )
-    return issues
-
-
 class Catalog(_Model):
     """All content: concept cards, reflection programs and their source documents."""
 
     concepts: dict[str, Concept]
+    #: In menu order, whatever order they were given in.
     programs: dict[str, Program]
     sources: dict[str, SourceDocument]
+
+    @field_validator("programs")
+    @classmethod
+    def _in_menu_order(cls, value: dict[str, Program]) -> dict[str, Program]:
+        return dict(sorted(value.items(), key=lambda item: (item[1].menu_order, item[0])))
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -879,7 +535,7 @@ class Catalog(_Model):
             raise ValueError(
                 "; ".join(
                     f"{issue.owner} {issue.key!r}: "
-                    + _describe(Issue(issue.entry, issue.field, issue.message))
+                    + describe(Issue(issue.entry, issue.field, issue.message))
                     for issue in issues
                 )
             )
@@ -896,6 +552,25 @@ class Catalog(_Model):
             return self.programs[program_id]
         except KeyError:
             raise KeyError(f"unknown program {program_id!r}") from None
+
+    def programs_in_menu_order(self) -> list[Program]:
+        """Every program, as the menu lists them."""
+        return list(self.programs.values())
+
+    def program_for(self, role: Role) -> Program:
+        """The program that plays `role`; a loaded catalog has one for every role."""
+        program_id = self.program_id_for(role)
+        if program_id is None:
+            raise KeyError(f"no program has role {role.value!r}")
+        return self.programs[program_id]
+
+    def program_id_for(self, role: Role) -> str | None:
+        """The id of the program that plays `role`; None only in a catalog built in code
+        without one (a loaded catalog has every role)."""
+        for program_id, program in self.programs.items():
+            if program.role is role:
+                return program_id
+        return None
 
     def source(self, key: str) -> SourceDocument:
         try:

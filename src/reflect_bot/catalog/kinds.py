@@ -1,0 +1,76 @@
+"""The catalog's vocabulary: limits on identifiers, concept categories, step kinds, the roles
+programs play for the code, and the check-in answers the digest reads.
+
+A leaf module: `models` (the pydantic shapes) and `checks` (rules across entries) both use it.
+"""
+
+from enum import StrEnum
+
+__all__ = [
+    "CHECKIN_RATING_STEPS",
+    "CHECKIN_RUPTURE_OPTIONS",
+    "CHECKIN_RUPTURE_STEP",
+    "MAX_OPTION_ID_LENGTH",
+    "MAX_OPTION_LABEL_LENGTH",
+    "MAX_SLUG_LENGTH",
+    "MAX_STEP_ID_LENGTH",
+    "RATING_MAX",
+    "RATING_MIN",
+    "Answer",
+    "Category",
+    "Role",
+    "StepKind",
+]
+
+#: Slugs and program ids travel in Telegram callback data (64 bytes in all).
+MAX_SLUG_LENGTH = 40
+MAX_STEP_ID_LENGTH = 24
+MAX_OPTION_ID_LENGTH = 16
+#: Option labels become button captions; keep them short enough to read on a phone.
+MAX_OPTION_LABEL_LENGTH = 64
+
+RATING_MIN = 1
+RATING_MAX = 5
+
+#: The weekly digest and the export read these answers of the check-in (`Role.CHECKIN`).
+CHECKIN_RATING_STEPS: tuple[str, ...] = ("bond", "goals", "tasks", "overall", "client_rating")
+CHECKIN_RUPTURE_STEP = "rupture"
+CHECKIN_RUPTURE_OPTIONS: tuple[str, ...] = ("none", "withdrawal", "confrontation", "unsure")
+
+#: An answer: an option id (choice step), an int 1–5 (rating step) or free text.
+Answer = str | int
+
+
+class Role(StrEnum):
+    """What the code relies on a program for; each role belongs to exactly one program.
+
+    A program's `role` in its TOML says which one it plays (most programs play none).
+    """
+
+    #: The quick post-session check-in: /checkin, the starter plan's weekday prompt, the
+    #: digest's alliance ratings and rupture reports; rotation and suggestions leave it out.
+    CHECKIN = "checkin"
+    #: Answers a rupture the check-in reported (digest and export count repairs by it).
+    REPAIR = "repair"
+    #: Suggested by the digest after weeks without it.
+    EMPATHY = "empathy"
+    #: Suggested by the digest when the check-in's bond or overall rating dips.
+    BOND = "bond"
+    #: Suggested by the digest when the check-in's goals or tasks rating dips.
+    COLLABORATION = "collaboration"
+
+
+class Category(StrEnum):
+    """How concept cards are grouped for browsing, in display order."""
+
+    ALLIANCE = "alliance"
+    EMPATHY = "empathy"
+    ATTACHMENT = "attachment"
+    NEUROBIOLOGY = "neurobiology"
+    LENSES = "lenses"  # therapy lenses: CBT, humanistic, Rogers, transference
+
+
+class StepKind(StrEnum):
+    TEXT = "text"
+    RATING = "rating"
+    CHOICE = "choice"
