@@ -275,12 +275,12 @@ def test_outside_sources_must_be_known_and_not_seeded(tmp_path: Path) -> None:
     (tmp_path / "concepts.toml").write_text(card)
 
     where = f'{tmp_path.name}/concepts.toml: concept "alpha" field "outside_sources"'
-    assert _strings(check_catalog(tmp_path)) == [
+    assert _strings(check_catalog(tmp_path, needs=())) == [
         f'{where}: "review" is a seed document: cite it under sources with its lines',
         f'{where}: unknown source "nowhere"',
     ]
     (tmp_path / "concepts.toml").write_text(CONCEPTS + 'outside_sources = ["bordin"]\n')
-    assert load_catalog(tmp_path).concept("alpha").outside_sources == ("bordin",)
+    assert load_catalog(tmp_path, needs=()).concept("alpha").outside_sources == ("bordin",)
 
 
 def test_a_step_that_offers_support_must_be_skippable(tmp_path: Path) -> None:
@@ -289,12 +289,12 @@ def test_a_step_that_offers_support_must_be_skippable(tmp_path: Path) -> None:
     (tmp_path / "concepts.toml").write_text(CONCEPTS)
     (tmp_path / "programs" / "demo.toml").write_text(DEMO + "offers_support = true\n")
 
-    [problem] = _strings(check_catalog(tmp_path))
+    [problem] = _strings(check_catalog(tmp_path, needs=()))
     assert 'step "why"' in problem and "offers_support" in problem
     assert "must be optional" in problem
     fixed = DEMO + "offers_support = true\noptional = true\n"
     (tmp_path / "programs" / "demo.toml").write_text(fixed)
-    assert load_catalog(tmp_path).program("demo").step("why").offers_support
+    assert load_catalog(tmp_path, needs=()).program("demo").step("why").offers_support
 
 
 # --------------------------------------------------------------------------- roles and menu order

@@ -9,6 +9,7 @@ code: no Telegram, no database.
 """
 
 from reflect_bot.catalog.kinds import (
+    ACTION_SECTIONS,
     CHECKIN_RATING_STEPS,
     CHECKIN_RUPTURE_OPTIONS,
     CHECKIN_RUPTURE_STEP,
@@ -20,6 +21,7 @@ from reflect_bot.catalog.kinds import (
     Answer,
     Category,
     Role,
+    Section,
     StepKind,
 )
 from reflect_bot.catalog.loader import (
@@ -43,6 +45,7 @@ from reflect_bot.catalog.models import (
 )
 
 __all__ = [
+    "ACTION_SECTIONS",
     "CHECKIN_RATING_STEPS",
     "CHECKIN_RUPTURE_OPTIONS",
     "CHECKIN_RUPTURE_STEP",
@@ -62,6 +65,7 @@ __all__ = [
     "Problem",
     "Program",
     "Role",
+    "Section",
     "Source",
     "SourceDocument",
     "SourceRef",

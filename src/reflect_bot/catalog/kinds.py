@@ -7,6 +7,7 @@ A leaf module: `models` (the pydantic shapes) and `checks` (rules across entries
 from enum import StrEnum
 
 __all__ = [
+    "ACTION_SECTIONS",
     "CHECKIN_RATING_STEPS",
     "CHECKIN_RUPTURE_OPTIONS",
     "CHECKIN_RUPTURE_STEP",
@@ -19,6 +20,7 @@ __all__ = [
     "Answer",
     "Category",
     "Role",
+    "Section",
     "StepKind",
 ]
 
@@ -39,6 +41,28 @@ CHECKIN_RUPTURE_OPTIONS: tuple[str, ...] = ("none", "withdrawal", "confrontation
 
 #: An answer: an option id (choice step), an int 1–5 (rating step) or free text.
 Answer = str | int
+
+
+class Section(StrEnum):
+    """The part of a reflective model that a step's answer serves. Tagging every step lets any
+    reflection be laid out in a model's shape (portfolio evidence), and tells which answers
+    are decisions that should come back as learning goals."""
+
+    # Gibbs' reflective cycle (Gibbs, 1988).
+    DESCRIPTION = "description"
+    FEELINGS = "feelings"
+    EVALUATION = "evaluation"
+    ANALYSIS = "analysis"
+    CONCLUSION = "conclusion"
+    ACTION_PLAN = "action_plan"
+    # "What? So what? Now what?" (Driscoll, after Borton; Rolfe et al., 2001).
+    WHAT = "what"
+    SO_WHAT = "so_what"
+    NOW_WHAT = "now_what"
+
+
+#: A step tagged with one of these asks what the clinician will do: its answer is a decision.
+ACTION_SECTIONS: frozenset[Section] = frozenset({Section.ACTION_PLAN, Section.NOW_WHAT})
 
 
 class Role(StrEnum):

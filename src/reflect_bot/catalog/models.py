@@ -26,6 +26,7 @@ from pydantic_core import PydanticCustomError
 
 from reflect_bot.catalog.checks import Issue, catalog_issues, describe, program_issues
 from reflect_bot.catalog.kinds import (
+    ACTION_SECTIONS,
     MAX_OPTION_ID_LENGTH,
     MAX_OPTION_LABEL_LENGTH,
     MAX_SLUG_LENGTH,
@@ -35,6 +36,7 @@ from reflect_bot.catalog.kinds import (
     Answer,
     Category,
     Role,
+    Section,
     StepKind,
 )
 
@@ -367,6 +369,13 @@ class Step(_Model):
     #: Asking this step (when its condition holds) is a moment to offer the deployment's
     #: support text: a strong feeling, one's own attachment history, a shaking rupture.
     offers_support: bool = False
+    #: The reflective-model sections this step's answer serves (see `Section`).
+    sections: tuple[Section, ...] = ()
+
+    @property
+    def is_action(self) -> bool:
+        """The answer says what the clinician will do next (a learning goal)."""
+        return any(section in ACTION_SECTIONS for section in self.sections)
 
     @field_validator("low_label", "high_label")
     @classmethod
