@@ -27,8 +27,8 @@ SUNDAY_EVENING = datetime(2026, 11, 8, 18, 0, tzinfo=UTC)  # 18:00 in London
 
 
 @pytest.fixture
-async def world(database_url: str, encryption_key: str) -> AsyncIterator[World]:
-    async with delivery_world(database_url, encryption_key) as created:
+async def world(migrated_url: str, encryption_key: str) -> AsyncIterator[World]:
+    async with delivery_world(migrated_url, encryption_key) as created:
         yield created
 
 
