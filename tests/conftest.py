@@ -25,6 +25,14 @@ POSTGRES_URL = os.environ.get(
 REQUIRE_POSTGRES = os.environ.get("REFLECT_REQUIRE_POSTGRES") == "1"
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto` (the default) means a worker per core, except for a single test file, which
+    runs in this process: starting workers would cost more than they save."""
+    if len(config.args) == 1 and Path(config.args[0].partition("::")[0]).is_file():
+        return 0
+    return None  # xdist's own answer: the number of cores
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under pytest-xdist, the slow tests go first: the week of kill -9 alone takes most of a
     minute, and started first it runs beside the rest instead of after it.
