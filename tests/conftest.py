@@ -23,6 +23,8 @@ POSTGRES_URL = os.environ.get(
     "REFLECT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
 REQUIRE_POSTGRES = os.environ.get("REFLECT_REQUIRE_POSTGRES") == "1"
+SQLITE = "sqlite+aiosqlite:///"
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
@@ -50,10 +52,6 @@ def encryption_key() -> Iterator[str]:
     set_keys([key])
     yield key
     set_keys([])
-
-
-SQLITE = "sqlite+aiosqlite:///"
-BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 @pytest.fixture
@@ -122,9 +120,14 @@ class ThrowawayDatabases:
     def create(self, *, migrated: bool = False) -> str:
         name = f"reflect_test_{uuid.uuid4().hex[:12]}"
         if migrated and self._template is None:
-            self._template = f"{name}_template"
-            asyncio.run(_admin(f'CREATE DATABASE "{self._template}"'))
-            upgrade_head(_url_of(self._template))
+            template = f"{name}_template"
+            asyncio.run(_admin(f'CREATE DATABASE "{template}"'))
+            try:
+                upgrade_head(_url_of(template))
+            except BaseException:  # never clone a half-migrated template: this test fails
+                self.drop_later(_url_of(template))
+                raise
+            self._template = template
         template = f' TEMPLATE "{self._template}"' if migrated else ""
         asyncio.run(_admin(f'CREATE DATABASE "{name}"{template}'))
         return _url_of(name)
