@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,26 @@ POSTGRES_URL = os.environ.get(
     "REFLECT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
 REQUIRE_POSTGRES = os.environ.get("REFLECT_REQUIRE_POSTGRES") == "1"
+SQLITE = "sqlite+aiosqlite:///"
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto` (the default) means a worker per core, except for a single test file, which
+    runs in this process: starting workers would cost more than they save."""
+    if len(config.args) == 1 and Path(config.args[0].partition("::")[0]).is_file():
+        return 0
+    return None  # xdist's own answer: the number of cores
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, the slow tests go first: the week of kill -9 alone takes most of a
+    minute, and started first it runs beside the rest instead of after it.
+
+    Every worker sorts the same collection the same way, so they still agree on the ids.
+    """
+    if hasattr(config, "workerinput"):  # set on xdist workers only
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture(autouse=True)
@@ -34,7 +56,27 @@ def encryption_key() -> Iterator[str]:
 
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'reflect.sqlite3'}"
+    """Where this test's SQLite file goes; nothing is there yet."""
+    return f"{SQLITE}{tmp_path / 'reflect.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to the newest schema once per session (per xdist worker)."""
+    path = tmp_path_factory.mktemp("template") / "reflect.sqlite3"
+    upgrade_head(f"{SQLITE}{path}")
+    return path
+
+
+@pytest.fixture
+def migrated_sqlite_url(sqlite_url: str, sqlite_template: Path) -> str:
+    """This test's SQLite file at the newest schema: a page-for-page copy of the template."""
+    with (
+        closing(sqlite3.connect(sqlite_template)) as source,
+        closing(sqlite3.connect(sqlite_url.removeprefix(SQLITE))) as copy,
+    ):
+        source.backup(copy)
+    return sqlite_url
 
 
 async def _admin(sql: str) -> None:
@@ -57,23 +99,38 @@ def _postgres_available() -> str | None:
     return None
 
 
+def _url_of(name: str) -> str:
+    return f"{POSTGRES_URL.rpartition('/')[0]}/{name}"
+
+
 class ThrowawayDatabases:
     """Creates a PostgreSQL database per test and drops it on a background thread.
 
     Dropping a database makes the server checkpoint, which takes most of a second; the
     next test need not wait for that. Every drop has finished, and any failure is
-    reported, before the session ends.
+    reported, before the session ends. Migrated databases are copies of a template
+    migrated once, which is quicker than running Alembic for each.
     """
 
     def __init__(self) -> None:
         self._dropping = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-database")
         self._drops: list[Future[None]] = []
+        self._template: str | None = None
 
-    def create(self) -> str:
+    def create(self, *, migrated: bool = False) -> str:
         name = f"reflect_test_{uuid.uuid4().hex[:12]}"
-        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-        base, _, _ = POSTGRES_URL.rpartition("/")
-        return f"{base}/{name}"
+        if migrated and self._template is None:
+            template = f"{name}_template"
+            asyncio.run(_admin(f'CREATE DATABASE "{template}"'))
+            try:
+                upgrade_head(_url_of(template))
+            except BaseException:  # never clone a half-migrated template: this test fails
+                self.drop_later(_url_of(template))
+                raise
+            self._template = template
+        template = f' TEMPLATE "{self._template}"' if migrated else ""
+        asyncio.run(_admin(f'CREATE DATABASE "{name}"{template}'))
+        return _url_of(name)
 
     def drop_later(self, url: str) -> None:
         name = url.rpartition("/")[2]
@@ -81,7 +138,9 @@ class ThrowawayDatabases:
         self._drops.append(self._dropping.submit(asyncio.run, _admin(sql)))
 
     def finish(self) -> list[str]:
-        """Waits for every drop; returns the ones that failed."""
+        """Drops the template, waits for every drop; returns the ones that failed."""
+        if self._template is not None:
+            self.drop_later(_url_of(self._template))
         self._dropping.shutdown(wait=True)
         return [f"{type(e).__name__}: {e}" for d in self._drops if (e := d.exception())]
 
@@ -108,18 +167,28 @@ def postgres_url(postgres_databases: ThrowawayDatabases) -> Iterator[str]:
     postgres_databases.drop_later(url)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture
+def migrated_postgres_url(postgres_databases: ThrowawayDatabases) -> Iterator[str]:
+    """A new PostgreSQL database at the newest schema for this test, dropped afterwards."""
+    url = postgres_databases.create(migrated=True)
+    yield url
+    postgres_databases.drop_later(url)
+
+
+@pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest) -> str:
-    """Each test using this runs on SQLite and on PostgreSQL."""
+    """Each test using this runs on SQLite and on PostgreSQL, on an empty database."""
     if request.param == "sqlite":
         return str(request.getfixturevalue("sqlite_url"))
     return str(request.getfixturevalue("postgres_url"))
 
 
-@pytest.fixture
-def migrated_url(database_url: str) -> str:
-    upgrade_head(database_url)
-    return database_url
+@pytest.fixture(params=BACKENDS)
+def migrated_url(request: pytest.FixtureRequest) -> str:
+    """Each test using this runs on SQLite and on PostgreSQL, at the newest schema."""
+    if request.param == "sqlite":
+        return str(request.getfixturevalue("migrated_sqlite_url"))
+    return str(request.getfixturevalue("migrated_postgres_url"))
 
 
 @pytest.fixture

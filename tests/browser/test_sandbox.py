@@ -64,8 +64,8 @@ async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
 
 @pytest.fixture
 async def page(sandbox: Sandbox) -> AsyncIterator[Page]:
-    """A browser page, closed before the sandbox stops (the page keeps polling it, and a poll
-    refused by a stopped sandbox would read as a page error)."""
+    """A browser tab; it closes before the sandbox stops (asking for `sandbox` orders the
+    teardown), or its long poll would meet a closed port and log an error."""
     missing = _browser_missing()
     if missing is not None:
         if REQUIRE_BROWSER:

@@ -11,18 +11,20 @@ from tests.e2e.harness import Harness, running_bot
 
 
 @pytest.fixture
-async def bot(sqlite_url: str, tmp_path: Path, encryption_key: str) -> AsyncIterator[Harness]:
+async def bot(
+    migrated_sqlite_url: str, tmp_path: Path, encryption_key: str
+) -> AsyncIterator[Harness]:
     """The bot on a fresh SQLite file."""
     async with running_bot(
-        database_url=sqlite_url, data_dir=tmp_path, key=encryption_key
+        database_url=migrated_sqlite_url, data_dir=tmp_path, key=encryption_key
     ) as harness:
         yield harness
 
 
 @pytest.fixture
-async def bot_on(database_url: str, tmp_path: Path, encryption_key: str) -> AsyncIterator[Harness]:
+async def bot_on(migrated_url: str, tmp_path: Path, encryption_key: str) -> AsyncIterator[Harness]:
     """The bot on SQLite and, in a second run, on PostgreSQL."""
     async with running_bot(
-        database_url=database_url, data_dir=tmp_path, key=encryption_key
+        database_url=migrated_url, data_dir=tmp_path, key=encryption_key
     ) as harness:
         yield harness

@@ -19,8 +19,8 @@ from tests.integration.delivery_world import World, delivery_world
 
 
 @pytest.fixture
-async def world(database_url: str, encryption_key: str) -> AsyncIterator[World]:
-    async with delivery_world(database_url, encryption_key) as w:
+async def world(migrated_url: str, encryption_key: str) -> AsyncIterator[World]:
+    async with delivery_world(migrated_url, encryption_key) as w:
         yield w
 
 
@@ -88,12 +88,12 @@ async def test_planning_twice_and_two_ticks_at_once_send_each_prompt_once(world:
     ],
 )
 async def test_nine_oclock_arrives_at_nine_local_on_both_sides_of_a_dst_change(
-    database_url: str, encryption_key: str, zone: str, days: list[str]
+    migrated_url: str, encryption_key: str, zone: str, days: list[str]
 ) -> None:
     tz = resolve(zone)
     dates = [date.fromisoformat(day) for day in days]
     async with delivery_world(
-        database_url, encryption_key, start=_local(zone, dates[0], time(0, 0))
+        migrated_url, encryption_key, start=_local(zone, dates[0], time(0, 0))
     ) as world:
         await world.clinician(7, zone, at=time(9, 0))
         for count, day in enumerate(dates):
@@ -122,11 +122,11 @@ async def test_nine_oclock_arrives_at_nine_local_on_both_sides_of_a_dst_change(
     ],
 )
 async def test_a_time_skipped_by_spring_forward_arrives_moved_forward(
-    database_url: str, encryption_key: str, zone: str, day: date, wall: time, arrives: time
+    migrated_url: str, encryption_key: str, zone: str, day: date, wall: time, arrives: time
 ) -> None:
     tz = resolve(zone)
     start = _local(zone, day, time(0, 0)) - timedelta(hours=2)
-    async with delivery_world(database_url, encryption_key, start=start) as world:
+    async with delivery_world(migrated_url, encryption_key, start=start) as world:
         await world.clinician(8, zone, at=wall)
         moment = start
         while moment < start + timedelta(hours=8):  # a tick every 15 minutes through the night
@@ -148,12 +148,12 @@ async def test_a_time_skipped_by_spring_forward_arrives_moved_forward(
     ],
 )
 async def test_a_time_repeated_by_fall_back_is_sent_once_at_its_first_occurrence(
-    database_url: str, encryption_key: str, zone: str, day: date, wall: time
+    migrated_url: str, encryption_key: str, zone: str, day: date, wall: time
 ) -> None:
     tz = resolve(zone)
     first = _local(zone, day, wall)
     async with delivery_world(
-        database_url, encryption_key, start=first - timedelta(hours=3)
+        migrated_url, encryption_key, start=first - timedelta(hours=3)
     ) as world:
         await world.clinician(9, zone, at=wall)
         moment = first - timedelta(hours=1)
@@ -184,14 +184,14 @@ async def test_after_downtime_recent_prompts_go_out_late_once_and_older_ones_are
 
 
 async def test_a_long_outage_records_missed_days_and_sends_no_burst(
-    database_url: str, encryption_key: str
+    migrated_url: str, encryption_key: str
 ) -> None:
-    async with delivery_world(database_url, encryption_key) as world:
+    async with delivery_world(migrated_url, encryption_key) as world:
         await world.clinician(31, "Asia/Kolkata", at=time(9, 0))
         await world.tick()
     # A fresh process (new services, new planner) four days later, at 10:00 in Kolkata.
     later = _local("Asia/Kolkata", date(2026, 11, 6), time(10, 0))
-    async with delivery_world(database_url, encryption_key, start=later) as world:
+    async with delivery_world(migrated_url, encryption_key, start=later) as world:
         world.emulator.private_chat(31, "Clinician 31", started=True)
         report = await world.tick()
         assert report.sent == 1, "only today's prompt, an hour late, is sent"

@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-async def world(database_url: str, encryption_key: str) -> AsyncIterator[World]:
-    async with delivery_world(database_url, encryption_key) as w:
+async def world(migrated_url: str, encryption_key: str) -> AsyncIterator[World]:
+    async with delivery_world(migrated_url, encryption_key) as w:
         yield w
 
 

@@ -19,8 +19,8 @@ NINE = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # 09:00 in London (GMT) on a Mon
 
 
 @pytest.fixture
-async def world(database_url: str, encryption_key: str) -> AsyncIterator[World]:
-    async with delivery_world(database_url, encryption_key, read_timeout=1.0) as w:
+async def world(migrated_url: str, encryption_key: str) -> AsyncIterator[World]:
+    async with delivery_world(migrated_url, encryption_key, read_timeout=1.0) as w:
         yield w
 
 
@@ -135,10 +135,10 @@ async def test_the_documented_duplicate_a_send_whose_answer_was_lost_is_sent_aga
 
 
 async def test_sends_stay_under_the_rate_overall_and_one_per_second_per_chat(
-    database_url: str, encryption_key: str
+    migrated_url: str, encryption_key: str
 ) -> None:
     async with delivery_world(
-        database_url, encryption_key, send_rate_per_second=20, per_chat_interval=1.0
+        migrated_url, encryption_key, send_rate_per_second=20, per_chat_interval=1.0
     ) as world:
         world.emulator.rate_limit = 20
         world.emulator.per_chat_rate_limit = 1

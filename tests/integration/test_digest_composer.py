@@ -29,8 +29,8 @@ compose_digest = digest_composer(bot_username=None)
 
 
 @pytest.fixture
-async def world(database_url: str, encryption_key: str) -> AsyncIterator[World]:
-    async with delivery_world(database_url, encryption_key) as created:
+async def world(migrated_url: str, encryption_key: str) -> AsyncIterator[World]:
+    async with delivery_world(migrated_url, encryption_key) as created:
         yield created
 
 
