@@ -107,7 +107,12 @@ async def test_json_body_and_get_query_are_accepted(api: RawApi, emu: BotAPIEmul
 
 async def test_stop_ends_pending_long_polls(emu: BotAPIEmulator, api: RawApi) -> None:
     poll = asyncio.create_task(api.ok("getUpdates", timeout=30))
-    await asyncio.sleep(0.1)
+    # The poll must be waiting in the emulator before it stops (a fixed pause is too short on
+    # a busy machine: the request could arrive after the server closed).
+    async with asyncio.timeout(10):
+        while emu.request_counts["getUpdates"] == 0:
+            await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)
     started = time.monotonic()
     await emu.stop()
     assert await asyncio.wait_for(poll, 2) == []
