@@ -7,15 +7,19 @@ reads: four earlier weeks of check-ins and a few months of reflections for the s
 Written answers are encrypted as the bot stores them, so loading decrypts every one.
 
 Then, for 1,000 and for 10,000 of them, it times the three stages of a digest run:
-  load    `digests.load_weeks`: five queries however many clinicians (counted with a cursor
+  load    `digests.load_weeks`: six queries however many clinicians (counted with a cursor
           event), run at once on connections of their own, answers decrypted as they arrive
   build   `build_digest` for every clinician
   render  `render_digest` to Telegram HTML
+and, with the alliance chart that ends a digest (`--no-charts` leaves them out):
+  trends  `batch_trends`: the batch's check-ins of the last 12 weeks, two more queries
+  charts  `chart_of` for every clinician: the PNG and its caption
 Each size runs `--repeat` times; the median is reported.
 
     python -m bench p3 [--clinicians 10000] [--sizes 1000,10000] [--repeat 3] [--no-postgres]
 
-Target: ≤ 5 s for 10,000, linear in N; the number of queries must not grow with N.
+Target: ≤ 5 s for 10,000 (load + build + render), linear in N; the number of queries must
+not grow with N. Charts are recorded beside it: ≤ 50 ms to draw one.
 Results: bench/results/P3.md.
 """
 
@@ -60,6 +64,9 @@ from reflect_bot.domain.digest import (  # noqa: E402
     build_digest,
 )
 from reflect_bot.domain.timezones import resolve  # noqa: E402
+from reflect_bot.domain.trend import DEFAULT_WEEKS, AllianceTrend  # noqa: E402
+from reflect_bot.flows.trend import batch_trends  # noqa: E402
+from reflect_bot.render.charts import chart_of  # noqa: E402
 from reflect_bot.render.telegram_html import render_digest  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "P3.md"
@@ -304,14 +311,20 @@ class Run:
     queries: int
     messages: int
     characters: int
+    trends: float = 0.0
+    charts: float = 0.0
+    drawn: int = 0
+    slowest_chart: float = 0.0
 
     @property
     def total(self) -> float:
         return self.load + self.build + self.render
 
 
-async def one_run(engine: AsyncEngine, catalog: Catalog, clinicians: list[tuple[int, str]]) -> Run:
-    """Loads the batch (the five queries at once, on connections of their own), then builds
+async def one_run(
+    engine: AsyncEngine, catalog: Catalog, clinicians: list[tuple[int, str]], *, charts: bool
+) -> Run:
+    """Loads the batch (the six queries at once, on connections of their own), then builds
     and renders one digest after another, as a job sending them would; only sizes are kept."""
     sessions = create_sessionmaker(engine)
     lookup = ConceptLookup.of(catalog)
@@ -327,9 +340,22 @@ async def one_run(engine: AsyncEngine, catalog: Catalog, clinicians: list[tuple[
                 side_sessions=sessions,
             )
         load = time.perf_counter() - started
-    build = render = 0.0
+        trends: dict[int, AllianceTrend] = {}
+        if charts:
+            started = time.perf_counter()
+            async with sessions() as session:
+                trends = await batch_trends(
+                    session,
+                    catalog,
+                    clinicians=dict(clinicians),
+                    last_week=WEEK,
+                    weeks=DEFAULT_WEEKS,
+                )
+            trend_load = time.perf_counter() - started
+    build = render = drawing = slowest = 0.0
+    drawn = 0
     messages = characters = 0
-    for week in loaded.values():
+    for cid, week in loaded.items():
         started = time.perf_counter()
         digest = build_digest(week.week, week.history, catalog, zone=week.zone, concepts=lookup)
         built = time.perf_counter()
@@ -339,13 +365,24 @@ async def one_run(engine: AsyncEngine, catalog: Catalog, clinicians: list[tuple[
         assert digest.completed >= 5
         messages += len(rendered.messages)
         characters += sum(len(m) for m in rendered.messages)
+        if charts:
+            started = time.perf_counter()
+            chart = chart_of(trends[cid])
+            took = time.perf_counter() - started
+            drawing += took
+            if chart is not None:
+                drawn += 1
+                slowest = max(slowest, took)
     assert len(loaded) == len(clinicians)
     cpu = time.process_time() - cpu
-    return Run(len(clinicians), load, build, render, cpu, len(statements), messages, characters)
+    run = Run(len(clinicians), load, build, render, cpu, len(statements), messages, characters)
+    if charts:
+        run.trends, run.charts, run.drawn, run.slowest_chart = trend_load, drawing, drawn, slowest
+    return run
 
 
 async def bench_database(
-    url: str, count: int, sizes: list[int], repeat: int
+    url: str, count: int, sizes: list[int], repeat: int, *, charts: bool
 ) -> tuple[Seeded, list[Run], float]:
     await asyncio.to_thread(upgrade_head, url)
     engine = create_engine(url)
@@ -354,11 +391,12 @@ async def bench_database(
         seeded = await seed(engine, count)
         seeding = time.perf_counter() - started
         catalog = load_catalog(default_prompts_dir())
-        await one_run(engine, catalog, seeded.clinicians[: min(sizes)])  # warm caches
+        await one_run(engine, catalog, seeded.clinicians[: min(sizes)], charts=charts)  # warm
         runs = []
         for size in sizes:
             attempts = [
-                await one_run(engine, catalog, seeded.clinicians[:size]) for _ in range(repeat)
+                await one_run(engine, catalog, seeded.clinicians[:size], charts=charts)
+                for _ in range(repeat)
             ]
             runs.append(sorted(attempts, key=lambda r: r.total)[len(attempts) // 2])
         return seeded, runs, seeding
@@ -394,7 +432,7 @@ def report(results: dict[str, tuple[Seeded, list[Run], float]], repeat: int) -> 
     lines = [
         "# P3: building 10,000 weekly digests",
         "",
-        "Load (five queries for up to 10,000 clinicians, run at once) + build + render to",
+        "Load (six queries for up to 10,000 clinicians, run at once) + build + render to",
         f"Telegram HTML, nothing sent. Median of {repeat} runs per size. Made by",
         "`python -m bench p3`.",
         "",
@@ -430,6 +468,21 @@ def report(results: dict[str, tuple[Seeded, list[Run], float]], repeat: int) -> 
         smallest, largest = runs[0], runs[-1]
         ratio = (largest.total / largest.size) / (smallest.total / smallest.size)
         verdict = "met" if largest.size < 10_000 or largest.total <= 5.0 else "NOT met"
+        if any(run.drawn for run in runs):
+            lines += [
+                "",
+                "With the alliance chart that ends each digest:",
+                "",
+                "| clinicians | trends s (2 queries) | charts drawn | charts s | ms each | "
+                "slowest ms |",
+                "| ---: | ---: | ---: | ---: | ---: | ---: |",
+            ]
+            for run in runs:
+                lines.append(
+                    f"| {run.size:,} | {run.trends:.2f} | {run.drawn:,} | {run.charts:.2f} | "
+                    f"{run.charts / max(run.drawn, 1) * 1000:.1f} | "
+                    f"{run.slowest_chart * 1000:.1f} |"
+                )
         lines += [
             "",
             f"Per-clinician cost at {largest.size:,} is {ratio:.2f}× that at {smallest.size:,} "
@@ -446,6 +499,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-charts", action="store_true", help="leave the alliance chart out")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args(argv)
     sizes = sorted(int(s) for s in args.sizes.split(","))
@@ -454,10 +508,14 @@ def main(argv: list[str]) -> int:
     results: dict[str, tuple[Seeded, list[Run], float]] = {}
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite+aiosqlite:///{Path(folder) / 'p3.sqlite3'}"
-        results["SQLite"] = asyncio.run(bench_database(url, count, sizes, args.repeat))
+        results["SQLite"] = asyncio.run(
+            bench_database(url, count, sizes, args.repeat, charts=not args.no_charts)
+        )
     if not args.no_postgres:
         with postgres_database() as url:
-            results["PostgreSQL"] = asyncio.run(bench_database(url, count, sizes, args.repeat))
+            results["PostgreSQL"] = asyncio.run(
+                bench_database(url, count, sizes, args.repeat, charts=not args.no_charts)
+            )
     text = report(results, args.repeat)
     print(text)
     if not args.no_write:

@@ -51,9 +51,13 @@ class Week(TypedDict, total=False):
     prompts_delivered: int
 
 
+#: Most rules are about someone who has used the bot for a while.
+LONG_AGO = datetime(2025, 1, 6, 9, tzinfo=UTC)
+
+
 def digest_of(*, history: History | None = None, **week: Unpack[Week]) -> WeeklyDigest:
     activity = WeekActivity(week=WEEK, zone="UTC", **week)
-    return build_digest(activity, history or History(), CATALOG, zone=UTC_ZONE)
+    return build_digest(activity, history or History(joined_at=LONG_AGO), CATALOG, zone=UTC_ZONE)
 
 
 # --------------------------------------------------------------------------- weeks
@@ -144,7 +148,7 @@ def test_no_rupture_and_the_repair_programs_own_question_are_not_ruptures() -> N
 
 def test_focus_rules_apply_in_order() -> None:
     """Unrepaired rupture, then an alliance dip, then no empathy for 3 weeks, then variety."""
-    dip = History(previous_ratings=tallies(bond=(5, 1)))
+    dip = History(previous_ratings=tallies(bond=(5, 1)), joined_at=LONG_AGO)
     checkin = done(1, "post-session-checkin", on(2))
     with_rupture = digest_of(
         reflections=(checkin,),
@@ -186,10 +190,31 @@ def test_empathy_is_suggested_after_three_weeks_without_it(
 ) -> None:
     last = None if weeks_ago is None else WEEK.shifted(-weeks_ago)
     digest = digest_of(
-        reflections=(done(1, "secure-base", on(3)),), history=History(last_empathy_week=last)
+        reflections=(done(1, "secure-base", on(3)),),
+        history=History(last_empathy_week=last, joined_at=LONG_AGO),
     )
     assert digest.focus is not None
     assert (digest.focus.rule is FocusRule.NO_EMPATHY) is suggested
+
+
+@pytest.mark.parametrize(
+    ("joined", "suggested"),
+    [
+        (on(2, 8), False),
+        (on(2, 8) - timedelta(weeks=1), False),
+        (on(2, 8) - timedelta(weeks=2), True),
+    ],
+)
+def test_the_empathy_gap_counts_only_weeks_the_clinician_has_been_here(
+    joined: datetime, suggested: bool
+) -> None:
+    """Someone who joined this week has not gone "3 weeks without" anything."""
+    digest = digest_of(
+        reflections=(done(1, "secure-base", on(3)),), history=History(joined_at=joined)
+    )
+    assert digest.focus is not None
+    expected = FocusRule.NO_EMPATHY if suggested else FocusRule.NOT_DONE_THIS_WEEK
+    assert digest.focus.rule is expected
 
 
 def test_variety_suggests_the_first_program_not_done_this_week() -> None:

@@ -39,6 +39,27 @@ async def reply(
     )
 
 
+async def reply_photo(
+    update: Update, context: ReflectContext, png: bytes, caption: str, *, protect: bool = False
+) -> Message:
+    """Sends a PNG with an HTML caption (≤ 1,024 characters) to the update's chat."""
+    chat = update.effective_chat
+    if chat is None:
+        raise ValueError("update has no chat to reply to")
+    return await patiently(
+        lambda: context.bot.send_photo(
+            chat.id,
+            png,
+            caption=caption,
+            parse_mode=ParseMode.HTML,
+            protect_content=protect,
+            read_timeout=transport.READ_TIMEOUT,
+            write_timeout=transport.READ_TIMEOUT,
+        ),
+        what="a chart",
+    )
+
+
 async def current_clinician(update: Update, context: ReflectContext) -> Clinician | None:
     """The consented clinician behind this update, or None (loaded once per update)."""
     user = update.effective_user

@@ -9,25 +9,33 @@ never committed. Another delivery of the same week — a digest day moved within
 a second process — then finds the week taken and is skipped. A retry of the same delivery
 keeps its claim; a delivery that never sent (failed, skipped, missed) gives it up.
 
-No N+1: the first digest of a claimed batch loads the weeks of every digest delivery in the
-batch at once (`load_weeks`), and the others are composed from that.
+No N+1: the first digest of a claimed batch loads the weeks and alliance trends of every
+digest delivery in the batch at once (`load_weeks`, `batch_trends`), and the others are
+composed from that. A digest of a week with reflections ends with the alliance chart when
+there are ratings in two weeks or more.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from reflect_bot.catalog import Catalog
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Clinician, Delivery
 from reflect_bot.db.repositories import digests
 from reflect_bot.db.repositories.digests import ClinicianWeek
 from reflect_bot.delivery.outgoing import Composer, Outgoing
 from reflect_bot.domain.digest import DigestPrograms, IsoWeek, build_digest, digest_week_for
+from reflect_bot.domain.trend import DEFAULT_WEEKS, AllianceTrend
+from reflect_bot.flows.trend import batch_trends
+from reflect_bot.render.charts import chart_of
 from reflect_bot.render.telegram_html import render_digest
 from reflect_bot.services import Services
 from reflect_bot.ui.reflection import start_data
@@ -63,36 +71,49 @@ def digest_composer(*, bot_username: str | None) -> Composer:
             )
         if not claimed:
             return None  # this week's digest is another delivery's
-        programs = DigestPrograms.of(services.catalog)
-        loaded = await _week_of(session, clinician, batch or [delivery], week, programs)
+        loaded = await _week_of(session, services.catalog, clinician, batch or [delivery], week)
         digest = build_digest(
-            loaded.week,
-            loaded.history,
+            loaded.week.week,
+            loaded.week.history,
             services.catalog,
-            zone=loaded.zone,
+            zone=loaded.week.zone,
             concepts=services.concept_lookup,
         )
         rendered = render_digest(digest, bot_username=bot_username, start_program=start_data)
         last = len(rendered.messages) - 1
         # protect_content: the digest quotes the clinician's own words.
-        return [
+        outgoing = [
             Outgoing(text=text, keyboard=rendered.keyboard if n == last else None, protect=True)
             for n, text in enumerate(rendered.messages)
         ]
+        # The alliance over the weeks, drawn off the event loop (a few ms of CPU each).
+        chart = None if digest.is_empty else await asyncio.to_thread(chart_of, loaded.trend)
+        if chart is not None:
+            outgoing.append(Outgoing(text=chart.caption, photo=chart.png, protect=True))
+            if chart.numbers_after is not None:
+                outgoing.append(Outgoing(text=chart.numbers_after, protect=True))
+        return outgoing
 
     return compose
 
 
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    week: ClinicianWeek
+    trend: AllianceTrend
+
+
 async def _week_of(
     session: AsyncSession,
+    catalog: Catalog,
     clinician: Clinician,
     batch: Sequence[Delivery],
     week: IsoWeek,
-    programs: DigestPrograms,
-) -> ClinicianWeek:
-    """This clinician's week, loaded with those of the batch's other digest deliveries."""
+) -> _Loaded:
+    """This clinician's week and alliance trend, loaded with those of the batch's other digest
+    deliveries."""
     assert clinician.id is not None
-    loaded: dict[tuple[int, IsoWeek], ClinicianWeek] = session.info.setdefault(_WEEKS_INFO_KEY, {})
+    loaded: dict[tuple[int, IsoWeek], _Loaded] = session.info.setdefault(_WEEKS_INFO_KEY, {})
     if (clinician.id, week) not in loaded:
         wanted: dict[IsoWeek, set[int]] = defaultdict(set)
         for row in batch:
@@ -104,6 +125,7 @@ async def _week_of(
             select(col(Clinician.id), col(Clinician.timezone)).where(col(Clinician.id).in_(ids))
         )
         zones = {cid: zone for cid, zone in rows if cid is not None}
+        programs = DigestPrograms.of(catalog)
         for each_week, cids in wanted.items():
             weeks = await digests.load_weeks(
                 session,
@@ -111,5 +133,14 @@ async def _week_of(
                 week=each_week,
                 programs=programs,
             )
-            loaded.update({(cid, each_week): found for cid, found in weeks.items()})
+            trends = await batch_trends(
+                session,
+                catalog,
+                clinicians={cid: zones.get(cid) for cid in cids},
+                last_week=each_week,
+                weeks=DEFAULT_WEEKS,
+            )
+            loaded.update(
+                {(cid, each_week): _Loaded(found, trends[cid]) for cid, found in weeks.items()}
+            )
     return loaded[(clinician.id, week)]

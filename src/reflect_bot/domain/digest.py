@@ -230,6 +230,9 @@ class History:
     last_empathy_week: IsoWeek | None = None
     #: Check-in ratings of the `PREVIOUS_WEEKS` weeks before, pooled.
     previous_ratings: Mapping[str, RatingTally] = field(default_factory=dict)
+    #: When the clinician started using the bot (None: not known). The digest speaks only
+    #: of time they have actually been here ("no empathy reflection in 3 weeks").
+    joined_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -617,6 +620,15 @@ def cut_cleanly(text: str, limit: int) -> str:
     return room + "…"
 
 
+def weeks_known(history: History, week: IsoWeek, zone: tzinfo) -> int:
+    """How many weeks, up to and including `week`, the clinician has been using the bot
+    (0 when not known): their first week counts, however late in it they joined."""
+    if history.joined_at is None:
+        return 0
+    joined = IsoWeek.containing(history.joined_at.astimezone(zone).date())
+    return max(0, week.index - joined.index + 1)
+
+
 def _focus(
     week: IsoWeek,
     done: Sequence[DoneReflection],
@@ -655,7 +667,12 @@ def _focus(
         history.last_empathy_week is not None
         and history.last_empathy_week.index > week.index - EMPATHY_GAP_WEEKS
     )
-    if not empathy_recently and (chosen := focus(programs.empathy, FocusRule.NO_EMPATHY)):
+    here_long_enough = weeks_known(history, week, zone) >= EMPATHY_GAP_WEEKS
+    if (
+        not empathy_recently
+        and here_long_enough
+        and (chosen := focus(programs.empathy, FocusRule.NO_EMPATHY))
+    ):
         return chosen
     for program in catalog.programs_in_menu_order():
         if program.id not in done_ids and program.role is not Role.CHECKIN:

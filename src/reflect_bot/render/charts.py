@@ -211,6 +211,32 @@ def _dates(
         draw.text((x, DATES_Y), label, font=fonts.small, fill=MUTED, anchor="mt")
 
 
+#: Telegram's limit for a photo's caption.
+MAX_CAPTION_LENGTH = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """The chart and its numbers as text: the caption, and what did not fit in it (a message
+    of its own, sent right after the photo)."""
+
+    png: bytes
+    caption: str
+    numbers_after: str | None = None
+
+
+def chart_of(trend: AllianceTrend) -> Chart | None:
+    """The chart for `trend`, or None with fewer than two weeks of ratings."""
+    if not trend.drawable:
+        return None
+    numbers = trend_caption(trend)
+    png = draw_trend(trend)
+    if len(numbers) <= MAX_CAPTION_LENGTH:
+        return Chart(png, numbers)
+    title = texts.TREND_CAPTION_TITLE.format(weeks=len(trend.weeks))
+    return Chart(png, title, numbers)
+
+
 def trend_caption(trend: AllianceTrend) -> str:
     """The chart's numbers as text (Telegram HTML): one line per week with ratings or events,
     then how many weeks had none. Longer than a photo caption allows (1,024 characters) for

@@ -18,6 +18,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("programs", "What you can reflect on"),
     ("schedule", "When prompts arrive"),
     ("digest", "This week's digest"),
+    ("trend", "Your alliance over the weeks, as a chart"),
     ("export", "Your journal as a Markdown file"),
     ("timezone", "Change your time zone"),
     ("pause", "Pause prompts"),

@@ -1,6 +1,6 @@
 """The week behind a digest, loaded for one clinician or thousands at once, and sent digests.
 
-Loading takes the same five queries for one clinician or 10,000 (per `BATCH` clinicians):
+Loading takes the same six queries for one clinician or 10,000 (per `BATCH` clinicians):
 the week's reflections, their text answers and rupture reports, the check-in ratings of the
 week and of the four before, the streak and the last empathy reflection, and the prompts
 sent. Ratings and history are aggregated in SQL; only what the digest shows as words is
@@ -147,7 +147,7 @@ async def load_weeks(
     `programs` names the check-in (its ratings and rupture reports are read) and the empathy
     program (the last week with one is read); the catalog knows them.
 
-    Five queries per `BATCH` clinicians, however many there are. With `side_sessions` they
+    Six queries per `BATCH` clinicians, however many there are. With `side_sessions` they
     run at once on connections of their own (`session` is then not used): on a machine with
     two cores a large batch loads in about half the time.
     """
@@ -169,6 +169,7 @@ class _Gathered:
     weeks_in_a_row: int = 0
     last_empathy_week: IsoWeek | None = None
     prompts: int = 0
+    joined_at: datetime | None = None
 
 
 async def _load_batch(
@@ -191,6 +192,7 @@ async def _load_batch(
         (queries.prompts(), _take_prompts),
         (queries.history(), _take_history),
         (queries.ratings(), _take_ratings),
+        (queries.joined(), _take_joined),
     ]
     if side_sessions is None:
         for statement, take in steps:
@@ -206,7 +208,7 @@ async def _load_batch(
 
 @dataclass(frozen=True)
 class _Queries:
-    """The five statements of one batch."""
+    """The six statements of one batch."""
 
     ids: list[int]
     programs: DigestPrograms
@@ -322,6 +324,10 @@ class _Queries:
             func.max(case((ranked.c.empathy == 1, ranked.c.week))),
         ).group_by(ranked.c.clinician_id)
 
+    def joined(self) -> _Query:
+        """When each clinician started using the bot."""
+        return select(_clinician.id, _clinician.created_at).where(_clinician.id.in_(self.ids))
+
     def prompts(self) -> _Query:
         """Prompts sent in the week."""
         current = self.span.week.index
@@ -379,6 +385,11 @@ def _take_prompts(rows: _Rows, gathered: dict[int, _Gathered]) -> None:
         gathered[cid].prompts = int(count)
 
 
+def _take_joined(rows: _Rows, gathered: dict[int, _Gathered]) -> None:
+    for cid, created_at in rows:
+        gathered[cid].joined_at = created_at
+
+
 def _take_history(rows: _Rows, gathered: dict[int, _Gathered]) -> None:
     for cid, in_a_row, last_empathy in rows:
         gathered[cid].weeks_in_a_row = int(in_a_row or 0)
@@ -413,6 +424,7 @@ def _assemble(zone: tuple[str, tzinfo], week: IsoWeek, got: _Gathered) -> Clinic
         weeks_in_a_row=got.weeks_in_a_row,
         last_empathy_week=got.last_empathy_week,
         previous_ratings=got.previous_ratings,
+        joined_at=got.joined_at,
     )
     return ClinicianWeek(zone[1], activity, history)
 
