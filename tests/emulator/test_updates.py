@@ -109,9 +109,7 @@ async def test_stop_ends_pending_long_polls(emu: BotAPIEmulator, api: RawApi) ->
     poll = asyncio.create_task(api.ok("getUpdates", timeout=30))
     # The poll must be waiting in the emulator before it stops (a fixed pause is too short on
     # a busy machine: the request could arrive after the server closed).
-    async with asyncio.timeout(10):
-        while emu.request_counts["getUpdates"] == 0:
-            await asyncio.sleep(0.01)
+    await emu.wait_until(lambda: emu.request_counts["getUpdates"] > 0, timeout=10)
     await asyncio.sleep(0.05)
     started = time.monotonic()
     await emu.stop()
