@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from reflect_bot.domain.numbers import whole_number
 from reflect_bot.ui import callbacks as cb
-from reflect_bot.ui.callback_data import MAX_CALLBACK_BYTES, Encodable, pack, whole_number
+from reflect_bot.ui.callback_data import MAX_CALLBACK_BYTES, Encodable, pack
 
 PRESSES: list[tuple[Encodable, str]] = [
     (cb.AnswerStep(12, "bond", "4"), "rf:a:12:bond:4"),

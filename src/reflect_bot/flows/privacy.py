@@ -21,8 +21,8 @@ from reflect_bot.db.models import Clinician
 from reflect_bot.db.repositories import clinicians, privacy
 from reflect_bot.db.repositories.privacy import Holdings
 from reflect_bot.domain.identifying import IdentifyingKind, find_identifying
+from reflect_bot.domain.numbers import whole_number
 from reflect_bot.domain.timezones import resolve
-from reflect_bot.ui.callback_data import whole_number
 
 log = logging.getLogger(__name__)
 

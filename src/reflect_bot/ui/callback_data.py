@@ -2,7 +2,7 @@
 
 Each family of buttons has a short prefix and its own typed values with one `encode` and one
 `decode`, in the ui module that builds its keyboards. These helpers keep every family within
-Telegram's 64-byte limit and read numbers the same strict way everywhere.
+Telegram's 64-byte limit; numbers are read with `domain.numbers.whole_number`.
 """
 
 from __future__ import annotations
@@ -42,14 +42,3 @@ def unpack(data: str, prefix: str) -> list[str] | None:
 def pattern(prefix: str) -> str:
     """The CallbackQueryHandler pattern that matches one family."""
     return f"^{re.escape(prefix)}:"
-
-
-def whole_number(text: str) -> int | None:
-    """A non-negative whole number written in ASCII digits, else None.
-
-    `"²".isdigit()` is true and `int("²")` raises; `int("١٢")` reads Arabic-Indic digits.
-    Buttons and typed commands accept only what the bot itself would write.
-    """
-    if not text or not text.isascii() or not text.isdigit():
-        return None
-    return int(text)

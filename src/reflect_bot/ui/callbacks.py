@@ -29,7 +29,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from reflect_bot.ui.callback_data import fits, pack, unpack, whole_number
+from reflect_bot.domain.numbers import whole_number
+from reflect_bot.ui.callback_data import fits, pack, unpack
 
 # --------------------------------------------------------------------------- reflections
 

@@ -16,10 +16,11 @@ from datetime import time
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from reflect_bot.domain.numbers import whole_number
 from reflect_bot.domain.scheduling import EVERY_DAY, WEEKDAYS
 from reflect_bot.ui import callbacks as cb
 from reflect_bot.ui import texts
-from reflect_bot.ui.callback_data import Encodable, pack, unpack, whole_number
+from reflect_bot.ui.callback_data import Encodable, pack, unpack
 
 SCHEDULE = "sch"
 ROTATE = "*"

@@ -14,13 +14,13 @@ from reflect_bot.bot.context import ReflectContext, services_of
 from reflect_bot.bot.messaging import reply, reply_photo
 from reflect_bot.bot.preamble import for_clinician
 from reflect_bot.db.models import Clinician
+from reflect_bot.domain.numbers import whole_number
 from reflect_bot.domain.trend import AllianceTrend, clamp_weeks
 from reflect_bot.flows import digest as flow
 from reflect_bot.flows.trend import alliance_trend
 from reflect_bot.render.charts import chart_of
 from reflect_bot.render.telegram_html import render_digest
 from reflect_bot.ui import texts
-from reflect_bot.ui.callback_data import whole_number
 from reflect_bot.ui.reflection import start_data
 
 

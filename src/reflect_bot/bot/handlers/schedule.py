@@ -22,13 +22,14 @@ from reflect_bot.bot.messaging import current_clinician, reply
 from reflect_bot.bot.preamble import for_button, for_clinician
 from reflect_bot.db.models import Clinician, Schedule
 from reflect_bot.domain import scheduling
+from reflect_bot.domain.numbers import whole_number
 from reflect_bot.flows import schedules as flows
 from reflect_bot.services import Services
 from reflect_bot.ui import callbacks as cb
 from reflect_bot.ui import schedule_keyboards as sk
 from reflect_bot.ui import schedules as screens
 from reflect_bot.ui import texts
-from reflect_bot.ui.callback_data import pattern, whole_number
+from reflect_bot.ui.callback_data import pattern
 from reflect_bot.ui.schedules import Screen
 
 log = logging.getLogger(__name__)
