@@ -120,6 +120,12 @@ def test_text_is_cut_into_llama_tokens_by_merge_order() -> None:
     assert abs(sum(v * v for v in vector) - 1.0) < 1e-9
 
 
+def test_embedding_many_texts_at_once_gives_the_same_vectors() -> None:
+    vectors = WordVectors.load()
+    texts = [line.text for line in read_labelled(DATA / "heldout.jsonl")] + ["", "✨ ✨"]
+    assert vectors.embed_many(texts) == [vectors.embed(text) for text in texts]
+
+
 def test_search_ranks_a_paraphrase_first(recogniser: ConceptRecogniser) -> None:
     reflections = {
         "monday": "Went over the sleep diary and his new shift pattern.",
@@ -129,7 +135,7 @@ def test_search_ranks_a_paraphrase_first(recogniser: ConceptRecogniser) -> None:
     }
     found = rank_by_meaning(
         recogniser.embed("the client walked out angry"),
-        ((day, recogniser.embed(text)) for day, text in reflections.items()),
+        zip(reflections, recogniser.embed_many(reflections.values()), strict=True),
         limit=2,
     )
     assert found[0][0] == "tuesday"
