@@ -120,6 +120,24 @@ def test_text_is_cut_into_llama_tokens_by_merge_order() -> None:
     assert abs(sum(v * v for v in vector) - 1.0) < 1e-9
 
 
+def test_the_excerpt_is_the_clinicians_sentence_that_carried_the_card(
+    recogniser: ConceptRecogniser,
+) -> None:
+    answer = (
+        "We started late because the room was double-booked. "
+        "When I suggested the diary again she went quiet and just said 'whatever'. "
+        "Next week we review her medication."
+    )
+    assert "rupture-and-repair" in recogniser.recognise(answer).top(3)
+    assert recogniser.excerpt(answer, "rupture-and-repair") == (
+        "When I suggested the diary again she went quiet and just said 'whatever'."
+    )
+    long_answer = "I kept thinking about how lonely he must feel, " * 6
+    excerpt = recogniser.excerpt(long_answer, "empathy", max_chars=60)
+    assert len(excerpt) <= 60 and excerpt.endswith("…")
+    assert long_answer.startswith(excerpt.removesuffix("…"))
+
+
 def test_embedding_many_texts_at_once_gives_the_same_vectors() -> None:
     vectors = WordVectors.load()
     texts = [line.text for line in read_labelled(DATA / "heldout.jsonl")] + ["", "✨ ✨"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import heapq
 import operator
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
@@ -25,6 +26,7 @@ from reflect_bot.domain.mentions import ConceptMatcher
 from reflect_bot.domain.word_vectors import Vector
 
 __all__ = [
+    "EXCERPT_CHARS",
     "MIN_WORDS",
     "MOST_SHOWN",
     "NAMED_BONUS",
@@ -51,6 +53,9 @@ NAMED_BONUS = 0.1
 MOST_SHOWN = 2
 #: Answers shorter than this ("no", "not really") carry too little to suggest anything.
 MIN_WORDS = 3
+#: The longest excerpt of an answer quoted for a card (`excerpt`).
+EXCERPT_CHARS = 140
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
 
 _Key = TypeVar("_Key")
 
@@ -173,6 +178,33 @@ class ConceptRecogniser:
             )
             scores.append(ConceptScore(slug, round(min(max(score, 0.0), 1.0), 4), shown))
         return Recognition(tuple(scores))
+
+    def excerpt(self, text: str, slug: str, *, max_chars: int = EXCERPT_CHARS) -> str:
+        """The sentence of `text` that carries card `slug` best, cut to `max_chars` at a word.
+
+        For the digest's "What you reflected on": the clinician's own words, not a summary.
+        """
+        sentences = [s for s in _SENTENCE_END.split(text.strip()) if s.strip()] or [text]
+        examples = [vector for owner, vector in self._examples if owner == slug]
+        if len(sentences) > 1 and examples:
+            vectors = self._embedder.embed_many(sentences)
+            named = [slug in self._matcher.slugs(sentence) for sentence in sentences]
+            scores = [
+                max(similarity(vector, example) for example in examples)
+                + (self._named_bonus if is_named else 0.0)
+                for vector, is_named in zip(vectors, named, strict=True)
+            ]
+            sentence = sentences[scores.index(max(scores))]
+        else:
+            sentence = sentences[0]
+        return _shorten(" ".join(sentence.split()), max_chars)
+
+
+def _shorten(text: str, max_chars: int) -> str:
+    if len(text) <= max_chars:
+        return text
+    cut = text[: max_chars - 1].rsplit(" ", 1)[0] or text[: max_chars - 1]
+    return cut.rstrip(" ,;:") + "…"
 
 
 def rank_by_meaning(
