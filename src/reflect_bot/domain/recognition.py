@@ -3,14 +3,15 @@
 Each card carries example sentences in clinicians' own words and traps (sentences using its
 trigger words in another sense). An answer is scored against every card by its closest
 example (cosine of sentence vectors, 0–1), plus `NAMED_BONUS` when the answer names it
-literally. A card is *shown* when its score reaches
-`SHOW_AT`, beats every trap's similarity to the answer, and it is among the best
-`MOST_SHOWN`. Content editors tune recognition by editing examples and traps and running
-`reflect-bot concepts evaluate`; the thresholds here were set on tests/data/concepts/labelled.jsonl.
+literally. A card is *shown* when its score reaches `SHOW_AT`, beats every trap's similarity
+to the answer, and it is among the best `MOST_SHOWN`. Content editors tune recognition by
+editing examples and traps and running `reflect-bot concepts evaluate`; the numbers here were
+set on tests/data/concepts/labelled.jsonl (bench/results/RECOGNISER.md).
 
-Pure and immutable once built: `recognise`, `embed` and `rank_by_meaning` may be called from
-any thread at once. Building one embeds every example (≈ 0.1 s), so build it once, off the
-event loop, on first use (see `recognition_loader`).
+Pure and immutable once built: `recognise`, `excerpt`, `embed`, `embed_many` and
+`rank_by_meaning` may be called from any number of threads at once. Building one embeds
+every example (≈ 0.1 s), so build it once, off the event loop, on first use (see
+`recognition_loader`).
 """
 
 from __future__ import annotations
