@@ -17,6 +17,7 @@ every example (≈ 0.1 s), so build it once, off the event loop, on first use (s
 from __future__ import annotations
 
 import heapq
+import math
 import operator
 import re
 from collections.abc import Iterable, Sequence
@@ -37,6 +38,7 @@ __all__ = [
     "Embedder",
     "ExampleCard",
     "Recognition",
+    "is_zero",
     "rank_by_meaning",
     "similarity",
 ]
@@ -107,9 +109,17 @@ class Recognition:
 
 
 def similarity(first: Vector, second: Vector) -> float:
-    """Cosine similarity of two unit vectors."""
-    total: float = sum(map(operator.mul, first, second))
-    return total
+    """Cosine similarity of two unit vectors (not of a zero vector: see `is_zero`).
+
+    For unit vectors |a − b|² = 2 − 2·cos, and `math.dist` runs in C: 4× faster than
+    summing the products in Python, which is most of the cost of recognising an answer.
+    """
+    return 1.0 - math.dist(first, second) ** 2 / 2
+
+
+def is_zero(vector: Vector) -> bool:
+    """A text with no known token embeds to zeros: it resembles nothing."""
+    return not any(vector)
 
 
 class ConceptRecogniser:
@@ -135,8 +145,8 @@ class ConceptRecogniser:
         for card in cards:
             examples.extend((card.slug, embedder.embed(text)) for text in card.examples)
             traps.extend(embedder.embed(text) for text in card.traps)
-        self._examples = tuple(examples)
-        self._traps = tuple(traps)
+        self._examples = tuple((slug, v) for slug, v in examples if not is_zero(v))
+        self._traps = tuple(v for v in traps if not is_zero(v))
         self._slugs = tuple(dict.fromkeys(slug for slug, _ in examples))
 
     @property
@@ -163,6 +173,8 @@ class ConceptRecogniser:
         del question  # see the docstring: deliberately not scored yet
         vector = self._embedder.embed(text)
         best: dict[str, float] = dict.fromkeys(self._slugs, 0.0)
+        if is_zero(vector):
+            return Recognition(tuple(ConceptScore(slug, 0.0, False) for slug in self._slugs))
         for slug, example in self._examples:
             score = similarity(vector, example)
             if score > best[slug]:
@@ -188,12 +200,14 @@ class ConceptRecogniser:
         sentences = [s for s in _SENTENCE_END.split(text.strip()) if s.strip()] or [text]
         examples = [vector for owner, vector in self._examples if owner == slug]
         if len(sentences) > 1 and examples:
-            vectors = self._embedder.embed_many(sentences)
-            named = [slug in self._matcher.slugs(sentence) for sentence in sentences]
             scores = [
-                max(similarity(vector, example) for example in examples)
-                + (self._named_bonus if is_named else 0.0)
-                for vector, is_named in zip(vectors, named, strict=True)
+                -1.0
+                if is_zero(vector)
+                else max(similarity(vector, example) for example in examples)
+                + (self._named_bonus if slug in self._matcher.slugs(sentence) else 0.0)
+                for sentence, vector in zip(
+                    sentences, self._embedder.embed_many(sentences), strict=True
+                )
             ]
             sentence = sentences[scores.index(max(scores))]
         else:
@@ -220,9 +234,11 @@ def rank_by_meaning(
     For /search: embed the query and each answer (decrypted in memory) with the same
     `ConceptRecogniser.embed`, pass (key, vector) pairs, get the keys back with scores.
     """
+    if is_zero(query):
+        return []
     scored = (
         (key, score)
         for key, vector in candidates
-        if (score := similarity(query, vector)) >= at_least
+        if not is_zero(vector) and (score := similarity(query, vector)) >= at_least
     )
     return heapq.nlargest(limit, scored, key=operator.itemgetter(1))

@@ -33,7 +33,7 @@ _LANE_BIAS = 128  # int8 values + 128 are never negative (see embed_many)
 
 def unit(values: list[float]) -> Vector:
     """`values` scaled to length 1; all zeros stay zeros."""
-    norm = math.sqrt(sum(map(operator.mul, values, values)))
+    norm = math.hypot(*values)
     if norm == 0.0:
         return tuple(0.0 for _ in values)
     return tuple(value / norm for value in values)
