@@ -319,13 +319,16 @@ def _figures(figures: dict[str, Any]) -> str:
 
 
 def report(results: dict[str, dict[str, Any] | str], host: dict[str, str], repeat: int) -> str:
+    from reflect_bot.domain.recognition_evaluation import read_labelled
+
     lines = [
         "# Concepts — the concept recogniser and its candidates",
         "",
         "Each candidate in a fresh interpreter with the catalog already loaded. Figures: "
         "paraphrases with the labelled concept in the top 3 / shown suggestions correct "
         "(how many shown) / no-concept texts with nothing shown. Per answer: p50 / p99 over "
-        f"the 204 labelled texts × {repeat}.",
+        f"the {len(read_labelled(DATA / 'labelled.jsonl'))} labelled texts × {repeat}; wall "
+        "time includes waiting for a core on the shared machine (load average below).",
         "",
         "| candidate | labelled (tuned on) | held-out (never tuned on) | per answer, wall | "
         "per answer, CPU | import + load | RSS added |",
