@@ -359,6 +359,10 @@ def report(results: dict[str, dict[str, Any] | str], host: dict[str, str], repea
         ]
     lines += ["", "Run: `python -m bench concepts`", "", "## Machine", ""]
     lines += [f"- {key}: {value}" for key, value in host.items()]
+    lscpu = shutil.which("lscpu")
+    if lscpu:
+        described = subprocess.run([lscpu], capture_output=True, text=True, check=False).stdout
+        lines += ["", "`lscpu | head`:", "", "```", *described.splitlines()[:10], "```"]
     return "\n".join(lines) + "\n"
 
 
