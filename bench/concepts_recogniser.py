@@ -47,6 +47,7 @@ if str(ROOT / "src") not in sys.path:  # `python bench/concepts_recogniser.py` f
 
 RESULTS = ROOT / "bench" / "results" / "CONCEPTS.md"
 DATA = ROOT / "tests" / "data" / "concepts"
+SETS = ("labelled", "heldout", "heldout-notes")
 CANDIDATES = ("chosen", "numpy", "wordllama", "rapidfuzz", "phrases")
 SEARCH_REFLECTIONS = 1826  # five years of daily reflections
 SEARCH_ANSWERS_EACH = 3
@@ -246,7 +247,7 @@ def measure(name: str, repeat: int) -> dict[str, Any]:
     loaded = time.perf_counter() - started
     added = rss_mb() - before
     result: dict[str, Any] = {"name": name, "load_s": loaded, "rss_added_mb": added}
-    for set_name in ("labelled", "heldout"):
+    for set_name in SETS:
         figures = evaluate(read_labelled(DATA / f"{set_name}.jsonl"), recognise)
         result[set_name] = figures.as_dict()
     texts = [line.text for line in read_labelled(DATA / "labelled.jsonl")]
@@ -330,16 +331,17 @@ def report(results: dict[str, dict[str, Any] | str], host: dict[str, str], repea
         f"the {len(read_labelled(DATA / 'labelled.jsonl'))} labelled texts × {repeat}; wall "
         "time includes waiting for a core on the shared machine (load average below).",
         "",
-        "| candidate | labelled (tuned on) | held-out (never tuned on) | per answer, wall | "
-        "per answer, CPU | import + load | RSS added |",
-        "|---|---|---|---|---|---|---|",
+        "| candidate | labelled (tuned on) | held-out (never tuned on) | held-out, terse notes | "
+        "per answer, wall | per answer, CPU | import + load | RSS added |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name, result in results.items():
         if isinstance(result, str):
-            lines.append(f"| {name} | not measured: {result} | | | | | |")
+            lines.append(f"| {name} | not measured: {result} | | | | | | |")
             continue
         lines.append(
             f"| {name} | {_figures(result['labelled'])} | {_figures(result['heldout'])} | "
+            f"{_figures(result['heldout-notes'])} | "
             f"{result['wall_ms'][0]:.2f} / {result['wall_ms'][1]:.2f} ms | "
             f"{result['cpu_ms'][0]:.2f} / {result['cpu_ms'][1]:.2f} ms | "
             f"{result['load_s'] * 1000:.0f} ms | {result['rss_added_mb']:.1f} MB |"
@@ -355,7 +357,8 @@ def report(results: dict[str, dict[str, Any] | str], host: dict[str, str], repea
             "",
             f"Chosen recogniser, suggestions offered: a correct one for "
             f"{_pct(chosen['labelled']['suggested'])} of the labelled texts with concepts and "
-            f"{_pct(chosen['heldout']['suggested'])} of the held-out ones.",
+            f"{_pct(chosen['heldout']['suggested'])} of the held-out ones "
+            f"({_pct(chosen['heldout-notes']['suggested'])} of the terse notes).",
         ]
     lines += ["", "Run: `python -m bench concepts`", "", "## Machine", ""]
     lines += [f"- {key}: {value}" for key, value in host.items()]

@@ -47,6 +47,19 @@ def test_the_targets_hold_on_the_projects_sets(recogniser: ConceptRecogniser, na
     assert figures.nothing_shown.value >= TARGET_NOTHING_SHOWN, figures.report()
 
 
+def test_terse_notes_are_recognised_less_often_but_still_precisely(
+    recogniser: ConceptRecogniser,
+) -> None:
+    """The second held-out set, terse clinical notes, is harder: 81 % in the top 3 when
+    measured, under the 85 % target (bench/results/RECOGNISER.md); what is shown stays right."""
+    figures = evaluate(read_labelled(DATA / "heldout-notes.jsonl"), recogniser.recognise)
+    top3 = figures.top3_by_kind["paraphrase"].value
+    assert top3 is not None and top3 >= 0.75, figures.report()
+    assert figures.precision.value is not None, figures.report()
+    assert figures.precision.value >= TARGET_PRECISION, figures.report()
+    assert figures.nothing_shown.value == 1.0, figures.report()
+
+
 def test_the_labelled_set_is_large_and_mixed() -> None:
     labelled = read_labelled(DATA / "labelled.jsonl")
     kinds = {line.kind for line in labelled}
