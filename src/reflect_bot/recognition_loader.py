@@ -3,7 +3,13 @@
 Nothing here is imported when the bot starts: the table (≈ 7 MB) is read and the examples
 embedded (≈ 0.1–0.2 s) the first time `LazyRecogniser.get()` is called, which blocks — call it
 through `asyncio.to_thread` from async code. `get()` is thread-safe: concurrent first calls
-build one recogniser, and everyone gets the same immutable object.
+build one recogniser, and everyone gets the same immutable object. Wiring, for example:
+
+    recognisers = LazyRecogniser(catalog)          # built with the other services, loads nothing
+    recognition = await asyncio.to_thread(          # the first call also builds, off the loop
+        lambda: recognisers.get().recognise(answer_text, question_text)
+    )
+    recognition.shown                               # slugs to offer, best first
 """
 
 from __future__ import annotations
