@@ -1,4 +1,4 @@
-"""The `reflect-bot` command: run, webhook, sandbox, migrate, prompts, concepts, keys, invite."""
+"""The `reflect-bot` command: run, webhook, sandbox, migrate, prompts check, keys, invite."""
 
 from __future__ import annotations
 
