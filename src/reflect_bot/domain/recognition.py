@@ -181,8 +181,13 @@ class ConceptRecogniser:
                 best[slug] = score
         for slug in self._matcher.slugs(text):
             best[slug] += self._named_bonus
-        trap = max((similarity(vector, t) for t in self._traps), default=0.0)
         ranked = sorted(best.items(), key=lambda item: item[1], reverse=True)
+        # Traps only decide what is shown, which needs SHOW_AT: skip them when nothing could be.
+        trap = (
+            max((similarity(vector, t) for t in self._traps), default=0.0)
+            if ranked and ranked[0][1] >= self._show_at
+            else 1.0
+        )
         long_enough = len(text.split()) >= MIN_WORDS
         scores = []
         for place, (slug, score) in enumerate(ranked):
