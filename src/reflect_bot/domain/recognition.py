@@ -50,7 +50,8 @@ SHOW_AT = 0.5
 #: Added to a card's score when the answer names it (its name or a synonym, as whole words):
 #: literal mentions rank high, while a trap still vetoes a word used in another sense. On the
 #: labelled set (then 204 lines) 0 / 0.05 / 0.1 / 0.15 put 62 / 83 / 92 / 100 % of literal
-#: mentions in the top 3, with 100 / 100 / 99 / 99 % of shown suggestions correct.
+#: mentions in the top 3, with 100 / 100 / 99 / 99 % of shown suggestions correct. 0.1, not
+#: 0.15: the bonus also lifts a trigger word used in another sense towards its traps' veto.
 NAMED_BONUS = 0.1
 #: At most this many cards are shown for one answer.
 MOST_SHOWN = 2
