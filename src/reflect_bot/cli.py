@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reflect_bot.clock import SystemClock
+from reflect_bot.concepts_cli import add_concepts_commands
 from reflect_bot.config import Settings, SettingsError, get_settings
 from reflect_bot.logs import hold_back_chatty_libraries
 
@@ -68,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     check = prompts_commands.add_parser("check", help="validate a prompts directory")
     check.add_argument("directory", nargs="?", type=Path, help="default: REFLECT_PROMPTS_DIR")
     check.set_defaults(handler=_prompts_check)
+    add_concepts_commands(commands)
 
     keys = commands.add_parser("keys", help="encryption keys")
     keys_commands = keys.add_subparsers(title="keys commands", metavar="COMMAND")

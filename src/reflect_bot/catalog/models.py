@@ -214,6 +214,22 @@ class Concept(_Model):
     #: (e.g. a claim the seeds don't make), cited by author and year on the card.
     outside_sources: tuple[Slug, ...] = ()
     caveat: Text | None = Field(default=None, validate_default=True)
+    #: Sentences in clinicians' own words that touch this concept, and traps: sentences that
+    #: use its trigger words in another sense. The concept recogniser learns from both.
+    examples: tuple[Text, ...] = ()
+    traps: tuple[Text, ...] = ()
+
+    @field_validator("examples")
+    @classmethod
+    def _recognition_examples(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        check_recognition_examples(value)
+        return value
+
+    @field_validator("traps")
+    @classmethod
+    def _recognition_traps(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        check_recognition_traps(value, info.data.get("examples"))
+        return value
 
     @field_validator("synonyms")
     @classmethod
@@ -249,6 +265,56 @@ class Concept(_Model):
         """Whether any synonym of this concept occurs in `text` as whole words."""
         normalised = _normalise_for_matching(text)
         return any(_synonym_pattern(s).search(normalised) for s in self.synonyms)
+
+
+# --------------------------------------------------------------------------- recognition
+
+#: A card with examples has this many (enough to recognise it, few enough to review).
+MIN_EXAMPLES = 5
+MAX_EXAMPLES = 10
+MAX_TRAPS = 10
+#: An example or trap is a sentence, long enough to carry a meaning.
+MIN_EXAMPLE_WORDS = 4
+
+
+def check_recognition_examples(examples: tuple[str, ...]) -> None:
+    """A card's examples: none, or 5–10 distinct sentences of at least 4 words."""
+    if examples and not MIN_EXAMPLES <= len(examples) <= MAX_EXAMPLES:
+        raise PydanticCustomError(
+            "example_count",
+            "give {low}–{high} example sentences (there are {count})",
+            {"low": MIN_EXAMPLES, "high": MAX_EXAMPLES, "count": len(examples)},
+        )
+    _check_sentences(examples, "example")
+
+
+def check_recognition_traps(traps: tuple[str, ...], examples: tuple[str, ...] | None) -> None:
+    """A card's traps: at most 10 distinct sentences, none also an example, only with examples."""
+    if traps and examples is not None and not examples:
+        raise PydanticCustomError("traps_alone", "traps need example sentences beside them")
+    if len(traps) > MAX_TRAPS:
+        raise PydanticCustomError(
+            "trap_count",
+            "give at most {high} traps (there are {count})",
+            {"high": MAX_TRAPS, "count": len(traps)},
+        )
+    _check_sentences(traps, "trap")
+    for trap in traps:
+        if examples and trap in examples:
+            raise PydanticCustomError(
+                "trap_is_example", '"{value}" is both an example and a trap', {"value": trap}
+            )
+
+
+def _check_sentences(sentences: tuple[str, ...], what: str) -> None:
+    _refuse_duplicates(sentences, what)
+    for sentence in sentences:
+        if len(sentence.split()) < MIN_EXAMPLE_WORDS:
+            raise PydanticCustomError(
+                "short_example",
+                '{what} "{value}" is too short: write a sentence of at least {words} words',
+                {"what": what, "value": sentence, "words": MIN_EXAMPLE_WORDS},
+            )
 
 
 def _refuse_empty(values: tuple[object, ...], what: str) -> None:
