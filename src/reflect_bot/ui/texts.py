@@ -63,10 +63,19 @@ SUPPORT_OFFER = (
 )
 
 
+# /help names the same support, for whenever a reflection (or the work) weighs heavy.
+HELP_SUPPORT = "<b>If a reflection stirs up a lot:</b> support is there from {support}."
+
+
+def support_named(support_text: str | None = None) -> str:
+    """Whom to turn to: the deployment's own support (escaped) or the default."""
+    support = escape(support_text.strip(), quote=False) if support_text else None
+    return support or DEFAULT_SUPPORT_TEXT
+
+
 def support_offer(support_text: str | None = None) -> str:
     """The support offer, naming the deployment's own support (escaped) or the default."""
-    support = escape(support_text.strip(), quote=False) if support_text else None
-    return SUPPORT_OFFER.format(support=support or DEFAULT_SUPPORT_TEXT)
+    return SUPPORT_OFFER.format(support=support_named(support_text))
 CONSENT_BUTTON = "I understand — let's begin"
 CONSENT_THANKS = "Thank you. One more thing before we start."
 ASK_TIMEZONE = (
@@ -103,12 +112,14 @@ SOMETHING_WENT_WRONG = (
 STALE_BUTTON = "That button belongs to an earlier message, so I've left things as they are."
 
 
-def help_text() -> str:
-    """The /help message: every command with what it does."""
+def help_text(support_text: str | None = None) -> str:
+    """The /help message: every command with what it does, what the bot is not, and whom to
+    turn to (`support_text`: the deployment's REFLECT_SUPPORT_TEXT, else the default)."""
     lines = ["<b>What I can do</b>", ""]
     lines += [f"/{name} — {description}" for name, description in COMMANDS]
     lines += ["", "Your answers are encrypted at rest; /forget erases everything."]
     lines += ["", WHAT_I_AM_NOT]
+    lines += ["", HELP_SUPPORT.format(support=support_named(support_text))]
     return "\n".join(lines)
 
 
