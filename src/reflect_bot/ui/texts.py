@@ -580,3 +580,29 @@ REPLACE_NOT_SAVED = (
     "Please try again in a moment."
 )
 REPLACE_GONE = "That answer no longer exists, so there was nothing to replace."
+
+# --- answers kept with identifying details (listed before an export, and in /journal) -------
+
+# An answer the check flagged and the clinician kept is never quoted (digest, supervision
+# brief); before an export, and when its reflection is opened, the clinician is reminded.
+FLAGGED_BEFORE_EXPORT = (
+    "<b>Before your file:</b> {answers} in it seemed to hold details that could identify a "
+    "client, and {were} kept. I never quote {them} in your digest or anywhere else; the "
+    "file is yours and has {them} as written.\n\n{entries}\n\n"
+    "To take the details out, tap <b>Replace</b> below, or open the reflection in /journal, "
+    "and send a new wording: the old one is deleted for good."
+)
+FLAGGED_IN_JOURNAL = (
+    "{answers} here seemed to hold details that could identify a client, and {were} kept as "
+    "written, so I never quote {them}.\n\n{entries}\n\n"
+    "To take the details out, tap <b>Replace</b> and send a new wording: the old one is "
+    "deleted for good."
+)
+FLAGGED_ENTRY = "{number}. {date} · {title}: “{question}”"
+FLAGGED_MORE = "…and {count} more, listed once you've replaced some of these."
+FLAGGED_REPLACE_BUTTON = "Replace {number}"
+
+
+def flagged_were(count: int) -> dict[str, str]:
+    """The words that agree with how many answers were kept: "it was" or "they were"."""
+    return {"were": "it was", "them": "it"} if count == 1 else {"were": "they were", "them": "them"}
