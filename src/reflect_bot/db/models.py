@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from reflect_bot.db.types import EncryptedText, UTCDateTime
@@ -145,6 +154,14 @@ class Answer(SQLModel, table=True):
     telegram_message_id: int | None = Field(default=None, sa_type=BigInteger)
     answered_at: datetime = Field(sa_type=UTCDateTime)
     edited_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: The identifying-details check flagged this text and it was kept as it is (kept, or
+    #: the offer to replace it ignored): never quoted anywhere but the clinician's own
+    #: journal (digest excerpts, supervision briefs), and listed before an export. Cleared
+    #: when the text is replaced or edited clean. Queries that quote answers filter on
+    #: `db.repositories.reflections.quotable()`.
+    identifying_flagged: bool = Field(
+        default=False, sa_column_kwargs={"server_default": false()}
+    )
 
 
 class AnswerRevision(SQLModel, table=True):

@@ -186,6 +186,12 @@ class WrittenAnswer(NamedTuple):
     reflection_id: int
     position: int
     text: str
+    #: Flagged by the identifying-details check and kept as it is: never quoted.
+    flagged: bool = False
+
+    @property
+    def quotable(self) -> bool:
+        return not self.flagged and bool(self.text.strip())
 
 
 class RuptureReport(NamedTuple):
@@ -576,9 +582,10 @@ def source_brief(catalog: Catalog, concept: Concept) -> SourceBrief:
 def _excerpts(
     answers: Sequence[WrittenAnswer], by_id: Mapping[int, DoneReflection], zone: tzinfo
 ) -> tuple[Excerpt, ...]:
-    """The week's longest answer, and the longest from another reflection, cut cleanly."""
+    """The week's longest answer, and the longest from another reflection, cut cleanly;
+    never one that seemed to identify a client and was kept as it was."""
     ranked = sorted(
-        (a for a in answers if a.text.strip()),
+        (a for a in answers if a.quotable),
         key=lambda a: (-len(a.text.strip()), by_id[a.reflection_id].finished_at, a.position),
     )
     chosen: list[WrittenAnswer] = []

@@ -204,6 +204,9 @@ class StoredAnswer:
     choice: str | None = None
     choice_label: str | None = None
     edited: bool = False
+    answer_id: int | None = None
+    #: Flagged by the identifying-details check and kept as it is (listed before an export).
+    flagged: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +241,8 @@ class JournalAnswer:
     choice: str | None = None  # the option's id
     choice_label: str | None = None  # the option's label as it was when chosen
     edited: bool = False
+    answer_id: int | None = None
+    flagged: bool = False  # seemed to identify a client, and was kept as it is
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,6 +315,16 @@ class Journal:
     @property
     def is_empty(self) -> bool:
         return not self.entries
+
+    def flagged_answers(self) -> tuple[tuple[JournalEntry, JournalAnswer], ...]:
+        """Answers that seemed to identify a client and were kept as they are, in journal
+        order: the clinician is told of them before the file is sent."""
+        return tuple(
+            (entry, answer)
+            for entry in self.entries
+            for answer in entry.answers
+            if answer.flagged and answer.kind == AnswerKind.TEXT
+        )
 
     def glossary_for(self, slugs: Iterable[str]) -> tuple[GlossaryEntry, ...]:
         """The glossary entries of `slugs`, in glossary order (for one part of a split file)."""
@@ -405,6 +420,8 @@ def _entry(
                 choice=stored_answer.choice,
                 choice_label=stored_answer.choice_label or stored_answer.choice,
                 edited=stored_answer.edited,
+                answer_id=stored_answer.answer_id,
+                flagged=stored_answer.flagged,
             )
         )
     concepts = list(program.concepts if program else ())

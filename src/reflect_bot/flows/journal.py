@@ -21,6 +21,7 @@ from reflect_bot.db.repositories import reflections as store
 from reflect_bot.domain import journaling
 from reflect_bot.domain.journaling import AnswerKind, GivenAnswer, ReadAnswer, ReflectionStatus
 from reflect_bot.domain.timezones import resolve
+from reflect_bot.flows.privacy import identifying_in
 
 PAGE_SIZE = 5
 
@@ -193,7 +194,7 @@ async def edit_answer(
         )
         if answer is None:
             return None
-        result = await _revise(session, catalog, clock, answer, edited, shown)
+        result = await _revise(session, catalog, clock, clinician, answer, edited, shown)
     return Edited(
         result=result,
         reflection_id=answer.reflection_id,
@@ -206,6 +207,7 @@ async def _revise(
     session: AsyncSession,
     catalog: Catalog,
     clock: Clock,
+    clinician: Clinician,
     answer: Answer,
     edited: str,
     shown: ShownValue,
@@ -239,5 +241,9 @@ async def _revise(
         previous_as_text=previous,
         choice_label=label,
         now=clock.now(),
+        # Read in the same transaction, so an edit made clean is quotable again at once and
+        # one that adds a name is never quotable, even for a moment.
+        identifying_flagged=revised.text is not None
+        and bool(identifying_in(revised.text, clinician=clinician, clock=clock)),
     )
     return EditResult.UPDATED

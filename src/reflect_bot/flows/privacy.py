@@ -77,6 +77,12 @@ def _today(clinician: Clinician, clock: Clock) -> date:
     return now.astimezone(resolve(clinician.timezone)).date() if clinician.timezone else now.date()
 
 
+def identifying_in(text: str, *, clinician: Clinician, clock: Clock) -> tuple[IdentifyingKind, ...]:
+    """The kinds of identifying detail `text` seems to hold, read on the clinician's own
+    date (so their own dates are not taken for a date of birth); empty: none."""
+    return find_identifying(text, today=_today(clinician, clock))
+
+
 async def suspect_answer(
     sessions: async_sessionmaker[AsyncSession],
     clock: Clock,
@@ -88,16 +94,20 @@ async def suspect_answer(
 ) -> Suspected | None:
     """After a text answer was stored: whether it seems to name or identify a client.
 
-    Ordinary answers are read without touching the database; only a suspected one is looked
-    up, to name it on the "Replace my answer" button.
+    Ordinary answers are read without touching the database; a suspected one is flagged
+    (until replaced or edited clean it is never quoted, see `Answer.identifying_flagged`)
+    and its id returned, to name it on the "Replace my answer" button.
     """
-    kinds = find_identifying(text, today=_today(clinician, clock))
+    kinds = identifying_in(text, clinician=clinician, clock=clock)
     if not kinds or clinician.id is None:
         return None
     async with transaction(sessions) as session:
         answer = await privacy.answer_to_step(
             session, reflection_id=reflection_id, step_id=step_id, clinician_id=clinician.id
         )
+        # Only while it still says what was checked: a quick edit may have made it clean.
+        if answer is not None and answer.text == text:
+            await privacy.flag_answer(session, answer=answer)
     if answer is None or answer.id is None:
         return None
     return Suspected(answer.id, kinds)
@@ -160,6 +170,7 @@ async def replace_answer(
         return None
     now = clock.now()
     answer_id = _awaited_answer(clinician)
+    kinds = identifying_in(typed, clinician=clinician, clock=clock)
     async with transaction(sessions) as session:
         answer = (
             await privacy.owned_answer(session, answer_id=answer_id, clinician_id=clinician.id)
@@ -167,8 +178,10 @@ async def replace_answer(
             else None
         )
         if answer is not None:
-            await privacy.replace_answer_text(session, answer=answer, text=typed, now=now)
+            await privacy.replace_answer_text(
+                session, answer=answer, text=typed, now=now, identifying_flagged=bool(kinds)
+            )
         await clinicians.set_awaiting(session, clinician=clinician, awaiting=None, now=now)
     if answer is None or answer.id is None:
         return None
-    return Replaced(answer.id, find_identifying(typed, today=_today(clinician, clock)))
+    return Replaced(answer.id, kinds)

@@ -59,6 +59,9 @@ class Question:
     note: Note = Note.NONE
     welcome_back: str | None = None  # the title of the reflection taken up again
     other_set_aside: str | None = None  # the title of the one set aside to take it up
+    #: Say the deployment's support offer with it: the step offers support and is reached
+    #: now (see `_offers_support`), not merely asked again a moment after.
+    offer_support: bool = False
 
 
 @dataclass(frozen=True)
@@ -393,6 +396,17 @@ def _id(reflection: Reflection) -> int:
     return reflection.id
 
 
+def _offers_support(step: Step) -> bool:
+    """Whether reaching `step` is a moment to offer support.
+
+    The catalog marks these steps (a feeling still strong after naming it, one's own
+    attachment history, a rupture still felt), and the conditional ones are asked only when
+    the answer just given signalled it: so the offer comes right after that answer, with the
+    question it leads to, and never with the other steps.
+    """
+    return step.offers_support
+
+
 def _set_aside(reflection: Reflection) -> SetAside:
     return SetAside(_id(reflection), reflection.program_title)
 
@@ -434,6 +448,9 @@ async def _question(
         note=note,
         welcome_back=welcome_back,
         other_set_aside=other_set_aside,
+        # Taken up again after a while: the earlier offer is far up the chat. Asked again
+        # after a sticker or an unreadable answer: it was said a moment ago.
+        offer_support=_offers_support(step) and welcome_back is not None,
     )
 
 
@@ -464,6 +481,7 @@ async def _begin(
         journaling.progress(program, first, []),
         opening=True,
         note=note,
+        offer_support=_offers_support(first),
     )
 
 
@@ -550,7 +568,11 @@ async def _answer(
         then = _completed(catalog, program, reflection.seconds_spent, given)
     else:
         then = Question(
-            program, _id(reflection), following, journaling.progress(program, following, given)
+            program,
+            _id(reflection),
+            following,
+            journaling.progress(program, following, given),
+            offer_support=_offers_support(following),
         )
     return Saved(step, answer, _id(reflection), question_message_id, then)
 

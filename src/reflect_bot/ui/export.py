@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import html
 
+from telegram import InlineKeyboardMarkup
+
 from reflect_bot.catalog import Catalog
 from reflect_bot.domain.export import ExportProblem, ExportScope, Journal
 from reflect_bot.ui import texts
+from reflect_bot.ui.privacy import FlaggedAnswer, flagged_notice
 
 _TYPED_LIMIT = 64  # characters of a bad argument quoted back
 
@@ -56,6 +59,19 @@ def empty_text(journal: Journal) -> str:
     return texts.EXPORT_EMPTY_RANGE.format(
         start=journal.start.isoformat(), end=journal.end.isoformat()
     )
+
+
+def flagged_before_export(journal: Journal) -> tuple[str, InlineKeyboardMarkup] | None:
+    """The answers in this export that seemed to identify a client and were kept as written,
+    said before the file, with a Replace button each; None when there are none."""
+    flagged = [
+        FlaggedAnswer(
+            answer.answer_id, entry.started.date().isoformat(), entry.program_title, answer.question
+        )
+        for entry, answer in journal.flagged_answers()
+        if answer.answer_id is not None
+    ]
+    return flagged_notice(flagged, before_export=True) if flagged else None
 
 
 def split_note(parts: int) -> str:

@@ -6,7 +6,9 @@ The details found in an answer are named by kind only: the words that matched ne
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -64,3 +66,60 @@ def replacement_keyboard(answer_id: int) -> InlineKeyboardMarkup:
             ]
         ]
     )
+
+
+# --------------------------------------------------------------------------- kept as written
+
+#: At most this many kept answers are listed (with a button each) in one message.
+FLAGGED_LISTED = 10
+_QUESTION_SHOWN = 80  # characters of the question quoted in the list
+
+
+class FlaggedAnswer(NamedTuple):
+    """An answer the identifying-details check flagged that was kept as written: where it
+    is, never what it says."""
+
+    answer_id: int
+    date: str  # the reflection's local date, as the clinician reads it
+    title: str  # the program's title
+    question: str  # the question as it was asked
+
+
+def flagged_notice(
+    flagged: Sequence[FlaggedAnswer], *, before_export: bool
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The kept answers by date, program and question, each with a Replace button (before
+    an export, or under a reflection opened in /journal)."""
+    listed = flagged[:FLAGGED_LISTED]
+    lines = [
+        texts.FLAGGED_ENTRY.format(
+            number=number,
+            date=html.escape(item.date),
+            title=html.escape(item.title),
+            question=html.escape(_shortened(item.question)),
+        )
+        for number, item in enumerate(listed, start=1)
+    ]
+    if len(flagged) > len(listed):
+        lines.append(texts.FLAGGED_MORE.format(count=len(flagged) - len(listed)))
+    template = texts.FLAGGED_BEFORE_EXPORT if before_export else texts.FLAGGED_IN_JOURNAL
+    text = template.format(
+        answers=texts.answers(len(flagged)),
+        entries="\n".join(lines),
+        **texts.flagged_were(len(flagged)),
+    )
+    buttons = [
+        InlineKeyboardButton(
+            texts.FLAGGED_REPLACE_BUTTON.format(number=number),
+            callback_data=ReplaceAnswer(item.answer_id).encode(),
+        )
+        for number, item in enumerate(listed, start=1)
+    ]
+    rows = [buttons[start : start + 5] for start in range(0, len(buttons), 5)]
+    return text, InlineKeyboardMarkup(rows)
+
+
+def _shortened(question: str) -> str:
+    if len(question) <= _QUESTION_SHOWN:
+        return question
+    return question[: _QUESTION_SHOWN - 1].rstrip() + "…"

@@ -38,8 +38,10 @@ def question_text(
     *,
     opening: bool = False,
     before: str = "",
+    support_offer: str | None = None,
 ) -> str:
-    """The message that asks `step` (after `before`, e.g. a hint to tap a button)."""
+    """The message that asks `step` (after `before`, e.g. a hint to tap a button), ending
+    with `support_offer` (HTML, from `texts.support_offer`) when the step offers support."""
     parts = [before]
     if opening:
         parts.append(
@@ -58,6 +60,8 @@ def question_text(
         )
     if step.optional:
         parts.append(texts.OPTIONAL_QUESTION)
+    if support_offer:
+        parts.append("\n\n" + support_offer)
     return "".join(parts)
 
 

@@ -64,10 +64,19 @@ SUPPORT_OFFER = (
 )
 
 
+# /help names the same support, for whenever a reflection (or the work) weighs heavy.
+HELP_SUPPORT = "<b>If a reflection stirs up a lot:</b> support is there from {support}."
+
+
+def support_named(support_text: str | None = None) -> str:
+    """Whom to turn to: the deployment's own support (escaped) or the default."""
+    support = escape(support_text.strip(), quote=False) if support_text else None
+    return support or DEFAULT_SUPPORT_TEXT
+
+
 def support_offer(support_text: str | None = None) -> str:
     """The support offer, naming the deployment's own support (escaped) or the default."""
-    support = escape(support_text.strip(), quote=False) if support_text else None
-    return SUPPORT_OFFER.format(support=support or DEFAULT_SUPPORT_TEXT)
+    return SUPPORT_OFFER.format(support=support_named(support_text))
 CONSENT_BUTTON = "I understand — let's begin"
 CONSENT_THANKS = "Thank you. One more thing before we start."
 ASK_TIMEZONE = (
@@ -104,12 +113,14 @@ SOMETHING_WENT_WRONG = (
 STALE_BUTTON = "That button belongs to an earlier message, so I've left things as they are."
 
 
-def help_text() -> str:
-    """The /help message: every command with what it does."""
+def help_text(support_text: str | None = None) -> str:
+    """The /help message: every command with what it does, what the bot is not, and whom to
+    turn to (`support_text`: the deployment's REFLECT_SUPPORT_TEXT, else the default)."""
     lines = ["<b>What I can do</b>", ""]
     lines += [f"/{name} — {description}" for name, description in COMMANDS]
     lines += ["", "Your answers are encrypted at rest; /forget erases everything."]
     lines += ["", WHAT_I_AM_NOT]
+    lines += ["", HELP_SUPPORT.format(support=support_named(support_text))]
     return "\n".join(lines)
 
 
@@ -570,3 +581,29 @@ REPLACE_NOT_SAVED = (
     "Please try again in a moment."
 )
 REPLACE_GONE = "That answer no longer exists, so there was nothing to replace."
+
+# --- answers kept with identifying details (listed before an export, and in /journal) -------
+
+# An answer the check flagged and the clinician kept is never quoted (digest, supervision
+# brief); before an export, and when its reflection is opened, the clinician is reminded.
+FLAGGED_BEFORE_EXPORT = (
+    "<b>Before your file:</b> {answers} in it seemed to hold details that could identify a "
+    "client, and {were} kept. I never quote {them} in your digest or anywhere else; the "
+    "file is yours and has {them} as written.\n\n{entries}\n\n"
+    "To take the details out, tap <b>Replace</b> below, or open the reflection in /journal, "
+    "and send a new wording: the old one is deleted for good."
+)
+FLAGGED_IN_JOURNAL = (
+    "{answers} here seemed to hold details that could identify a client, and {were} kept as "
+    "written, so I never quote {them}.\n\n{entries}\n\n"
+    "To take the details out, tap <b>Replace</b> and send a new wording: the old one is "
+    "deleted for good."
+)
+FLAGGED_ENTRY = "{number}. {date} · {title}: “{question}”"
+FLAGGED_MORE = "…and {count} more, listed once you've replaced some of these."
+FLAGGED_REPLACE_BUTTON = "Replace {number}"
+
+
+def flagged_were(count: int) -> dict[str, str]:
+    """The words that agree with how many answers were kept: "it was" or "they were"."""
+    return {"were": "it was", "them": "it"} if count == 1 else {"were": "they were", "them": "them"}

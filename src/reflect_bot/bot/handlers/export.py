@@ -60,6 +60,11 @@ async def _export(update: Update, context: ReflectContext, clinician: Clinician)
     if journal.is_empty:
         await reply(update, context, view.empty_text(journal))
         return
+    flagged = view.flagged_before_export(journal)
+    if flagged is not None:
+        # Said before the file: answers kept with identifying details, and how to fix them.
+        text, keyboard = flagged
+        await reply(update, context, text, keyboard=keyboard)
     # Rendering years of reflections takes a moment; other chats keep being served meanwhile.
     documents = await asyncio.to_thread(
         markdown.render_parts,

@@ -25,6 +25,7 @@ from reflect_bot.ui import journal as view
 from reflect_bot.ui import texts
 from reflect_bot.ui.callback_data import pattern
 from reflect_bot.ui.callbacks import JOURNAL, JournalPage, OpenReflection, decode_journal
+from reflect_bot.ui.privacy import FlaggedAnswer, flagged_notice
 from reflect_bot.ui.reflection import shown_value
 
 log = logging.getLogger(__name__)
@@ -112,6 +113,15 @@ async def _open(
     for position, text in enumerate(messages, start=1):
         last = position == len(messages)
         await reply(update, context, text, keyboard=keyboard if last else None, protect=True)
+    flagged = [
+        FlaggedAnswer(answer.id, opened.started.date().isoformat(), opened.title, answer.question)
+        for _, answer in opened.answers
+        if answer.identifying_flagged and answer.id is not None
+    ]
+    if flagged:
+        # Where an answer kept with identifying details can be put right.
+        text, replace = flagged_notice(flagged, before_export=False)
+        await reply(update, context, text, keyboard=replace)
 
 
 async def answer_edited(update: Update, context: ReflectContext) -> None:

@@ -115,8 +115,8 @@ async def _save_timezone(
 
 
 async def show_help(update: Update, context: ReflectContext) -> None:
-    """/help: lists the commands."""
-    await reply(update, context, texts.help_text())
+    """/help: lists the commands, and names the deployment's support."""
+    await reply(update, context, texts.help_text(services_of(context).settings.support_text))
 
 
 def handlers() -> list[BaseHandler[Update, ReflectContext, None]]:

@@ -158,7 +158,7 @@ async def _say(update: Update, context: ReflectContext, outcome: Outcome) -> Non
     # NothingOpen: each caller says what fits; Told: already said.
 
 
-def _question_text(question: Question) -> str:
+def _question_text(question: Question, support_text: str | None) -> str:
     before = ""
     if question.other_set_aside is not None:
         before += ui.other_set_aside(question.other_set_aside)
@@ -174,6 +174,7 @@ def _question_text(question: Question) -> str:
         question.progress,
         opening=question.opening,
         before=before,
+        support_offer=texts.support_offer(support_text) if question.offer_support else None,
     )
 
 
@@ -182,7 +183,7 @@ async def _ask(update: Update, context: ReflectContext, question: Question) -> N
     message = await reply(
         update,
         context,
-        _question_text(question),
+        _question_text(question, services_of(context).settings.support_text),
         keyboard=keyboard,
         protect=True,  # once answered, the edit shows the clinician's rating or choice
     )

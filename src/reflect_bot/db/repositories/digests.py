@@ -262,6 +262,7 @@ class _Queries:
                 _answer.kind,
                 _answer.text,
                 _answer.choice,
+                _answer.identifying_flagged,
             )
             .select_from(self._with_zone.join(_answers, _answer.reflection_id == _reflection.id))
             .where(
@@ -373,9 +374,9 @@ def _take_reflections(rows: _Rows, gathered: dict[int, _Gathered]) -> None:
 
 
 def _take_answers(rows: _Rows, gathered: dict[int, _Gathered]) -> None:
-    for cid, rid, position, kind, text, choice in rows:
+    for cid, rid, position, kind, text, choice, flagged in rows:
         if kind == "text" and text:
-            gathered[cid].answers.append(WrittenAnswer(rid, position, text))
+            gathered[cid].answers.append(WrittenAnswer(rid, position, text, bool(flagged)))
         elif choice:
             gathered[cid].ruptures.append(RuptureReport(rid, choice))
 

@@ -63,6 +63,8 @@ async def load_reflections(
             _A.choice,
             _A.choice_label,
             _A.edited_at,
+            _A.id,
+            _A.identifying_flagged,
         )
         .join(_reflections, _R.id == _A.reflection_id)
         .where(*conditions)
@@ -80,6 +82,8 @@ async def load_reflections(
                 choice=row[7],
                 choice_label=row[8],
                 edited=row[9] is not None,
+                answer_id=row[10],
+                flagged=bool(row[11]),
             )
         )
     reflection_rows = await session.execute(

@@ -185,16 +185,31 @@ async def answer_to_step(
     return result.scalar_one_or_none()
 
 
+async def flag_answer(session: AsyncSession, *, answer: Answer) -> None:
+    """Marks the answer as flagged by the identifying-details check: kept as it is, it is
+    never quoted outside the clinician's own journal."""
+    answer.identifying_flagged = True
+    session.add(answer)
+    await session.flush()
+
+
 async def replace_answer_text(
-    session: AsyncSession, *, answer: Answer, text: str, now: datetime
+    session: AsyncSession,
+    *,
+    answer: Answer,
+    text: str,
+    now: datetime,
+    identifying_flagged: bool = False,
 ) -> None:
     """Replaces the text for good: earlier versions are deleted, not kept as revisions,
-    because the point is that the identifying details are gone."""
+    because the point is that the identifying details are gone. The flag says whether the
+    new text still seems to hold some."""
     await session.execute(
         delete(AnswerRevision).where(col(AnswerRevision.answer_id) == answer.id)
     )
     mark_erased(session)
     answer.text = text
     answer.edited_at = now
+    answer.identifying_flagged = identifying_flagged
     session.add(answer)
     await session.flush()

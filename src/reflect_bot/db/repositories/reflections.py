@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, and_, delete, false, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col
@@ -27,6 +27,15 @@ from reflect_bot.domain.journaling import (
 )
 
 _IN_PROGRESS = ReflectionStatus.IN_PROGRESS.value
+
+
+def quotable() -> ColumnElement[bool]:
+    """Answers that may be quoted outside the clinician's own journal (a digest excerpt, a
+    supervision brief): not flagged by the identifying-details check and kept as they were.
+
+    Works in ORM and Core queries alike: `select(...).where(quotable())`.
+    """
+    return table_of(Answer).c.identifying_flagged == false()
 
 
 # --------------------------------------------------------------------------- finding
@@ -337,8 +346,11 @@ async def revise_answer(
     previous_as_text: str | None,
     choice_label: str | None,
     now: datetime,
+    identifying_flagged: bool = False,
 ) -> None:
-    """Replaces an answer with the clinician's edit, keeping the previous version."""
+    """Replaces an answer with the clinician's edit, keeping the previous version; the flag
+    says whether the new text still seems to identify a client (an edit made clean clears
+    it)."""
     session.add(AnswerRevision(answer_id=_id(answer), text=previous_as_text, replaced_at=now))
     answer.kind = revised.kind.value
     answer.text = revised.text
@@ -346,6 +358,7 @@ async def revise_answer(
     answer.choice = revised.choice
     answer.choice_label = choice_label
     answer.edited_at = now
+    answer.identifying_flagged = identifying_flagged
     session.add(answer)
     await session.flush()
 
