@@ -12,7 +12,7 @@ Then, for 1,000 and for 10,000 of them, it times the three stages of a digest ru
   build   `build_digest` for every clinician
   render  `render_digest` to Telegram HTML
 and, with the alliance chart that ends a digest (`--no-charts` leaves them out):
-  trends  `batch_trends`: the batch's check-ins of the last 12 weeks, two more queries
+  trends  `batch_trends`: the batch's check-ins of the last 12 weeks, one more query
   charts  `chart_of` for every clinician: the PNG and its caption
 Each size runs `--repeat` times; the median is reported.
 
@@ -473,7 +473,7 @@ def report(results: dict[str, tuple[Seeded, list[Run], float]], repeat: int) -> 
                 "",
                 "With the alliance chart that ends each digest:",
                 "",
-                "| clinicians | trends s (2 queries) | charts drawn | charts s | ms each | "
+                "| clinicians | trends s (1 query) | charts drawn | charts s | ms each | "
                 "slowest ms |",
                 "| ---: | ---: | ---: | ---: | ---: | ---: |",
             ]

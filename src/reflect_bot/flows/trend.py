@@ -47,7 +47,7 @@ async def batch_trends(
     weeks: int,
 ) -> dict[int, AllianceTrend]:
     """The trend over the same `weeks` ISO weeks ending with `last_week`, each clinician's
-    weeks in their own zone (given as id → zone name): two queries for all of them."""
+    weeks in their own zone (given as id → zone name): one query for all of them."""
     shown: Sequence[IsoWeek] = span(last_week, weeks)
     programs = DigestPrograms.of(catalog)
     start = datetime.combine(shown[0].start, time(0), tzinfo=UTC) - _ZONE_SLACK

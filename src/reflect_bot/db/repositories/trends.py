@@ -1,5 +1,5 @@
 """What the alliance trend needs: clinicians' completed check-ins and repairs over a span,
-with the check-ins' ratings and rupture reports. Two queries for one clinician or a whole batch
+with the check-ins' ratings and rupture reports. One query for one clinician or a whole batch
 of weekly digests, no decryption (ratings and choices are plain columns); the weeks are worked
 out in Python, in each clinician's own time zone (domain/trend.py)."""
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reflect_bot.db.models import Answer, Reflection
@@ -50,18 +50,33 @@ async def load_trends(
     programs: DigestPrograms,
 ) -> dict[int, TrendRows]:
     """Each clinician's check-ins and repairs completed in [start, end), with the check-ins'
-    ratings and ruptures (`programs` names the check-in and repair programs)."""
+    ratings and ruptures (`programs` names the check-in and repair programs).
+
+    One row per reflection: its ratings and rupture answer pivoted into columns by the
+    database, so a batch of 10,000 clinicians reads a row per check-in, not one per answer.
+    """
     found: dict[int, TrendRows] = defaultdict(TrendRows)
     checkin, repair = programs.checkin, programs.repair
     if checkin is None or not clinician_ids:
         return found
-    completed_in_span = and_(
-        _reflection.clinician_id.in_(clinician_ids),
-        _reflection.status == "completed",
-        _reflection.finished_at >= start,
-        _reflection.finished_at < end,
+    is_checkin = _reflection.program_id == checkin
+    pivoted = [
+        func.max(case((and_(is_checkin, _answer.step_id == step), _answer.rating)))
+        for step in ALLIANCE_STEPS
+    ]
+    rupture = func.max(
+        case(
+            (
+                and_(
+                    is_checkin,
+                    _answer.step_id == RUPTURE_STEP,
+                    _answer.choice.in_(RUPTURE_KINDS),
+                ),
+                _answer.choice,
+            )
+        )
     )
-    done = await session.execute(
+    rows = await session.execute(
         select(
             _reflection.clinician_id,
             _reflection.id,
@@ -69,30 +84,38 @@ async def load_trends(
             _reflection.program_title,
             _reflection.finished_at,
             _reflection.seconds_spent,
-        ).where(completed_in_span, _reflection.program_id.in_([checkin, repair or checkin]))
-    )
-    owner: dict[int, int] = {}
-    for cid, *row in done:
-        reflection = DoneReflection(*row)
-        owner[reflection.id] = cid
-        rows = found[cid]
-        (rows.check_ins if reflection.program_id == checkin else rows.repairs).append(reflection)
-    answers = await session.execute(
-        select(_answer.reflection_id, _answer.step_id, _answer.rating, _answer.choice)
-        .select_from(_answers.join(_reflections, _answer.reflection_id == _reflection.id))
+            rupture,
+            *pivoted,
+        )
+        .select_from(_reflections.outerjoin(_answers, _answer.reflection_id == _reflection.id))
         .where(
-            completed_in_span,
-            _reflection.program_id == checkin,
-            or_(
-                and_(_answer.kind == "rating", _answer.step_id.in_(ALLIANCE_STEPS)),
-                and_(_answer.step_id == RUPTURE_STEP, _answer.choice.in_(RUPTURE_KINDS)),
-            ),
+            _reflection.clinician_id.in_(clinician_ids),
+            _reflection.status == "completed",
+            _reflection.finished_at >= start,
+            _reflection.finished_at < end,
+            _reflection.program_id.in_([checkin, repair or checkin]),
+        )
+        .group_by(
+            _reflection.clinician_id,
+            _reflection.id,
+            _reflection.program_id,
+            _reflection.program_title,
+            _reflection.finished_at,
+            _reflection.seconds_spent,
         )
     )
-    for rid, step_id, rating, choice in answers:
-        rows = found[owner[rid]]
-        if rating is not None:
-            rows.ratings.append(GivenRating(rid, step_id, rating))
-        elif choice is not None:
-            rows.ruptures.append(RuptureReport(rid, choice))
+    for cid, rid, program_id, title, finished_at, seconds, kind, *ratings in rows:
+        reflection = DoneReflection(rid, program_id, title, finished_at, seconds)
+        trend = found[cid]
+        if program_id != checkin:
+            trend.repairs.append(reflection)
+            continue
+        trend.check_ins.append(reflection)
+        trend.ratings.extend(
+            GivenRating(rid, step, rating)
+            for step, rating in zip(ALLIANCE_STEPS, ratings, strict=True)
+            if rating is not None
+        )
+        if kind is not None:
+            trend.ruptures.append(RuptureReport(rid, kind))
     return found
