@@ -147,6 +147,25 @@ class Answer(SQLModel, table=True):
     edited_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class ReflectionConcept(SQLModel, table=True):
+    """A concept card the clinician kept with a reflection (or removed) when it was suggested.
+
+    `kept` False records a removal, so a concept the clinician turned down is not shown again
+    by recognition (digest, export). Only slugs and times: no words of the clinician's.
+    """
+
+    __tablename__ = "reflection_concept"
+
+    reflection_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("reflection.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    slug: str = Field(max_length=40, primary_key=True)
+    kept: bool = Field(default=True)
+    confirmed_at: datetime = Field(sa_type=UTCDateTime)  # when the clinician decided
+
+
 class AnswerRevision(SQLModel, table=True):
     """An earlier version of an answer the clinician later edited."""
 

@@ -221,6 +221,21 @@ def answers(count: int) -> str:
     return "1 answer" if count == 1 else f"{count} answers"
 
 
+# --- concepts recognised by meaning ---------------------------------------------------------
+# After a reflection: the concept cards its answers seemed to touch, to keep or remove.
+SUGGESTED_CONCEPTS = (
+    "<b>This seemed to touch on:</b> {names}\n"
+    "Keep the ones that fit: they're stored with this reflection, for your digest and export."
+)
+SUGGESTION_KEEP_BUTTON = "Keep: {name}"
+SUGGESTION_KEPT_BUTTON = "✓ {name}"
+SUGGESTION_REMOVE_BUTTON = "✕ Remove"
+SUGGESTION_REMOVED_BUTTON = "✕ Removed"
+SUGGESTION_KEPT = "Kept with this reflection."
+SUGGESTION_REMOVED = "Removed."
+SUGGESTION_STALE = "That reflection is no longer in your journal."
+SUGGESTION_NOT_SAVED = "Sorry, I couldn't store that just now. Please press it again in a moment."
+
 # --- schedules and prompts ------------------------------------------------------------------
 
 DAY_NAMES: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

@@ -1,0 +1,33 @@
+"""reflection concepts: the concept cards a clinician kept with (or removed from) a reflection
+
+Revision ID: 0003_reflection_concepts
+Revises: 0002
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+import reflect_bot.db.types
+
+revision: str = '0003_reflection_concepts'
+down_revision: str | None = '0002'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table('reflection_concept',
+    sa.Column('reflection_id', sa.Integer(), nullable=False),
+    sa.Column('slug', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('kept', sa.Boolean(), nullable=False),
+    sa.Column('confirmed_at', reflect_bot.db.types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['reflection_id'], ['reflection.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('reflection_id', 'slug')
+    )
+
+
+def downgrade() -> None:
+    op.drop_table('reflection_concept')

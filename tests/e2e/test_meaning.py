@@ -1,0 +1,58 @@
+"""Concepts by meaning where clinicians see them: suggested at the end of a reflection (kept or
+removed), in the digest and the export with the clinician's own words, and /search."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from reflect_bot.db.engine import transaction
+from reflect_bot.db.models import ReflectionConcept
+from tests.e2e.harness import Harness
+from tests.e2e.meaning_support import RUPTURE_PARAPHRASE, TRAP, check_in_saying
+
+RUPTURE = "rupture-and-repair"
+
+
+async def _decisions(bot: Harness) -> dict[str, bool]:
+    async with transaction(bot.services.sessions) as session:
+        rows = await session.execute(
+            select(ReflectionConcept.slug, ReflectionConcept.kept)  # type: ignore[call-overload]
+        )
+        return {slug: kept for slug, kept in rows}
+
+
+async def test_a_paraphrased_rupture_is_suggested_and_kept_with_the_reflection(
+    bot_on: Harness,
+) -> None:
+    """A check-in that describes a withdrawal without naming it ends with "This seemed to
+    touch on" the rupture card; Keep stores it with the reflection and the buttons say so;
+    Remove turns that around."""
+    bot = bot_on
+    await bot.onboard()
+    await check_in_saying(bot, RUPTURE_PARAPHRASE)
+    card = bot.services.catalog.concept(RUPTURE)
+    offered = await bot.expect("This seemed to touch on")
+    assert card.name in offered.text
+    assert f"Keep: {card.name}" in offered.button_texts
+
+    answer = await bot.press_for_answer(f"Keep: {card.name}", offered)
+    assert answer.text == "Kept with this reflection."
+    edited = await bot.expect_edit(offered)
+    assert f"✓ {card.name}" in edited.button_texts
+    assert (await _decisions(bot))[RUPTURE] is True
+
+    await bot.press_for_answer("✕ Remove", edited)
+    edited = await bot.expect_edit(edited)
+    assert f"Keep: {card.name}" in edited.button_texts and "✕ Removed" in edited.button_texts
+    assert (await _decisions(bot))[RUPTURE] is False
+
+
+async def test_a_trap_sentence_suggests_nothing(bot: Harness) -> None:
+    """Trigger words in another sense ("broke") end the reflection with no suggestion: the
+    next thing the clinician sees after the thank-you is the follow-up offer."""
+    await bot.onboard()
+    await check_in_saying(bot, TRAP)
+    following = await bot.expect()
+    assert "This seemed to touch on" not in following.text
+    assert "repair" in following.text  # the check-in's follow-up offer
+    assert await _decisions(bot) == {}
