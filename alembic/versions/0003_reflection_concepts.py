@@ -1,4 +1,4 @@
-"""reflection concepts: the concept cards a clinician kept with (or removed from) a reflection
+"""reflection concepts: the concept cards a reflection carried by meaning, kept or removed
 
 Revision ID: 0003_reflection_concepts
 Revises: 0002
@@ -22,8 +22,10 @@ def upgrade() -> None:
     op.create_table('reflection_concept',
     sa.Column('reflection_id', sa.Integer(), nullable=False),
     sa.Column('slug', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-    sa.Column('kept', sa.Boolean(), nullable=False),
-    sa.Column('confirmed_at', reflect_bot.db.types.UTCDateTime(), nullable=False),
+    sa.Column('kept', sa.Boolean(), nullable=True),
+    sa.Column('confirmed_at', reflect_bot.db.types.UTCDateTime(), nullable=True),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('sentence', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['reflection_id'], ['reflection.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('reflection_id', 'slug')
     )

@@ -9,6 +9,7 @@ from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import ReflectionConcept
 from tests.e2e.harness import Harness
 from tests.e2e.meaning_support import RUPTURE_PARAPHRASE, TRAP, check_in_saying
+from tests.e2e.test_digest import concept_links
 
 RUPTURE = "rupture-and-repair"
 
@@ -56,3 +57,29 @@ async def test_a_trap_sentence_suggests_nothing(bot: Harness) -> None:
     assert "This seemed to touch on" not in following.text
     assert "repair" in following.text  # the check-in's follow-up offer
     assert await _decisions(bot) == {}
+
+
+async def test_the_digest_quotes_the_sentence_that_carried_a_concept(bot: Harness) -> None:
+    """/digest's "What you reflected on" links the rupture card a paraphrase carried, with
+    the clinician's own sentence; a card they removed from a reflection is not taken from it."""
+    await bot.onboard()
+    await check_in_saying(bot, RUPTURE_PARAPHRASE)
+    offered = await bot.expect("This seemed to touch on")
+    card = bot.services.catalog.concept(RUPTURE)
+    await bot.press_for_answer(f"Keep: {card.name}", offered)
+    await bot.expect_edit(offered)
+
+    await bot.say("/digest")
+    digest = await bot.expect("Your week so far")
+    assert f"{card.name} — you wrote “{RUPTURE_PARAPHRASE}”" in digest.text
+    assert concept_links(digest)[card.name] == f"c-{RUPTURE}"
+
+
+async def test_the_digest_leaves_out_what_a_trap_sentence_seemed_to_say(bot: Harness) -> None:
+    """A trap sentence carries nothing: no line of the digest quotes it."""
+    await bot.onboard()
+    await check_in_saying(bot, TRAP)
+    await bot.say("/digest")
+    digest = await bot.expect("Your week so far")
+    assert "What you reflected on" in digest.text  # the check-in's own concepts
+    assert TRAP not in digest.text.split("In your own words")[0]

@@ -148,10 +148,11 @@ class Answer(SQLModel, table=True):
 
 
 class ReflectionConcept(SQLModel, table=True):
-    """A concept card the clinician kept with a reflection (or removed) when it was suggested.
+    """A concept card a completed reflection carried by meaning, and what the clinician made
+    of it when it was suggested: kept (True), removed (False) or not said (None).
 
-    `kept` False records a removal, so a concept the clinician turned down is not shown again
-    by recognition (digest, export). Only slugs and times: no words of the clinician's.
+    Slugs and numbers only, no words: the excerpt is cut from the answer at `position`, its
+    sentence number `sentence`, when a digest or export shows it.
     """
 
     __tablename__ = "reflection_concept"
@@ -162,8 +163,10 @@ class ReflectionConcept(SQLModel, table=True):
         )
     )
     slug: str = Field(max_length=40, primary_key=True)
-    kept: bool = Field(default=True)
-    confirmed_at: datetime = Field(sa_type=UTCDateTime)  # when the clinician decided
+    kept: bool | None = Field(default=None)
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # when decided
+    position: int = Field(default=0)  # the answer that carried it
+    sentence: int = Field(default=0)  # its sentence that carried it
 
 
 class AnswerRevision(SQLModel, table=True):

@@ -38,8 +38,10 @@ __all__ = [
     "Embedder",
     "ExampleCard",
     "Recognition",
+    "excerpt_at",
     "is_zero",
     "rank_by_meaning",
+    "sentences",
     "similarity",
 ]
 
@@ -203,22 +205,38 @@ class ConceptRecogniser:
 
         For the digest's "What you reflected on": the clinician's own words, not a summary.
         """
-        sentences = [s for s in _SENTENCE_END.split(text.strip()) if s.strip()] or [text]
+        return excerpt_at(text, self.carrying_sentence(text, slug), max_chars=max_chars)
+
+    def carrying_sentence(self, text: str, slug: str) -> int:
+        """Which of `sentences(text)` carries card `slug` best (0 for a single sentence).
+
+        Stored instead of the words, so the excerpt is cut from the answer as it is when
+        shown (an edited or replaced answer never leaves its old words behind).
+        """
+        split = sentences(text)
         examples = [vector for owner, vector in self._examples if owner == slug]
-        if len(sentences) > 1 and examples:
-            scores = [
-                -1.0
-                if is_zero(vector)
-                else max(similarity(vector, example) for example in examples)
-                + (self._named_bonus if slug in self._matcher.slugs(sentence) else 0.0)
-                for sentence, vector in zip(
-                    sentences, self._embedder.embed_many(sentences), strict=True
-                )
-            ]
-            sentence = sentences[scores.index(max(scores))]
-        else:
-            sentence = sentences[0]
-        return _shorten(" ".join(sentence.split()), max_chars)
+        if len(split) < 2 or not examples:
+            return 0
+        scores = [
+            -1.0
+            if is_zero(vector)
+            else max(similarity(vector, example) for example in examples)
+            + (self._named_bonus if slug in self._matcher.slugs(sentence) else 0.0)
+            for sentence, vector in zip(split, self._embedder.embed_many(split), strict=True)
+        ]
+        return scores.index(max(scores))
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of an answer, as `excerpt` and `carrying_sentence` count them."""
+    return [s for s in _SENTENCE_END.split(text.strip()) if s.strip()] or [text]
+
+
+def excerpt_at(text: str, sentence: int, *, max_chars: int = EXCERPT_CHARS) -> str:
+    """Sentence number `sentence` of `text` (the first, if it has fewer), cut at a word."""
+    split = sentences(text)
+    chosen = split[sentence] if 0 <= sentence < len(split) else split[0]
+    return _shorten(" ".join(chosen.split()), max_chars)
 
 
 def _shorten(text: str, max_chars: int) -> str:

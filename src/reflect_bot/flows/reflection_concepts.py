@@ -1,4 +1,5 @@
-"""Keeping or removing a concept suggested at the end of a reflection: one transaction."""
+"""The concept cards a completed reflection carried, and keeping or removing one of them:
+one transaction each."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from reflect_bot.db.engine import transaction
 from reflect_bot.db.repositories import reflection_concepts
 from reflect_bot.db.repositories import reflections as store
 from reflect_bot.domain.journaling import ReflectionStatus
+from reflect_bot.domain.suggestions import Carried
 
-__all__ = ["Decided", "NotTheirs", "decide"]
+__all__ = ["Decided", "NotTheirs", "decide", "record_carried"]
 
 
 @dataclass(frozen=True)
@@ -51,5 +53,16 @@ async def decide(
         await reflection_concepts.decide(
             session, reflection_id=reflection_id, slug=slug, kept=keep, now=clock.now()
         )
-        found = await reflection_concepts.decisions(session, reflection_ids=[reflection_id])
-    return Decided(reflection_id, found.get(reflection_id, {}))
+        found = await reflection_concepts.carried(session, reflection_ids=[reflection_id])
+    decided = {c.slug: c.kept for c in found.get(reflection_id, ()) if c.kept is not None}
+    return Decided(reflection_id, decided)
+
+
+async def record_carried(
+    sessions: async_sessionmaker[AsyncSession], *, reflection_id: int, found: tuple[Carried, ...]
+) -> None:
+    """Stores what a just-completed reflection carried (the caller completed it)."""
+    if not found:
+        return
+    async with transaction(sessions) as session:
+        await reflection_concepts.record_carried(session, reflection_id=reflection_id, found=found)

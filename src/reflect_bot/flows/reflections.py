@@ -65,8 +65,8 @@ class Question:
 class Completed:
     """The last step was stored; `follow_up` is a program worth offering next, if any.
 
-    `written` holds the reflection's text answers, in order, so concepts can be suggested
-    from them (never logged, never stored again).
+    `written` holds the reflection's text answers as (position, text), so the concepts they
+    carry can be recognised and suggested (never logged, never stored again).
     """
 
     program: Program
@@ -74,7 +74,7 @@ class Completed:
     follow_up: Program | None = None
     offer: str = ""  # the catalog's words offering the follow-up
     reflection_id: int | None = None
-    written: tuple[str, ...] = ()
+    written: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -569,7 +569,9 @@ def _completed(
     given: list[journaling.GivenAnswer],
 ) -> Completed:
     written = tuple(
-        answer.text for answer in given if answer.kind == AnswerKind.TEXT and answer.text
+        (journaling.position_of(program, answer.step_id), answer.text)
+        for answer in given
+        if answer.kind == AnswerKind.TEXT and answer.text
     )
     follow_up = program.follow_up(journaling.condition_answers(given))
     if follow_up is None or follow_up.program not in catalog.programs:

@@ -16,7 +16,7 @@ from reflect_bot.bot.context import ReflectContext, services_of
 from reflect_bot.bot.messaging import current_clinician, reply
 from reflect_bot.bot.preamble import for_button
 from reflect_bot.catalog import Catalog
-from reflect_bot.domain.suggestions import suggested_concepts
+from reflect_bot.domain.suggestions import carried_by, suggested_concepts
 from reflect_bot.flows import reflection_concepts as flows
 from reflect_bot.flows.reflection_concepts import Decided
 from reflect_bot.ui import reflection as ui
@@ -32,21 +32,28 @@ def _named(catalog: Catalog, slugs: list[str] | tuple[str, ...]) -> list[tuple[s
 
 
 async def offer(
-    update: Update, context: ReflectContext, *, reflection_id: int, written: tuple[str, ...]
+    update: Update,
+    context: ReflectContext,
+    *,
+    reflection_id: int,
+    written: tuple[tuple[int, str], ...],
 ) -> None:
-    """After a completed reflection: the cards its text answers seemed to touch, if any."""
+    """After a completed reflection: stores the cards its text answers carried and offers
+    the best of them to keep or remove."""
     if not written:
         return
     services = services_of(context)
     try:
         # The first call also loads the recogniser (≈ 0.1 s): never on the event loop.
-        slugs = await asyncio.to_thread(
-            lambda: suggested_concepts(services.recognisers.get(), written)
-        )
+        found = await asyncio.to_thread(lambda: carried_by(services.recognisers.get(), written))
+        await flows.record_carried(services.sessions, reflection_id=reflection_id, found=found)
     except (OSError, ValueError) as exc:  # the word-vector table is missing or unreadable
-        log.warning("concepts could not be suggested: %s", type(exc).__name__)
+        log.warning("concepts could not be recognised: %s", type(exc).__name__)
         return
-    suggested = _named(services.catalog, slugs)
+    except SQLAlchemyError as exc:  # the reflection is stored; only its concepts are not
+        log.warning("recognised concepts could not be stored: %s", type(exc).__name__)
+        return
+    suggested = _named(services.catalog, suggested_concepts(found))
     if not suggested:
         return
     await reply(

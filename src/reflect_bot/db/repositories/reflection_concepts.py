@@ -1,12 +1,12 @@
-"""Concept cards a clinician kept with a reflection, or removed, when they were suggested.
+"""Concept cards a completed reflection carried by meaning, and the clinician's keep / remove.
 
-One row per (reflection, card): the latest decision wins. Rows hang off the reflection with
-ON DELETE CASCADE, and /forget and discarding a reflection delete them explicitly too.
+One row per (reflection, card). Rows hang off the reflection with ON DELETE CASCADE, and
+/forget and discarding a reflection delete them explicitly too. No words are stored here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -15,8 +15,28 @@ from sqlmodel import col
 
 from reflect_bot.db.models import ReflectionConcept
 from reflect_bot.db.statements import insert_or_ignore
+from reflect_bot.domain.suggestions import Carried, CarriedConcept
 
-__all__ = ["decide", "decisions", "kept_slugs"]
+__all__ = ["carried", "decide", "record_carried"]
+
+_KEY = ["reflection_id", "slug"]
+
+
+async def record_carried(
+    session: AsyncSession, *, reflection_id: int, found: Iterable[Carried]
+) -> None:
+    """Stores the cards the reflection carried (a card already stored keeps its decision)."""
+    rows = [
+        {
+            "reflection_id": reflection_id,
+            "slug": c.slug,
+            "position": c.position,
+            "sentence": c.sentence,
+        }
+        for c in found
+    ]
+    if rows:
+        await session.execute(insert_or_ignore(session, ReflectionConcept, conflict=_KEY), rows)
 
 
 async def decide(
@@ -28,7 +48,7 @@ async def decide(
     row ends with one of them, never with a unique-key error.
     """
     await session.execute(
-        insert_or_ignore(session, ReflectionConcept, conflict=["reflection_id", "slug"]).values(
+        insert_or_ignore(session, ReflectionConcept, conflict=_KEY).values(
             reflection_id=reflection_id, slug=slug, kept=kept, confirmed_at=now
         )
     )
@@ -42,28 +62,23 @@ async def decide(
     )
 
 
-async def decisions(
+async def carried(
     session: AsyncSession, *, reflection_ids: Iterable[int]
-) -> dict[int, dict[str, bool]]:
-    """reflection id → {slug: kept} for the reflections given (absent: nothing decided)."""
+) -> dict[int, tuple[CarriedConcept, ...]]:
+    """reflection id → its stored cards (in no particular order)."""
     ids = list(reflection_ids)
-    found: dict[int, dict[str, bool]] = {}
+    found: dict[int, list[CarriedConcept]] = {}
     if not ids:
-        return found
+        return {}
     rows = await session.execute(
         select(
             col(ReflectionConcept.reflection_id),
             col(ReflectionConcept.slug),
             col(ReflectionConcept.kept),
-        )
-        .where(col(ReflectionConcept.reflection_id).in_(ids))
-        .order_by(col(ReflectionConcept.confirmed_at), col(ReflectionConcept.slug))
+            col(ReflectionConcept.position),
+            col(ReflectionConcept.sentence),
+        ).where(col(ReflectionConcept.reflection_id).in_(ids))
     )
-    for reflection_id, slug, kept in rows:
-        found.setdefault(reflection_id, {})[slug] = bool(kept)
-    return found
-
-
-def kept_slugs(decided: Mapping[str, bool]) -> tuple[str, ...]:
-    """The cards kept, in the order they were decided."""
-    return tuple(slug for slug, kept in decided.items() if kept)
+    for reflection_id, slug, kept, position, sentence in rows:
+        found.setdefault(reflection_id, []).append(CarriedConcept(slug, kept, position, sentence))
+    return {rid: tuple(cards) for rid, cards in found.items()}
