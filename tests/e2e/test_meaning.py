@@ -10,6 +10,7 @@ from reflect_bot.db.models import ReflectionConcept
 from tests.e2e.harness import Harness
 from tests.e2e.meaning_support import RUPTURE_PARAPHRASE, TRAP, check_in_saying
 from tests.e2e.test_digest import concept_links
+from tests.e2e.test_export import body_of, download, next_document
 
 RUPTURE = "rupture-and-repair"
 
@@ -83,3 +84,27 @@ async def test_the_digest_leaves_out_what_a_trap_sentence_seemed_to_say(bot: Har
     digest = await bot.expect("Your week so far")
     assert "What you reflected on" in digest.text  # the check-in's own concepts
     assert TRAP not in digest.text.split("In your own words")[0]
+
+
+async def test_the_export_lists_what_each_reflection_touched_by_meaning(bot_on: Harness) -> None:
+    """/export: the paraphrased check-in lists the rupture card with the sentence that carried
+    it, linking to the glossary's entry; the trap check-in lists nothing by meaning."""
+    bot = bot_on
+    await bot.onboard()
+    await check_in_saying(bot, RUPTURE_PARAPHRASE)
+    await bot.expect("This seemed to touch on")
+    await bot.expect("repair")  # the follow-up offer
+    await check_in_saying(bot, TRAP)
+    await bot.expect("repair")
+
+    await bot.say("/export")
+    _, body = body_of(await download(bot, (await next_document(bot)).document))
+    card = bot.services.catalog.concept(RUPTURE)
+    entries = body.split("\n## ")
+    paraphrased = next(e for e in entries if RUPTURE_PARAPHRASE.split(" ")[3] in e)
+    trapped = next(e for e in entries if "projector" in e)
+    touched = next(line for line in paraphrased.splitlines() if line.startswith("Touched on:"))
+    assert f"[{card.name}](#" in touched
+    assert "“She went quiet and kept saying" in touched
+    assert "Touched on:" not in trapped
+    assert f"## {card.name}" in body  # the glossary covers it

@@ -1,9 +1,11 @@
-"""A clinician's journal for export: reflections with their answers, decrypted, in two queries.
+"""A clinician's journal for export: reflections with their answers, decrypted, and the
+concept cards each carried by meaning, in three queries.
 
 Five years of daily reflections are about 9,000 answers, so nothing here loads ORM objects
-one by one: one query reads the reflections, one the answers of the same reflections (a
-join on the same conditions, so no long list of ids is sent back), both as plain column
-rows. Each encrypted value is decrypted once, by its column type, as the row is read.
+one by one: one query reads the reflections, one the answers of the same reflections and
+one their concept cards (joins on the same conditions, so no long list of ids is sent
+back), all as plain column rows. Each encrypted value is decrypted once, by its column
+type, as the row is read.
 """
 
 from __future__ import annotations
@@ -15,17 +17,20 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflect_bot.db.models import Answer, Reflection
+from reflect_bot.db.models import Answer, Reflection, ReflectionConcept
 from reflect_bot.db.statements import table_of
 from reflect_bot.domain.export import StoredAnswer, StoredReflection
+from reflect_bot.domain.suggestions import CarriedConcept
 
 __all__ = ["load_reflections"]
 
 # The tables' columns, typed for SQL expressions (sqlmodel types model attributes as values).
 _reflections = table_of(Reflection)
 _answers = table_of(Answer)
+_carried = table_of(ReflectionConcept)
 _R = _reflections.c
 _A = _answers.c
+_C = _carried.c
 
 
 async def load_reflections(
@@ -82,6 +87,14 @@ async def load_reflections(
                 edited=row[9] is not None,
             )
         )
+    carried: defaultdict[int, list[CarriedConcept]] = defaultdict(list)
+    carried_rows = await session.execute(
+        select(_C.reflection_id, _C.slug, _C.kept, _C.position, _C.sentence)
+        .join(_reflections, _R.id == _C.reflection_id)
+        .where(*conditions)
+    )
+    for rid, slug, kept, position, sentence in carried_rows:
+        carried[rid].append(CarriedConcept(slug, kept, position, sentence))
     reflection_rows = await session.execute(
         select(
             _R.id,
@@ -105,6 +118,7 @@ async def load_reflections(
             finished_at=row[5],
             seconds_spent=row[6],
             answers=tuple(answers_by_reflection.get(row[0], ())),
+            carried=tuple(carried.get(row[0], ())),
         )
         for row in reflection_rows
     ]
