@@ -25,6 +25,7 @@ from reflect_bot.bot.handlers import (
     privacy,
     reflections,
     schedule,
+    search,
     suggestions,
 )
 from reflect_bot.bot.updates import PerChatUpdateProcessor
@@ -114,6 +115,7 @@ def _register_handlers(application: ReflectApplication) -> None:
         privacy,
         schedule,
         membership,
+        search,
         suggestions,
     ):
         application.add_handlers(module.handlers())

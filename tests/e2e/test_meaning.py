@@ -108,3 +108,34 @@ async def test_the_export_lists_what_each_reflection_touched_by_meaning(bot_on: 
     assert "“She went quiet and kept saying" in touched
     assert "Touched on:" not in trapped
     assert f"## {card.name}" in body  # the glossary covers it
+
+
+async def test_search_finds_a_reflection_by_a_paraphrase_and_opens_it(bot: Harness) -> None:
+    """/search with other words for the withdrawal finds that check-in first, with its date,
+    program and sentence; its number opens the journal entry."""
+    await bot.onboard()
+    await check_in_saying(bot, TRAP)
+    await bot.expect("repair")
+    await check_in_saying(bot, RUPTURE_PARAPHRASE)
+    await bot.expect("This seemed to touch on")
+    await bot.expect("repair")
+
+    await bot.say("/search my client shut down and withdrew when I pressed her about homework")
+    found = await bot.expect("Closest to")
+    assert found.protect_content
+    first = found.text.split("\n\n")[1]
+    assert first.startswith("1. Mon 2 Nov 2026 · Post-session check-in")
+    assert "She went quiet and kept saying" in first
+    assert "projector" not in first
+
+    await bot.press("1", found)
+    entry = await bot.expect("Post-session check-in")
+    assert RUPTURE_PARAPHRASE in entry.text
+
+
+async def test_search_without_words_says_how(bot: Harness) -> None:
+    await bot.onboard()
+    await bot.say("/search")
+    await bot.expect("Send /search with a few words")
+    await bot.say("/search anything at all")
+    await bot.expect("None of your reflections came close")

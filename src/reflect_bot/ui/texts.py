@@ -14,6 +14,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("checkin", "Quick check-in after a session"),
     ("reflect", "Start a reflection"),
     ("journal", "Your recent reflections"),
+    ("search", "Find reflections by meaning"),
     ("concepts", "Concept cards and their research"),
     ("programs", "What you can reflect on"),
     ("schedule", "When prompts arrive"),
@@ -233,6 +234,17 @@ SUGGESTION_REMOVE_BUTTON = "✕ Remove"
 SUGGESTION_REMOVED_BUTTON = "✕ Removed"
 SUGGESTION_KEPT = "Kept with this reflection."
 SUGGESTION_REMOVED = "Removed."
+# /search: one's own reflections by meaning.
+SEARCH_USAGE = (
+    "Send /search with a few words, for example "
+    "<code>/search she went quiet after the homework</code>. I'll find the reflections "
+    "closest in meaning, not only those using the same words."
+)
+SEARCH_NOTHING = "None of your reflections came close to “{query}”."
+SEARCH_HEADER = "<b>Closest to “{query}”</b>\nTap a number to open one."
+SEARCH_LINE = "<b>{number}.</b> {date} · {title}\n<i>{excerpt}</i>"
+SEARCH_WHEN = "{weekday} {day} {month} {year}"
+SEARCH_UNAVAILABLE = "Sorry, searching isn't available just now. Please try again later."
 SUGGESTION_STALE = "That reflection is no longer in your journal."
 SUGGESTION_NOT_SAVED = "Sorry, I couldn't store that just now. Please press it again in a moment."
 

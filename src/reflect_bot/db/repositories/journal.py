@@ -20,9 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reflect_bot.db.models import Answer, Reflection, ReflectionConcept
 from reflect_bot.db.statements import table_of
 from reflect_bot.domain.export import StoredAnswer, StoredReflection
+from reflect_bot.domain.search import WrittenAnswer
 from reflect_bot.domain.suggestions import CarriedConcept
 
-__all__ = ["load_reflections"]
+__all__ = ["load_reflections", "written_answers"]
 
 # The tables' columns, typed for SQL expressions (sqlmodel types model attributes as values).
 _reflections = table_of(Reflection)
@@ -122,6 +123,25 @@ async def load_reflections(
         )
         for row in reflection_rows
     ]
+
+
+async def written_answers(
+    session: AsyncSession, *, clinician_id: int, statuses: Collection[str]
+) -> list[WrittenAnswer]:
+    """Every written answer of the clinician's reflections in `statuses`, decrypted (for
+    /search, in memory only), with the reflection's start and title: one query."""
+    rows = await session.execute(
+        select(_R.id, _R.started_at, _R.program_title, _A.text)
+        .join(_answers, _A.reflection_id == _R.id)
+        .where(
+            _R.clinician_id == clinician_id,
+            _R.status.in_(statuses),
+            _A.kind == "text",
+            _A.text.is_not(None),
+        )
+        .order_by(_R.started_at.desc(), _R.id, _A.position)
+    )
+    return [WrittenAnswer(rid, started, title, text) for rid, started, title, text in rows if text]
 
 
 def _conditions(

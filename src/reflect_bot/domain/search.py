@@ -1,0 +1,103 @@
+"""/search: one's own reflections ranked by meaning against a few words.
+
+Every written answer is embedded in memory (decrypted, never indexed at rest) with the
+recogniser's sentence vectors; each reflection counts by its answer closest to the query,
+and shows the sentence of that answer closest to it. Pure: run it off the event loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import NamedTuple, Protocol
+
+from reflect_bot.domain.recognition import rank_by_meaning, sentences, similarity
+from reflect_bot.domain.word_vectors import Vector
+
+__all__ = ["AT_LEAST", "MOST_FOUND", "Embeds", "Found", "WrittenAnswer", "search"]
+
+#: At most this many reflections are shown for one search.
+MOST_FOUND = 8
+#: Reflections less similar than this to the query are not shown at all: below it, on the
+#: labelled set's sentences, a match is as likely unrelated as related.
+AT_LEAST = 0.35
+EXCERPT_CHARS = 140
+
+
+class Embeds(Protocol):
+    """Text → unit sentence vector (a `ConceptRecogniser` is one)."""
+
+    def embed(self, text: str) -> Vector: ...
+    def embed_many(self, texts: Iterable[str]) -> list[Vector]: ...
+
+
+class WrittenAnswer(NamedTuple):
+    """One written answer of the clinician's, decrypted, with its reflection."""
+
+    reflection_id: int
+    started_at: datetime
+    program_title: str
+    text: str
+
+
+class Found(NamedTuple):
+    """A reflection matching the search, with the sentence that matched best."""
+
+    reflection_id: int
+    started_at: datetime
+    program_title: str
+    excerpt: str
+    score: float
+
+
+def search(
+    embedder: Embeds,
+    query: str,
+    answers: Sequence[WrittenAnswer],
+    *,
+    most: int = MOST_FOUND,
+    at_least: float = AT_LEAST,
+) -> list[Found]:
+    """The reflections whose answers mean most nearly what `query` says, best first."""
+    wanted = embedder.embed(query)
+    vectors = embedder.embed_many(answer.text for answer in answers)
+    # Every answer ranked, then the best answer of each reflection kept.
+    ranked = rank_by_meaning(
+        wanted,
+        zip(range(len(answers)), vectors, strict=True),
+        limit=len(answers),
+        at_least=at_least,
+    )
+    found: list[Found] = []
+    seen: set[int] = set()
+    for index, score in ranked:
+        answer = answers[index]
+        if answer.reflection_id in seen:
+            continue
+        seen.add(answer.reflection_id)
+        found.append(
+            Found(
+                answer.reflection_id,
+                answer.started_at,
+                answer.program_title,
+                _closest_sentence(embedder, wanted, answer.text),
+                score,
+            )
+        )
+        if len(found) == most:
+            break
+    return found
+
+
+def _closest_sentence(embedder: Embeds, wanted: Vector, text: str) -> str:
+    split = sentences(text)
+    if len(split) > 1:
+        scores = [similarity(wanted, vector) for vector in embedder.embed_many(split)]
+        chosen = split[scores.index(max(scores))]
+    else:
+        chosen = split[0]
+    chosen = " ".join(chosen.split())
+    if len(chosen) <= EXCERPT_CHARS:
+        return chosen
+    cut = chosen[: EXCERPT_CHARS - 1].rsplit(" ", 1)[0] or chosen[: EXCERPT_CHARS - 1]
+    return cut.rstrip(" ,;:") + "…"
