@@ -7,8 +7,10 @@ from sqlalchemy import select
 
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import ReflectionConcept
-from tests.e2e.harness import Harness
+from reflect_bot.ui import texts
+from tests.e2e.harness import USER, Harness
 from tests.e2e.meaning_support import RUPTURE_PARAPHRASE, TRAP, check_in_saying
+from tests.e2e.privacy_support import rows_of
 from tests.e2e.test_digest import concept_links
 from tests.e2e.test_export import body_of, download, next_document
 
@@ -139,3 +141,22 @@ async def test_search_without_words_says_how(bot: Harness) -> None:
     await bot.expect("Send /search with a few words")
     await bot.say("/search anything at all")
     await bot.expect("None of your reflections came close")
+
+
+async def test_forget_erases_the_concepts_kept_with_reflections(bot_on: Harness) -> None:
+    """What a reflection carried, and what the clinician kept, goes with /forget."""
+    bot = bot_on
+    await bot.onboard()
+    await check_in_saying(bot, RUPTURE_PARAPHRASE)
+    offered = await bot.expect("This seemed to touch on")
+    card = bot.services.catalog.concept(RUPTURE)
+    await bot.press_for_answer(f"Keep: {card.name}", offered)
+    await bot.expect_edit(offered)
+    assert "reflection_concept" in await rows_of(bot.services.sessions, USER)
+
+    await bot.say("/forget")
+    confirm = await bot.expect("Erase everything I hold about you?")
+    await bot.press(texts.FORGET_BUTTON, confirm)
+    await bot.expect("Everything I held about you is erased")
+    assert await rows_of(bot.services.sessions, USER) == {}
+    assert await _decisions(bot) == {}
