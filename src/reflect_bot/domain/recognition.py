@@ -19,11 +19,11 @@ from __future__ import annotations
 import heapq
 import math
 import operator
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+from reflect_bot.domain.excerpts import EXCERPT_CHARS, excerpt_at, sentences
 from reflect_bot.domain.mentions import ConceptMatcher
 from reflect_bot.domain.word_vectors import Vector
 
@@ -38,10 +38,8 @@ __all__ = [
     "Embedder",
     "ExampleCard",
     "Recognition",
-    "excerpt_at",
     "is_zero",
     "rank_by_meaning",
-    "sentences",
     "similarity",
 ]
 
@@ -59,9 +57,6 @@ NAMED_BONUS = 0.1
 MOST_SHOWN = 2
 #: Answers shorter than this ("no", "not really") carry too little to suggest anything.
 MIN_WORDS = 3
-#: The longest excerpt of an answer quoted for a card (`excerpt`).
-EXCERPT_CHARS = 140
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
 
 _Key = TypeVar("_Key")
 
@@ -225,25 +220,6 @@ class ConceptRecogniser:
             for sentence, vector in zip(split, self._embedder.embed_many(split), strict=True)
         ]
         return scores.index(max(scores))
-
-
-def sentences(text: str) -> list[str]:
-    """The sentences of an answer, as `excerpt` and `carrying_sentence` count them."""
-    return [s for s in _SENTENCE_END.split(text.strip()) if s.strip()] or [text]
-
-
-def excerpt_at(text: str, sentence: int, *, max_chars: int = EXCERPT_CHARS) -> str:
-    """Sentence number `sentence` of `text` (the first, if it has fewer), cut at a word."""
-    split = sentences(text)
-    chosen = split[sentence] if 0 <= sentence < len(split) else split[0]
-    return _shorten(" ".join(chosen.split()), max_chars)
-
-
-def _shorten(text: str, max_chars: int) -> str:
-    if len(text) <= max_chars:
-        return text
-    cut = text[: max_chars - 1].rsplit(" ", 1)[0] or text[: max_chars - 1]
-    return cut.rstrip(" ,;:") + "…"
 
 
 def rank_by_meaning(

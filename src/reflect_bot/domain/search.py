@@ -7,12 +7,16 @@ and shows the sentence of that answer closest to it. Pure: run it off the event 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import NamedTuple, Protocol
 
-from reflect_bot.domain.recognition import rank_by_meaning, sentences, similarity
-from reflect_bot.domain.word_vectors import Vector
+from reflect_bot.domain.excerpts import sentences, shorten
+
+# The recogniser and its vectors load on first use (recognition_loader), not with /search's
+# handler at start-up: a sentence vector is a tuple of floats, of unit length or all zeros.
+Vector = tuple[float, ...]
 
 __all__ = ["AT_LEAST", "MOST_FOUND", "Embeds", "Found", "WrittenAnswer", "search"]
 
@@ -22,7 +26,6 @@ MOST_FOUND = 8
 #: the labelled set's sentences score up to ≈ 0.27 against a short query, a shared subject
 #: ("she went quiet", "shut down after the homework") 0.35–0.65: 0.25 hides only noise.
 AT_LEAST = 0.25
-EXCERPT_CHARS = 140
 
 
 class Embeds(Protocol):
@@ -61,14 +64,17 @@ def search(
 ) -> list[Found]:
     """The reflections whose answers mean most nearly what `query` says, best first."""
     wanted = embedder.embed(query)
+    if not any(wanted):  # no word of the query is known: it resembles nothing
+        return []
     vectors = embedder.embed_many(answer.text for answer in answers)
-    # Every answer ranked, then the best answer of each reflection kept.
-    ranked = rank_by_meaning(
-        wanted,
-        zip(range(len(answers)), vectors, strict=True),
-        limit=len(answers),
-        at_least=at_least,
-    )
+    # Every answer scored, then the best answer of each reflection kept.
+    scored = [
+        (score, index)
+        for index, vector in enumerate(vectors)
+        if any(vector) and (score := _similarity(wanted, vector)) >= at_least
+    ]
+    scored.sort(key=lambda pair: -pair[0])
+    ranked = [(index, score) for score, index in scored]
     found: list[Found] = []
     seen: set[int] = set()
     for index, score in ranked:
@@ -90,15 +96,14 @@ def search(
     return found
 
 
+def _similarity(first: Vector, second: Vector) -> float:
+    # Cosine of unit vectors, as `recognition.similarity` computes it (|a − b|² = 2 − 2·cos).
+    return 1.0 - math.dist(first, second) ** 2 / 2
+
+
 def _closest_sentence(embedder: Embeds, wanted: Vector, text: str) -> str:
     split = sentences(text)
     if len(split) > 1:
-        scores = [similarity(wanted, vector) for vector in embedder.embed_many(split)]
-        chosen = split[scores.index(max(scores))]
-    else:
-        chosen = split[0]
-    chosen = " ".join(chosen.split())
-    if len(chosen) <= EXCERPT_CHARS:
-        return chosen
-    cut = chosen[: EXCERPT_CHARS - 1].rsplit(" ", 1)[0] or chosen[: EXCERPT_CHARS - 1]
-    return cut.rstrip(" ,;:") + "…"
+        scores = [_similarity(wanted, vector) for vector in embedder.embed_many(split)]
+        return shorten(split[scores.index(max(scores))])
+    return shorten(split[0])

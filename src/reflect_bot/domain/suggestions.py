@@ -11,9 +11,12 @@ export then cut the excerpt from the answer as it stands, without recognising an
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
-from reflect_bot.domain.recognition import Recognition, excerpt_at
+from reflect_bot.domain.excerpts import excerpt_at
+
+if TYPE_CHECKING:  # the recogniser itself loads on first use (recognition_loader)
+    from reflect_bot.domain.recognition import Recognition
 
 __all__ = [
     "MOST_SUGGESTED",
