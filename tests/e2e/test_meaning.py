@@ -3,6 +3,8 @@ removed), in the digest and the export with the clinician's own words, and /sear
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
+
 from sqlalchemy import select
 
 from reflect_bot.db.engine import transaction
@@ -11,7 +13,7 @@ from reflect_bot.ui import texts
 from tests.e2e.harness import USER, Harness
 from tests.e2e.meaning_support import RUPTURE_PARAPHRASE, TRAP, check_in_saying
 from tests.e2e.privacy_support import rows_of
-from tests.e2e.test_digest import concept_links
+from tests.e2e.test_digest import add_weekly_digest, concept_links
 from tests.e2e.test_export import body_of, download, next_document
 
 RUPTURE = "rupture-and-repair"
@@ -160,3 +162,17 @@ async def test_forget_erases_the_concepts_kept_with_reflections(bot_on: Harness)
     await bot.expect("Everything I held about you is erased")
     assert await rows_of(bot.services.sessions, USER) == {}
     assert await _decisions(bot) == {}
+
+
+async def test_the_scheduled_digest_quotes_the_paraphrase_too(bot_on: Harness) -> None:
+    """The weekly digest sent by the scheduler (not /digest) carries the same line."""
+    bot = bot_on
+    await bot.onboard()
+    await check_in_saying(bot, RUPTURE_PARAPHRASE)
+    await bot.expect("This seemed to touch on")
+    await add_weekly_digest(bot, weekday=6, at=time(18, 0))
+    bot.clock.set(datetime(2026, 11, 8, 18, 0, tzinfo=UTC))  # Sunday 18:00 in London
+    assert (await bot.tick()).sent == 1
+    digest = await bot.expect("Your week in reflection")
+    card = bot.services.catalog.concept(RUPTURE)
+    assert f"{card.name} — you wrote “{RUPTURE_PARAPHRASE}”" in digest.text
