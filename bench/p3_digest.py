@@ -7,9 +7,11 @@ reads: four earlier weeks of check-ins and a few months of reflections for the s
 Written answers are encrypted as the bot stores them, so loading decrypts every one.
 
 Then, for 1,000 and for 10,000 of them, it times the three stages of a digest run:
-  load    `digests.load_weeks`: six queries however many clinicians (counted with a cursor
+  load    `digests.load_weeks`: seven queries however many clinicians (counted with a cursor
           event), run at once on connections of their own, answers decrypted as they arrive
-  build   `build_digest` for every clinician
+  build   `build_digest` for every clinician, by meaning: the concept cards each reflection
+          carried (recognised when it was completed, stored as slug, answer and sentence
+          number) are read, and the carrying sentence cut from the decrypted answer
   render  `render_digest` to Telegram HTML
 and, with the alliance chart that ends a digest (`--no-charts` leaves them out):
   trends  `batch_trends`: the batch's check-ins of the last 12 weeks, one more query
@@ -54,7 +56,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 from reflect_bot.catalog import Catalog, default_prompts_dir, load_catalog  # noqa: E402
 from reflect_bot.db.engine import create_engine, create_sessionmaker  # noqa: E402
 from reflect_bot.db.migrations import upgrade_head  # noqa: E402
-from reflect_bot.db.models import Answer, Clinician, Delivery, Reflection, Schedule  # noqa: E402
+from reflect_bot.db.models import (  # noqa: E402
+    Answer,
+    Clinician,
+    Delivery,
+    Reflection,
+    ReflectionConcept,
+    Schedule,
+)
 from reflect_bot.db.repositories import digests  # noqa: E402
 from reflect_bot.db.types import set_keys  # noqa: E402
 from reflect_bot.domain.digest import (  # noqa: E402
@@ -93,6 +102,8 @@ DEEPER = (
     "affect-labeling",
 )
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
+#: Cards a seeded reflection may have carried by meaning (up to two per reflection).
+CARRIED = ("rupture-and-repair", "empathy", "affect-labeling", "secure-base", "countertransference")
 
 _PHRASES = (
     "I noticed I went quiet when she talked about her sister",
@@ -152,6 +163,7 @@ async def seed(engine: AsyncEngine, count: int, *, seed_value: int = 3) -> Seede
     deliveries: list[dict[str, Any]] = []
     reflections: list[dict[str, Any]] = []
     answers: list[dict[str, Any]] = []
+    carried: list[dict[str, Any]] = []
     reflection_id = 0
 
     def reflection(cid: int, program: str, finished: datetime, texts: int, checkin: bool) -> None:
@@ -202,6 +214,18 @@ async def seed(engine: AsyncEngine, count: int, *, seed_value: int = 3) -> Seede
             answer("client_rating", "rating", rating=rng.randint(2, 5))
         for n in range(texts):
             answer(f"text{n}", "text", text=rng.choice(pool))
+        written = [a["position"] for a in answers[len(answers) - position :] if a["kind"] == "text"]
+        for slug in rng.sample(CARRIED, min(len(written), rng.randint(0, 2))):
+            carried.append(
+                {
+                    "reflection_id": reflection_id,
+                    "slug": slug,
+                    "kept": rng.choice((None, None, True, False)),
+                    "confirmed_at": None,
+                    "position": rng.choice(written),
+                    "sentence": rng.randint(0, 2),
+                }
+            )
 
     for cid in range(1, count + 1):
         zone = ZONES[cid % len(ZONES)]
@@ -276,6 +300,7 @@ async def seed(engine: AsyncEngine, count: int, *, seed_value: int = 3) -> Seede
         (_light(Delivery), deliveries),
         (_light(Reflection), reflections),
         (_light(Answer, raw=("question", "text", "choice_label")), answers),
+        (_light(ReflectionConcept), carried),
     ]
     async with engine.begin() as connection:
         for handle, rows in tables:
@@ -324,7 +349,7 @@ class Run:
 async def one_run(
     engine: AsyncEngine, catalog: Catalog, clinicians: list[tuple[int, str]], *, charts: bool
 ) -> Run:
-    """Loads the batch (the six queries at once, on connections of their own), then builds
+    """Loads the batch (the seven queries at once, on connections of their own), then builds
     and renders one digest after another, as a job sending them would; only sizes are kept."""
     sessions = create_sessionmaker(engine)
     lookup = ConceptLookup.of(catalog)
@@ -357,7 +382,9 @@ async def one_run(
     messages = characters = 0
     for cid, week in loaded.items():
         started = time.perf_counter()
-        digest = build_digest(week.week, week.history, catalog, zone=week.zone, concepts=lookup)
+        digest = build_digest(
+            week.week, week.history, catalog, zone=week.zone, concepts=lookup, by_meaning=True
+        )
         built = time.perf_counter()
         rendered = render_digest(digest, bot_username="reflect_bot")
         render += time.perf_counter() - built
@@ -432,7 +459,7 @@ def report(results: dict[str, tuple[Seeded, list[Run], float]], repeat: int) -> 
     lines = [
         "# P3: building 10,000 weekly digests",
         "",
-        "Load (six queries for up to 10,000 clinicians, run at once) + build + render to",
+        "Load (seven queries for up to 10,000 clinicians, run at once) + build + render to",
         f"Telegram HTML, nothing sent. Median of {repeat} runs per size. Made by",
         "`python -m bench p3`.",
         "",
@@ -440,7 +467,9 @@ def report(results: dict[str, tuple[Seeded, list[Run], float]], repeat: int) -> 
         "with two written answers, a note in half), 1–2 deeper reflections with 3–6 written",
         "answers, 5 prompts sent; before it, 2–5 check-ins a week for 4 weeks and a reflection",
         "in most of the 12 weeks before those. About 11 written answers a week are decrypted",
-        "and searched for concepts per clinician. CPU s is this process's processor time, all",
+        "per clinician; each reflection carried 0–2 concept cards by meaning (recognised when",
+        "it was completed and stored without words), whose sentences are cut from the answers.",
+        "CPU s is this process's processor time, all",
         "threads (SQLite's work included; PostgreSQL's server works in its own processes).",
         "The machine is shared: the load average shows how busy it was.",
         "",

@@ -25,6 +25,8 @@ from reflect_bot.bot.handlers import (
     privacy,
     reflections,
     schedule,
+    search,
+    suggestions,
 )
 from reflect_bot.bot.updates import PerChatUpdateProcessor
 from reflect_bot.catalog import Catalog, load_catalog
@@ -38,6 +40,7 @@ from reflect_bot.delivery.composers import delivery_composers
 from reflect_bot.delivery.sender import Sender
 from reflect_bot.domain.digest import ConceptLookup
 from reflect_bot.logs import hold_back_chatty_libraries
+from reflect_bot.recognition_loader import LazyRecogniser
 from reflect_bot.services import Services
 from reflect_bot.ui import texts
 
@@ -60,6 +63,7 @@ def build_services(
         concept_lookup=ConceptLookup.of(catalog),
         engine=engine,
         sessions=create_sessionmaker(engine),
+        recognisers=LazyRecogniser(catalog),
     )
 
 
@@ -111,6 +115,8 @@ def _register_handlers(application: ReflectApplication) -> None:
         privacy,
         schedule,
         membership,
+        search,
+        suggestions,
     ):
         application.add_handlers(module.handlers())
     # Fallbacks last in the same group: only what no other handler took reaches them.

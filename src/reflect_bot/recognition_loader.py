@@ -16,23 +16,33 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reflect_bot.catalog import Catalog
-from reflect_bot.domain.recognition import ConceptRecogniser
-from reflect_bot.domain.word_vectors import DEFAULT_TABLE, WordVectors
+
+if TYPE_CHECKING:
+    from reflect_bot.domain.recognition import ConceptRecogniser
 
 __all__ = ["LazyRecogniser", "build_recogniser"]
 
 
-def build_recogniser(catalog: Catalog, *, table: Path = DEFAULT_TABLE) -> ConceptRecogniser:
-    """A recogniser over the catalog's cards that have example sentences (blocks ≈ 0.2 s)."""
-    return ConceptRecogniser(WordVectors.load(table), catalog.concepts.values())
+def build_recogniser(catalog: Catalog, *, table: Path | None = None) -> ConceptRecogniser:
+    """A recogniser over the catalog's cards that have example sentences (blocks ≈ 0.2 s).
+
+    `table`: the word-vector table (default: the one shipped beside `word_vectors`).
+    """
+    # Imported here, not at the top: the bot builds a `LazyRecogniser` at start-up, and its
+    # idle process must not load the recogniser's code until the first suggestion or search.
+    from reflect_bot.domain.recognition import ConceptRecogniser
+    from reflect_bot.domain.word_vectors import DEFAULT_TABLE, WordVectors
+
+    return ConceptRecogniser(WordVectors.load(table or DEFAULT_TABLE), catalog.concepts.values())
 
 
 class LazyRecogniser:
     """Holds a catalog and builds its recogniser the first time it is asked for."""
 
-    def __init__(self, catalog: Catalog, *, table: Path = DEFAULT_TABLE) -> None:
+    def __init__(self, catalog: Catalog, *, table: Path | None = None) -> None:
         self._catalog = catalog
         self._table = table
         self._lock = threading.Lock()

@@ -13,6 +13,7 @@ from reflect_bot.config import Settings
 if TYPE_CHECKING:
     from reflect_bot.catalog import Catalog
     from reflect_bot.domain.digest import ConceptLookup
+    from reflect_bot.recognition_loader import LazyRecogniser
 
 
 @dataclass
@@ -28,3 +29,5 @@ class Services:
     concept_lookup: ConceptLookup
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    # Concepts by meaning: nothing is loaded until the first suggestion, digest or /search.
+    recognisers: LazyRecogniser

@@ -17,7 +17,7 @@ from sqlmodel import col
 
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Answer, Clinician, Delivery, Reflection
-from reflect_bot.db.repositories import digests
+from reflect_bot.db.repositories import digests, reflection_concepts
 from reflect_bot.domain.digest import (
     DigestPrograms,
     IsoWeek,
@@ -25,6 +25,7 @@ from reflect_bot.domain.digest import (
     RuptureReport,
     WrittenAnswer,
 )
+from reflect_bot.domain.suggestions import Carried, CarriedConcept
 from reflect_bot.domain.timezones import resolve
 from tests import factories
 from tests.factories import add
@@ -384,9 +385,9 @@ async def test_the_number_of_queries_does_not_grow_with_the_clinicians(
         )
         return len(statements)
 
-    assert await queries_for(1) == await queries_for(2) == await queries_for(12) == 6
-    # The aggregates on side connections, at the same time: the same six queries.
-    assert await queries_for(12, side=True) == 6
+    assert await queries_for(1) == await queries_for(2) == await queries_for(12) == 7
+    # The aggregates on side connections, at the same time: the same seven queries.
+    assert await queries_for(12, side=True) == 7
 
 
 async def test_a_weeks_digest_is_claimed_once(sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -423,3 +424,41 @@ async def test_a_weeks_digest_is_claimed_once(sessions: async_sessionmaker[Async
         )
     assert await claim(sunday)
     assert not await claim(friday)
+
+
+async def test_the_week_carries_its_reflections_concepts_and_no_others(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """The cards each of the week's completed reflections carried by meaning (kept, removed
+    or not decided) are loaded with it; those of other weeks' reflections are not."""
+    async with transaction(sessions) as session:
+        world = World(session)
+        ana = await world.clinician("Europe/London")
+        this_week = await world.reflection(
+            ana, "empathy-attunement", datetime(2026, 3, 4, 12, tzinfo=UTC), texts=("a", "b")
+        )
+        earlier = await world.reflection(
+            ana, "empathy-attunement", datetime(2026, 2, 25, 12, tzinfo=UTC), texts=("c",)
+        )
+        assert this_week.id is not None and earlier.id is not None
+        await reflection_concepts.record_carried(
+            session,
+            reflection_id=this_week.id,
+            found=(Carried("empathy", 0.7, 2, 0), Carried("rupture-and-repair", 0.6, 1, 1)),
+        )
+        await reflection_concepts.record_carried(
+            session, reflection_id=earlier.id, found=(Carried("secure-base", 0.6, 1, 0),)
+        )
+        await reflection_concepts.decide(
+            session, reflection_id=this_week.id, slug="rupture-and-repair", kept=False, now=T0
+        )
+        assert ana.id is not None
+        loaded = await digests.load_weeks(
+            session, clinicians=[(ana.id, ana.timezone)], week=W10, programs=PROGRAMS
+        )
+    carried = loaded[ana.id].week.carried
+    assert set(carried) == {this_week.id}
+    assert sorted(carried[this_week.id]) == [
+        CarriedConcept("empathy", None, 2, 0),
+        CarriedConcept("rupture-and-repair", False, 1, 1),
+    ]

@@ -142,7 +142,7 @@ async def test_loads_own_reflections_in_range_decrypted_and_in_order(
     )
 
 
-async def test_two_queries_whatever_the_number_of_reflections(
+async def test_three_queries_whatever_the_number_of_reflections(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     checkin = catalog().programs["post-session-checkin"]
@@ -164,4 +164,4 @@ async def test_two_queries_whatever_the_number_of_reflections(
             )
     assert len(loaded) == 20 and all(len(r.answers) == 7 for r in loaded)
     reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    assert len(reads) == 2
+    assert len(reads) == 3

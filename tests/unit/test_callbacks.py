@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from reflect_bot.catalog import MAX_SLUG_LENGTH
 from reflect_bot.domain.numbers import whole_number
 from reflect_bot.ui import callbacks as cb
 from reflect_bot.ui.callback_data import MAX_CALLBACK_BYTES, Encodable, pack
@@ -25,6 +26,8 @@ PRESSES: list[tuple[Encodable, str]] = [
     (cb.OpenReflection(4), "jr:o:4"),
     (cb.ChooseTimeZone("Europe/London"), "tz:Europe/London"),
     (cb.PromptPress(cb.PromptAction.TONIGHT, 8), "pr:tn:8"),
+    (cb.DecideConcept(12, "rupture-and-repair", True), "rc:k:12:rupture-and-repair"),
+    (cb.DecideConcept(12, "rupture-and-repair", False), "rc:x:12:rupture-and-repair"),
 ]
 
 DECODERS = (
@@ -35,6 +38,7 @@ DECODERS = (
     cb.decode_time_zone,
     cb.decode_prompt,
     cb.decode_plan,
+    cb.decode_suggested,
 )
 
 
@@ -69,6 +73,9 @@ def test_plan_choices_read_back() -> None:
         "plan:maybe",
         "concept:",
         "tz:",
+        "rc:k:12:",
+        "rc:y:12:empathy",
+        "rc:k:x:empathy",
         "",
     ],
 )
@@ -92,3 +99,9 @@ def test_data_over_64_bytes_is_refused_when_built() -> None:
 @pytest.mark.parametrize(("text", "number"), [("0", 0), ("42", 42), ("²", None), ("", None)])
 def test_whole_numbers_are_ascii_digits_only(text: str, number: int | None) -> None:
     assert whole_number(text) == number
+
+
+def test_a_suggestion_button_fits_the_longest_slug_and_reflection_id() -> None:
+    """Slugs are at most MAX_SLUG_LENGTH (the catalog checks it), reflection ids 32-bit."""
+    data = cb.DecideConcept(2**31 - 1, "s" * MAX_SLUG_LENGTH, False).encode()
+    assert len(data.encode()) <= MAX_CALLBACK_BYTES

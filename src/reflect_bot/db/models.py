@@ -164,6 +164,28 @@ class Answer(SQLModel, table=True):
     )
 
 
+class ReflectionConcept(SQLModel, table=True):
+    """A concept card a completed reflection carried by meaning, and what the clinician made
+    of it when it was suggested: kept (True), removed (False) or not said (None).
+
+    Slugs and numbers only, no words: the excerpt is cut from the answer at `position`, its
+    sentence number `sentence`, when a digest or export shows it.
+    """
+
+    __tablename__ = "reflection_concept"
+
+    reflection_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("reflection.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    slug: str = Field(max_length=40, primary_key=True)
+    kept: bool | None = Field(default=None)
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # when decided
+    position: int = Field(default=0)  # the answer that carried it
+    sentence: int = Field(default=0)  # its sentence that carried it
+
+
 class AnswerRevision(SQLModel, table=True):
     """An earlier version of an answer the clinician later edited."""
 

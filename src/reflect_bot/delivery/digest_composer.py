@@ -78,6 +78,7 @@ def digest_composer(*, bot_username: str | None) -> Composer:
             services.catalog,
             zone=loaded.week.zone,
             concepts=services.concept_lookup,
+            by_meaning=True,
         )
         rendered = render_digest(digest, bot_username=bot_username, start_program=start_data)
         last = len(rendered.messages) - 1

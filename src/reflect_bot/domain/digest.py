@@ -27,6 +27,7 @@ from reflect_bot.catalog import (
 )
 from reflect_bot.domain.journaling import cpd_minutes
 from reflect_bot.domain.mentions import ConceptMatcher
+from reflect_bot.domain.suggestions import CarriedConcept, excerpt_of
 
 if TYPE_CHECKING:
     from reflect_bot.catalog import Catalog, Concept
@@ -224,6 +225,8 @@ class WeekActivity:
     ruptures: tuple[RuptureReport, ...] = ()
     ratings: Mapping[str, RatingTally] = field(default_factory=dict)
     prompts_delivered: int = 0
+    #: The concept cards each reflection carried by meaning (and kept or removed), by id.
+    carried: Mapping[int, tuple[CarriedConcept, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,10 +334,13 @@ class ConceptTouched:
     source: SourceBrief
     phrases: tuple[str, ...]  # the clinician's words that named it (empty: from a program)
     from_programs: tuple[str, ...]  # titles of the week's programs that exercise it
+    #: The clinician's own sentence that carried it, recognised by meaning or kept by them
+    #: ("" when only named literally, or only exercised by a program).
+    excerpt: str = ""
 
     @property
     def named_in_answers(self) -> bool:
-        return bool(self.phrases)
+        return bool(self.phrases) or bool(self.excerpt)
 
 
 @dataclass(frozen=True, slots=True)
@@ -402,8 +408,13 @@ def build_digest(
     zone: tzinfo,
     so_far: bool = False,
     concepts: ConceptLookup | None = None,
+    by_meaning: bool = False,
 ) -> WeeklyDigest:
     """The digest of `week`; `so_far` when it is shown before the week is over.
+
+    `by_meaning`: "What you reflected on" holds the concepts the reflections carried by
+    meaning (`week.carried`, recognised when each was completed) and those the clinician
+    kept, each with the sentence that carried it, instead of cards named word for word.
 
     `zone` is the clinician's resolved time zone (`timezones.resolve(week.zone)`);
     `concepts` is `ConceptLookup.of(catalog)`, prepared once at start-up and shared by every
@@ -427,7 +438,8 @@ def build_digest(
     ]
     open_ruptures = unrepaired(ruptures, done, programs.repair)
     alliance = _alliance(week.ratings, history)
-    touched, left_out = _concepts(done, answers, lookup)
+    meant = _by_meaning(answers, week) if by_meaning else None
+    touched, left_out = _concepts(done, answers, lookup, meant)
     return WeeklyDigest(
         week=week.week,
         so_far=so_far,
@@ -533,20 +545,61 @@ def _client_view(
     return ClientView(guessed, reported)
 
 
+class _ByMeaning(NamedTuple):
+    """Concepts the week's reflections carried by meaning (or the clinician kept): how many
+    reflections carried each, and the first sentence that did."""
+
+    times: Counter[str]
+    excerpts: dict[str, str]
+
+
+def _by_meaning(answers: Sequence[WrittenAnswer], week: WeekActivity) -> _ByMeaning:
+    """The cards the week's reflections carried, except those the clinician removed: how
+    many reflections carried each, and the first sentence that did."""
+    found = _ByMeaning(Counter(), {})
+    written: dict[int, dict[int, str]] = {}
+    for answer in answers:
+        written.setdefault(answer.reflection_id, {})[answer.position] = answer.text
+    for reflection_id in sorted(week.carried):  # ids grow with time: the earliest first
+        texts = written.get(reflection_id)
+        if texts is None:  # not one of the week's completed reflections
+            continue
+        for card in week.carried[reflection_id]:
+            if not card.counts:
+                continue
+            found.times[card.slug] += 1
+            if not found.excerpts.get(card.slug):
+                found.excerpts[card.slug] = excerpt_of(card, texts)
+    return found
+
+
 def _concepts(
-    done: Sequence[DoneReflection], answers: Sequence[WrittenAnswer], lookup: ConceptLookup
+    done: Sequence[DoneReflection],
+    answers: Sequence[WrittenAnswer],
+    lookup: ConceptLookup,
+    by_meaning: _ByMeaning | None = None,
 ) -> tuple[tuple[ConceptTouched, ...], int]:
-    """Concepts named in the answers (all of them, most often named first), then the
-    programs'."""
+    """Concepts named in the answers (literally, or by meaning when `by_meaning` is given) or
+    kept by the clinician, all of them, most often first; then the programs'."""
     phrases: dict[str, list[str]] = {}
     times_named: Counter[str] = Counter()
     in_order = sorted(answers, key=lambda a: (a.reflection_id, a.position))
-    for mention in lookup.matcher.all_mentions(answer.text for answer in in_order):
+    # By meaning, a name counts only where the answer means it ("the data projector broke"
+    # names no concept): recognition already weighs literal names and vetoes traps.
+    literal = in_order if by_meaning is None else []
+    for mention in lookup.matcher.all_mentions(answer.text for answer in literal):
         times_named[mention.slug] += 1
         if mention.phrase not in phrases.setdefault(mention.slug, []):
             phrases[mention.slug].append(mention.phrase)
+    excerpts: dict[str, str] = {}
+    if by_meaning is not None:
+        excerpts = {s: e for s, e in by_meaning.excerpts.items() if s in lookup.names}
+        for slug in excerpts:
+            times_named[slug] = max(times_named[slug], by_meaning.times[slug])
     order = lookup.order
-    named = sorted(phrases, key=lambda slug: (-times_named[slug], order.get(slug, 0)))
+    named = sorted(
+        {*phrases, *excerpts}, key=lambda slug: (-times_named[slug], order.get(slug, 0))
+    )
 
     program_titles: dict[str, list[str]] = {}
     for reflection in done:
@@ -555,7 +608,7 @@ def _concepts(
             if reflection.program_title not in titles:
                 titles.append(reflection.program_title)
     from_programs = sorted(
-        (slug for slug in program_titles if slug not in phrases),
+        (slug for slug in program_titles if slug not in phrases and slug not in excerpts),
         key=lambda slug: (-len(program_titles[slug]), order.get(slug, 0)),
     )
     shown = [s for s in named + from_programs[:MAX_PROGRAM_CONCEPTS] if s in lookup.names]
@@ -566,6 +619,7 @@ def _concepts(
             source=lookup.sources[slug],
             phrases=tuple(phrases.get(slug, ())),
             from_programs=tuple(program_titles.get(slug, ())),
+            excerpt=excerpts.get(slug, ""),
         )
         for slug in shown
     )

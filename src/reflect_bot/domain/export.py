@@ -22,6 +22,7 @@ from reflect_bot.catalog import CHECKIN_RUPTURE_STEP, RATING_MAX, Role, StepKind
 from reflect_bot.domain.digest import RUPTURE_KINDS
 from reflect_bot.domain.journaling import AnswerKind, ReflectionStatus, cpd_minutes
 from reflect_bot.domain.mentions import ConceptMatcher
+from reflect_bot.domain.suggestions import CarriedConcept, excerpt_of
 from reflect_bot.domain.timezones import resolve
 
 if TYPE_CHECKING:
@@ -221,6 +222,8 @@ class StoredReflection:
     finished_at: datetime | None
     seconds_spent: int
     answers: tuple[StoredAnswer, ...] = ()
+    #: The concept cards it carried by meaning, kept or removed (recognised when completed).
+    carried: tuple[CarriedConcept, ...] = ()
 
 
 # --------------------------------------------------------------------------- the journal
@@ -257,6 +260,9 @@ class JournalEntry:
     minutes: int  # CPD minutes, as the digest counts them
     answers: tuple[JournalAnswer, ...]
     concepts: tuple[str, ...]  # slugs: the program's concepts, then those named in answers
+    #: (slug, the clinician's sentence that carried it): cards it touched by meaning or the
+    #: clinician kept, in catalog order; none they removed.
+    touched: tuple[tuple[str, str], ...] = ()
 
     @property
     def finished(self) -> bool:
@@ -342,8 +348,12 @@ def build_journal(
     exported_at: datetime,
     author: str | None = None,
     matcher: ConceptMatcher | None = None,
+    by_meaning: bool = False,
 ) -> Journal:
     """The journal for `request` from the clinician's stored reflections.
+
+    `by_meaning`: each entry lists the cards its reflection carried by meaning (or that the
+    clinician kept), with their sentences, instead of cards named word for word.
 
     `today` is the clinician's local date (the end of an open range); `author` is passed only
     when the clinician allows their name in exports. Discarded reflections, reflections with
@@ -360,7 +370,7 @@ def build_journal(
         started = stored.started_at.astimezone(zone)
         if not _wanted(stored, started.date(), request):
             continue
-        entry = _entry(stored, started, catalog, matcher, steps_by_program)
+        entry = _entry(stored, started, catalog, matcher, steps_by_program, by_meaning)
         if request.concept is None or request.concept in entry.concepts:
             entries.append(entry)
 
@@ -397,6 +407,7 @@ def _entry(
     catalog: Catalog,
     matcher: ConceptMatcher,
     steps_by_program: Mapping[str, Mapping[str, Step]],
+    by_meaning: bool = False,
 ) -> JournalEntry:
     program = catalog.programs.get(stored.program_id)
     steps = steps_by_program.get(stored.program_id, {})
@@ -425,7 +436,15 @@ def _entry(
             )
         )
     concepts = list(program.concepts if program else ())
-    if written:
+    touched: tuple[tuple[str, str], ...] = ()
+    if by_meaning:
+        texts = {a.position: a.text for a in stored.answers if a.text}
+        counted = {c.slug: c for c in stored.carried if c.counts and c.slug in catalog.concepts}
+        touched = tuple(
+            (slug, excerpt_of(counted[slug], texts)) for slug in catalog.concepts if slug in counted
+        )
+        concepts += [slug for slug, _ in touched if slug not in concepts]
+    elif written:
         # One scan per reflection; a blank line between answers keeps phrases from joining
         # the end of one answer to the start of the next.
         named = matcher.slugs("\n|\n".join(written))
@@ -439,6 +458,7 @@ def _entry(
         minutes=cpd_minutes(stored.seconds_spent),
         answers=tuple(answers),
         concepts=tuple(slug for slug in concepts if slug in catalog.concepts),
+        touched=touched,
     )
 
 

@@ -19,11 +19,11 @@ from __future__ import annotations
 import heapq
 import math
 import operator
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+from reflect_bot.domain.excerpts import EXCERPT_CHARS, excerpt_at, sentences
 from reflect_bot.domain.mentions import ConceptMatcher
 from reflect_bot.domain.word_vectors import Vector
 
@@ -57,9 +57,6 @@ NAMED_BONUS = 0.1
 MOST_SHOWN = 2
 #: Answers shorter than this ("no", "not really") carry too little to suggest anything.
 MIN_WORDS = 3
-#: The longest excerpt of an answer quoted for a card (`excerpt`).
-EXCERPT_CHARS = 140
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
 
 _Key = TypeVar("_Key")
 
@@ -203,29 +200,26 @@ class ConceptRecogniser:
 
         For the digest's "What you reflected on": the clinician's own words, not a summary.
         """
-        sentences = [s for s in _SENTENCE_END.split(text.strip()) if s.strip()] or [text]
+        return excerpt_at(text, self.carrying_sentence(text, slug), max_chars=max_chars)
+
+    def carrying_sentence(self, text: str, slug: str) -> int:
+        """Which of `sentences(text)` carries card `slug` best (0 for a single sentence).
+
+        Stored instead of the words, so the excerpt is cut from the answer as it is when
+        shown (an edited or replaced answer never leaves its old words behind).
+        """
+        split = sentences(text)
         examples = [vector for owner, vector in self._examples if owner == slug]
-        if len(sentences) > 1 and examples:
-            scores = [
-                -1.0
-                if is_zero(vector)
-                else max(similarity(vector, example) for example in examples)
-                + (self._named_bonus if slug in self._matcher.slugs(sentence) else 0.0)
-                for sentence, vector in zip(
-                    sentences, self._embedder.embed_many(sentences), strict=True
-                )
-            ]
-            sentence = sentences[scores.index(max(scores))]
-        else:
-            sentence = sentences[0]
-        return _shorten(" ".join(sentence.split()), max_chars)
-
-
-def _shorten(text: str, max_chars: int) -> str:
-    if len(text) <= max_chars:
-        return text
-    cut = text[: max_chars - 1].rsplit(" ", 1)[0] or text[: max_chars - 1]
-    return cut.rstrip(" ,;:") + "…"
+        if len(split) < 2 or not examples:
+            return 0
+        scores = [
+            -1.0
+            if is_zero(vector)
+            else max(similarity(vector, example) for example in examples)
+            + (self._named_bonus if slug in self._matcher.slugs(sentence) else 0.0)
+            for sentence, vector in zip(split, self._embedder.embed_many(split), strict=True)
+        ]
+        return scores.index(max(scores))
 
 
 def rank_by_meaning(

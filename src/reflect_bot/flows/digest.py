@@ -62,6 +62,12 @@ async def digest_for(
         )
     found = loaded[clinician_id]
     digest = build_digest(
-        found.week, found.history, catalog, zone=found.zone, so_far=not last, concepts=concepts
+        found.week,
+        found.history,
+        catalog,
+        zone=found.zone,
+        so_far=not last,
+        concepts=concepts,
+        by_meaning=True,
     )
     return DigestShown(digest, trends[clinician_id])

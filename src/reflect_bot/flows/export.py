@@ -94,4 +94,5 @@ async def gather(
         today=asked.today,
         exported_at=asked.now,
         author=clinician.display_name if clinician.name_in_export else None,
+        by_meaning=True,
     )

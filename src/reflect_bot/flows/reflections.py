@@ -66,12 +66,18 @@ class Question:
 
 @dataclass(frozen=True)
 class Completed:
-    """The last step was stored; `follow_up` is a program worth offering next, if any."""
+    """The last step was stored; `follow_up` is a program worth offering next, if any.
+
+    `written` holds the reflection's text answers as (position, text), so the concepts they
+    carry can be recognised and suggested (never logged, never stored again).
+    """
 
     program: Program
     seconds_spent: int
     follow_up: Program | None = None
     offer: str = ""  # the catalog's words offering the follow-up
+    reflection_id: int | None = None
+    written: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -565,7 +571,7 @@ async def _answer(
     given.append(answer)
     then: Question | Completed
     if following is None:
-        then = _completed(catalog, program, reflection.seconds_spent, given)
+        then = _completed(catalog, program, _id(reflection), reflection.seconds_spent, given)
     else:
         then = Question(
             program,
@@ -580,11 +586,24 @@ async def _answer(
 def _completed(
     catalog: Catalog,
     program: Program,
+    reflection_id: int,
     seconds_spent: int,
     given: list[journaling.GivenAnswer],
 ) -> Completed:
+    written = tuple(
+        (journaling.position_of(program, answer.step_id), answer.text)
+        for answer in given
+        if answer.kind == AnswerKind.TEXT and answer.text
+    )
     follow_up = program.follow_up(journaling.condition_answers(given))
     if follow_up is None or follow_up.program not in catalog.programs:
-        return Completed(program, seconds_spent)
+        return Completed(program, seconds_spent, reflection_id=reflection_id, written=written)
     offered = catalog.program(follow_up.program)
-    return Completed(program, seconds_spent, offered, follow_up.offer or offered.purpose)
+    return Completed(
+        program,
+        seconds_spent,
+        offered,
+        follow_up.offer or offered.purpose,
+        reflection_id=reflection_id,
+        written=written,
+    )

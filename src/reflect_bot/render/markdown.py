@@ -402,6 +402,16 @@ def _entry_block(entry: JournalEntry, heading: str, anchors: dict[str, _Anchor])
     if links:
         facts.append(texts.EXPORT_DOC_CONCEPTS.format(links=", ".join(links)))
     parts = [f"## {escape_inline(heading)}", " · ".join(facts)]
+    touched = [
+        texts.EXPORT_DOC_TOUCHED_ITEM.format(
+            link=f"[{escape_inline(anchors[slug].name)}](#{anchors[slug].id})",
+            words=escape_text(words),  # not escape_inline: its cache must not keep answers
+        )
+        for slug, words in entry.touched
+        if slug in anchors and words
+    ]
+    if touched:
+        parts.append(texts.EXPORT_DOC_TOUCHED.format(items="; ".join(touched)))
     for answer in entry.answers:
         # Never "****": an empty bold line would be a thematic break.
         question = escape_inline(answer.question) or escape_inline(texts.EXPORT_DOC_NO_QUESTION)

@@ -219,7 +219,9 @@ def _concept_source(source: SourceBrief) -> str:
 
 def _concept_line(concept: ConceptTouched, bot_username: str | None) -> str:
     words = ""
-    if concept.phrases:
+    if concept.excerpt:  # the sentence that carried it says more than the word that named it
+        words = texts.DIGEST_CONCEPT_WORDS.format(phrases=f"“{_esc(concept.excerpt)}”")
+    elif concept.phrases:
         quoted = ", ".join(f"“{_esc(phrase)}”" for phrase in concept.phrases[:2])
         words = texts.DIGEST_CONCEPT_WORDS.format(phrases=quoted)
     return texts.DIGEST_CONCEPT.format(

@@ -12,6 +12,7 @@ way to read the old ones.
   rf:d:<reflection>:<program>[:<delivery>]   discard it and start a program
   rf:n:<program>                             start a program (menu, digest, follow-up offer)
   concept:<slug>                             show a concept card
+  rc:<k|x>:<reflection>:<slug>               keep | remove a concept suggested for a reflection
   conceptreflect:<slug>                      reflect on a concept (pick a program for it)
   pv:f:<clinician> | pv:k                    /forget: erase everything | keep it
   pv:r:<answer> | pv:n:<answer>              an identifying answer: replace it | keep it
@@ -155,6 +156,33 @@ def concept_from_start(payload: str) -> str | None:
     if not payload.startswith(CONCEPT_START_PREFIX):
         return None
     return payload.removeprefix(CONCEPT_START_PREFIX) or None
+
+
+# --------------------------------------------------------------------------- suggested concepts
+
+SUGGESTED = "rc"
+
+
+@dataclass(frozen=True)
+class DecideConcept:
+    """Keep (or remove) a concept card suggested at the end of a reflection."""
+
+    reflection_id: int
+    slug: str
+    keep: bool
+
+    def encode(self) -> str:
+        return pack(SUGGESTED, "k" if self.keep else "x", self.reflection_id, self.slug)
+
+
+def decode_suggested(data: str) -> DecideConcept | None:
+    parts = unpack(data, SUGGESTED)
+    if not parts or len(parts) != 3 or parts[0] not in ("k", "x") or not parts[2]:
+        return None
+    reflection_id = whole_number(parts[1])
+    if reflection_id is None:
+        return None
+    return DecideConcept(reflection_id, parts[2], parts[0] == "k")
 
 
 # --------------------------------------------------------------------------- privacy

@@ -5,7 +5,7 @@ escaped like anything the clinician typed)."""
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -15,11 +15,13 @@ from reflect_bot.domain.journaling import AnswerKind
 from reflect_bot.ui import texts
 from reflect_bot.ui.callbacks import (
     AnswerStep,
+    DecideConcept,
     DiscardAndStart,
     ResumeReflection,
     ShowConcept,
     SkipStep,
     StartProgram,
+    decode_suggested,
 )
 
 
@@ -244,3 +246,55 @@ def follow_up_offer(offered: Program, offer: str) -> tuple[str, InlineKeyboardMa
         ]
     )
     return html.escape(offer), keyboard
+
+
+# --------------------------------------------------------------------------- suggested concepts
+
+
+def suggestions_text(names: Iterable[str]) -> str:
+    """ "This seemed to touch on: …" with the suggested cards' names."""
+    return texts.SUGGESTED_CONCEPTS.format(names=", ".join(html.escape(n) for n in names))
+
+
+def suggestions_keyboard(
+    reflection_id: int,
+    suggested: Iterable[tuple[str, str]],
+    decided: Mapping[str, bool] | None = None,
+) -> InlineKeyboardMarkup:
+    """A row per suggested card (slug, name): Keep on the left, Remove on the right, each
+    showing the clinician's decision once made (`decided`: slug → kept)."""
+    decided = decided or {}
+    rows = []
+    for slug, name in suggested:
+        kept = decided.get(slug)
+        keep_label = texts.SUGGESTION_KEPT_BUTTON if kept else texts.SUGGESTION_KEEP_BUTTON
+        remove_label = (
+            texts.SUGGESTION_REMOVED_BUTTON if kept is False else texts.SUGGESTION_REMOVE_BUTTON
+        )
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    keep_label.format(name=name),
+                    callback_data=DecideConcept(reflection_id, slug, True).encode(),
+                ),
+                InlineKeyboardButton(
+                    remove_label, callback_data=DecideConcept(reflection_id, slug, False).encode()
+                ),
+            ]
+        )
+    return InlineKeyboardMarkup(rows)
+
+
+def suggested_slugs(keyboard: InlineKeyboardMarkup | None) -> list[str]:
+    """The cards a suggestions message offers, read back from its buttons (in order)."""
+    slugs: list[str] = []
+    for row in keyboard.inline_keyboard if keyboard else ():
+        for button in row:
+            pressed = (
+                decode_suggested(button.callback_data)
+                if isinstance(button.callback_data, str)
+                else None
+            )
+            if pressed is not None and pressed.slug not in slugs:
+                slugs.append(pressed.slug)
+    return slugs

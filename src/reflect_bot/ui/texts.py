@@ -14,6 +14,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("checkin", "Quick check-in after a session"),
     ("reflect", "Start a reflection"),
     ("journal", "Your recent reflections"),
+    ("search", "Find reflections by meaning"),
     ("concepts", "Concept cards and their research"),
     ("programs", "What you can reflect on"),
     ("schedule", "When prompts arrive"),
@@ -231,6 +232,32 @@ def answers(count: int) -> str:
     """Answers as words: 1 answer, 3 answers."""
     return "1 answer" if count == 1 else f"{count} answers"
 
+
+# --- concepts recognised by meaning ---------------------------------------------------------
+# After a reflection: the concept cards its answers seemed to touch, to keep or remove.
+SUGGESTED_CONCEPTS = (
+    "<b>This seemed to touch on:</b> {names}\n"
+    "Keep the ones that fit: they're stored with this reflection, for your digest and export."
+)
+SUGGESTION_KEEP_BUTTON = "Keep: {name}"
+SUGGESTION_KEPT_BUTTON = "✓ {name}"
+SUGGESTION_REMOVE_BUTTON = "✕ Remove"
+SUGGESTION_REMOVED_BUTTON = "✕ Removed"
+SUGGESTION_KEPT = "Kept with this reflection."
+SUGGESTION_REMOVED = "Removed."
+# /search: one's own reflections by meaning.
+SEARCH_USAGE = (
+    "Send /search with a few words, for example "
+    "<code>/search she went quiet after the homework</code>. I'll find the reflections "
+    "closest in meaning, not only those using the same words."
+)
+SEARCH_NOTHING = "None of your reflections came close to “{query}”."
+SEARCH_HEADER = "<b>Closest to “{query}”</b>\nTap a number to open one."
+SEARCH_LINE = "<b>{number}.</b> {date} · {title}\n<i>{excerpt}</i>"
+SEARCH_WHEN = "{weekday} {day} {month} {year}"
+SEARCH_UNAVAILABLE = "Sorry, searching isn't available just now. Please try again later."
+SUGGESTION_STALE = "That reflection is no longer in your journal."
+SUGGESTION_NOT_SAVED = "Sorry, I couldn't store that just now. Please press it again in a moment."
 
 # --- schedules and prompts ------------------------------------------------------------------
 
@@ -476,6 +503,9 @@ EXPORT_DOC_INCOMPLETE = "incomplete"
 EXPORT_DOC_IN_PROGRESS = "in progress"
 EXPORT_DOC_TIME_SPENT = "Time spent: {minutes} min"
 EXPORT_DOC_CONCEPTS = "Concepts: {links}"
+# The concepts a reflection touched by meaning, each with the sentence that carried it.
+EXPORT_DOC_TOUCHED = "Touched on: {items}"
+EXPORT_DOC_TOUCHED_ITEM = "{link} — “{words}”"
 EXPORT_DOC_SKIPPED = "Skipped"
 EXPORT_DOC_NO_QUESTION = "(question not recorded)"
 EXPORT_DOC_NO_TEXT = "No text"

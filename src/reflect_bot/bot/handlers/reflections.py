@@ -21,7 +21,7 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from reflect_bot.bot.context import ReflectContext, services_of
-from reflect_bot.bot.handlers import privacy
+from reflect_bot.bot.handlers import privacy, suggestions
 from reflect_bot.bot.messaging import current_clinician, reply
 from reflect_bot.bot.preamble import for_button, for_clinician
 from reflect_bot.catalog import Role
@@ -261,6 +261,10 @@ async def _complete(update: Update, context: ReflectContext, completed: Complete
         ui.completed_text(completed.program, completed.seconds_spent),
         keyboard=ui.completion_keyboard(completed.program, concept_name),
     )
+    if completed.reflection_id is not None:
+        await suggestions.offer(
+            update, context, reflection_id=completed.reflection_id, written=completed.written
+        )
     if completed.follow_up is not None:
         text, keyboard = ui.follow_up_offer(completed.follow_up, completed.offer)
         await reply(update, context, text, keyboard=keyboard)

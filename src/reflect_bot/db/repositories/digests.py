@@ -1,10 +1,10 @@
 """The week behind a digest, loaded for one clinician or thousands at once, and sent digests.
 
-Loading takes the same six queries for one clinician or 10,000 (per `BATCH` clinicians):
-the week's reflections, their text answers and rupture reports, the check-in ratings of the
-week and of the four before, the streak and the last empathy reflection, and the prompts
-sent. Ratings and history are aggregated in SQL; only what the digest shows as words is
-fetched row by row.
+Loading takes the same seven queries for one clinician or 10,000 (per `BATCH` clinicians):
+the week's reflections, their text answers and rupture reports, the concept cards they
+carried (kept or removed), the check-in ratings of the week and of the four before, the streak and
+the last empathy reflection, and the prompts sent. Ratings and history are aggregated in
+SQL; only what the digest shows as words is fetched row by row.
 
 Each clinician's weeks are ISO weeks of their own time zone. SQL has no portable time-zone
 arithmetic, so the queries carry it as CASE expressions on the clinician's zone (`_Span`):
@@ -46,7 +46,14 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
-from reflect_bot.db.models import Answer, Clinician, Delivery, Digest, Reflection
+from reflect_bot.db.models import (
+    Answer,
+    Clinician,
+    Delivery,
+    Digest,
+    Reflection,
+    ReflectionConcept,
+)
 from reflect_bot.db.statements import insert_or_ignore, rowcount, table_of
 from reflect_bot.db.types import UTCDateTime
 from reflect_bot.domain.digest import (
@@ -63,6 +70,7 @@ from reflect_bot.domain.digest import (
     WeekActivity,
     WrittenAnswer,
 )
+from reflect_bot.domain.suggestions import CarriedConcept
 from reflect_bot.domain.timezones import resolve
 
 __all__ = [
@@ -97,6 +105,7 @@ _reflection = _reflections.c
 _answer = _answers.c
 _clinician = _clinicians.c
 _digests = table_of(Digest)
+_kept = table_of(ReflectionConcept).c
 _delivery = _deliveries.c
 _digest = _digests.c
 # A delivery in one of these states never sent its digest; a later one may take the week.
@@ -147,7 +156,7 @@ async def load_weeks(
     `programs` names the check-in (its ratings and rupture reports are read) and the empathy
     program (the last week with one is read); the catalog knows them.
 
-    Six queries per `BATCH` clinicians, however many there are. With `side_sessions` they
+    Seven queries per `BATCH` clinicians, however many there are. With `side_sessions` they
     run at once on connections of their own (`session` is then not used): on a machine with
     two cores a large batch loads in about half the time.
     """
@@ -170,6 +179,7 @@ class _Gathered:
     last_empathy_week: IsoWeek | None = None
     prompts: int = 0
     joined_at: datetime | None = None
+    carried: dict[int, list[CarriedConcept]] = field(default_factory=dict)
 
 
 async def _load_batch(
@@ -189,6 +199,7 @@ async def _load_batch(
     steps: list[tuple[_Query, _Take]] = [
         (queries.reflections(), _take_reflections),
         (queries.answers(), _take_answers),
+        (queries.carried(), _take_carried),
         (queries.prompts(), _take_prompts),
         (queries.history(), _take_history),
         (queries.ratings(), _take_ratings),
@@ -208,7 +219,7 @@ async def _load_batch(
 
 @dataclass(frozen=True)
 class _Queries:
-    """The six statements of one batch."""
+    """The seven statements of one batch."""
 
     ids: list[int]
     programs: DigestPrograms
@@ -268,6 +279,23 @@ class _Queries:
             .where(
                 self._completed_in(current, current + 1), or_(_answer.kind == "text", is_rupture)
             )
+        )
+
+    def carried(self) -> _Query:
+        """The concept cards the week's reflections carried by meaning (kept, removed)."""
+        current = self.span.week.index
+        kept = table_of(ReflectionConcept)
+        return (
+            select(
+                _reflection.clinician_id,
+                _kept.reflection_id,
+                _kept.slug,
+                _kept.kept,
+                _kept.position,
+                _kept.sentence,
+            )
+            .select_from(self._with_zone.join(kept, _kept.reflection_id == _reflection.id))
+            .where(self._completed_in(current, current + 1))
         )
 
     def ratings(self) -> _Query:
@@ -381,6 +409,12 @@ def _take_answers(rows: _Rows, gathered: dict[int, _Gathered]) -> None:
             gathered[cid].ruptures.append(RuptureReport(rid, choice))
 
 
+def _take_carried(rows: _Rows, gathered: dict[int, _Gathered]) -> None:
+    for cid, rid, slug, kept, position, sentence in rows:
+        card = CarriedConcept(slug, kept, position, sentence)
+        gathered[cid].carried.setdefault(rid, []).append(card)
+
+
 def _take_prompts(rows: _Rows, gathered: dict[int, _Gathered]) -> None:
     for cid, count in rows:
         gathered[cid].prompts = int(count)
@@ -420,6 +454,7 @@ def _assemble(zone: tuple[str, tzinfo], week: IsoWeek, got: _Gathered) -> Clinic
         ruptures=tuple(got.ruptures),
         ratings=got.ratings,
         prompts_delivered=got.prompts,
+        carried={rid: tuple(cards) for rid, cards in got.carried.items()},
     )
     history = History(
         weeks_in_a_row=got.weeks_in_a_row,

@@ -1,9 +1,11 @@
-"""A clinician's journal for export: reflections with their answers, decrypted, in two queries.
+"""A clinician's journal for export: reflections with their answers, decrypted, and the
+concept cards each carried by meaning, in three queries.
 
 Five years of daily reflections are about 9,000 answers, so nothing here loads ORM objects
-one by one: one query reads the reflections, one the answers of the same reflections (a
-join on the same conditions, so no long list of ids is sent back), both as plain column
-rows. Each encrypted value is decrypted once, by its column type, as the row is read.
+one by one: one query reads the reflections, one the answers of the same reflections and
+one their concept cards (joins on the same conditions, so no long list of ids is sent
+back), all as plain column rows. Each encrypted value is decrypted once, by its column
+type, as the row is read.
 """
 
 from __future__ import annotations
@@ -15,17 +17,21 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflect_bot.db.models import Answer, Reflection
+from reflect_bot.db.models import Answer, Reflection, ReflectionConcept
 from reflect_bot.db.statements import table_of
 from reflect_bot.domain.export import StoredAnswer, StoredReflection
+from reflect_bot.domain.search import WrittenAnswer
+from reflect_bot.domain.suggestions import CarriedConcept
 
-__all__ = ["load_reflections"]
+__all__ = ["load_reflections", "written_answers"]
 
 # The tables' columns, typed for SQL expressions (sqlmodel types model attributes as values).
 _reflections = table_of(Reflection)
 _answers = table_of(Answer)
+_carried = table_of(ReflectionConcept)
 _R = _reflections.c
 _A = _answers.c
+_C = _carried.c
 
 
 async def load_reflections(
@@ -86,6 +92,14 @@ async def load_reflections(
                 flagged=bool(row[11]),
             )
         )
+    carried: defaultdict[int, list[CarriedConcept]] = defaultdict(list)
+    carried_rows = await session.execute(
+        select(_C.reflection_id, _C.slug, _C.kept, _C.position, _C.sentence)
+        .join(_reflections, _R.id == _C.reflection_id)
+        .where(*conditions)
+    )
+    for rid, slug, kept, position, sentence in carried_rows:
+        carried[rid].append(CarriedConcept(slug, kept, position, sentence))
     reflection_rows = await session.execute(
         select(
             _R.id,
@@ -109,9 +123,29 @@ async def load_reflections(
             finished_at=row[5],
             seconds_spent=row[6],
             answers=tuple(answers_by_reflection.get(row[0], ())),
+            carried=tuple(carried.get(row[0], ())),
         )
         for row in reflection_rows
     ]
+
+
+async def written_answers(
+    session: AsyncSession, *, clinician_id: int, statuses: Collection[str]
+) -> list[WrittenAnswer]:
+    """Every written answer of the clinician's reflections in `statuses`, decrypted (for
+    /search, in memory only), with the reflection's start and title: one query."""
+    rows = await session.execute(
+        select(_R.id, _R.started_at, _R.program_title, _A.text)
+        .join(_answers, _A.reflection_id == _R.id)
+        .where(
+            _R.clinician_id == clinician_id,
+            _R.status.in_(statuses),
+            _A.kind == "text",
+            _A.text.is_not(None),
+        )
+        .order_by(_R.started_at.desc(), _R.id, _A.position)
+    )
+    return [WrittenAnswer(rid, started, title, text) for rid, started, title, text in rows if text]
 
 
 def _conditions(

@@ -2,8 +2,8 @@
 
 Every row of a clinician's hangs off `clinician.id` with ON DELETE CASCADE (see models.py),
 so deleting the clinician takes their schedules, deliveries, reflections, answers, answer
-revisions and digests with it in one statement. Processed update ids belong to no one and
-stay. An invite they redeemed keeps only the fact that it was used.
+revisions, kept concepts and digests with it in one statement. Processed update ids belong
+to no one and stay. An invite they redeemed keeps only the fact that it was used.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from reflect_bot.db.models import (
     Digest,
     Invite,
     Reflection,
+    ReflectionConcept,
     Schedule,
 )
 from reflect_bot.db.statements import rowcount
@@ -85,6 +86,9 @@ async def forget(session: AsyncSession, *, clinician_id: int, telegram_user_id: 
         delete(AnswerRevision).where(col(AnswerRevision.answer_id).in_(answer_ids))
     )
     await session.execute(delete(Answer).where(col(Answer.reflection_id).in_(reflection_ids)))
+    await session.execute(
+        delete(ReflectionConcept).where(col(ReflectionConcept.reflection_id).in_(reflection_ids))
+    )
     await session.execute(delete(Reflection).where(col(Reflection.clinician_id) == clinician_id))
     await session.execute(delete(Digest).where(col(Digest.clinician_id) == clinician_id))
     await session.execute(delete(Delivery).where(col(Delivery.clinician_id) == clinician_id))

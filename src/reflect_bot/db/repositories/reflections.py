@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col
 
-from reflect_bot.db.models import Answer, AnswerRevision, Reflection
+from reflect_bot.db.models import Answer, AnswerRevision, Reflection, ReflectionConcept
 from reflect_bot.db.statements import rowcount, table_of
 from reflect_bot.domain.journaling import (
     AnswerKind,
@@ -240,6 +240,9 @@ async def finish(
 async def discard(session: AsyncSession, *, reflection: Reflection, now: datetime) -> None:
     """The clinician threw this reflection away: its answers are deleted, the row stays empty."""
     await session.execute(delete(Answer).where(col(Answer.reflection_id) == reflection.id))
+    await session.execute(
+        delete(ReflectionConcept).where(col(ReflectionConcept.reflection_id) == reflection.id)
+    )
     reflection.status = ReflectionStatus.DISCARDED.value
     reflection.current_step = None
     reflection.question_message_id = None
