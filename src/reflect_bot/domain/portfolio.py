@@ -14,9 +14,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from reflect_bot.domain.identifying import IdentifyingKind, find_identifying
 from reflect_bot.domain.journaling import AnswerKind
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from reflect_bot.catalog import Catalog, Section
     from reflect_bot.catalog.profiles import Profile
     from reflect_bot.domain.export import Journal, JournalAnswer, JournalEntry
@@ -25,11 +28,13 @@ __all__ = [
     "Account",
     "AccountPart",
     "Evidence",
+    "FlaggedAnswer",
     "Gap",
     "GapKind",
     "Picks",
     "build_evidence",
     "evidence_filename",
+    "flagged_answers",
     "parse_picks",
 ]
 
@@ -157,3 +162,25 @@ def evidence_filename(profile_id: str, journal: Journal, extension: str) -> str:
     return (
         f"{profile_id}-accounts-{journal.start.isoformat()}-{journal.end.isoformat()}.{extension}"
     )
+
+
+@dataclass(frozen=True, slots=True)
+class FlaggedAnswer:
+    """An answer the identifying-details check flags, to fix before the evidence is used."""
+
+    entry: JournalEntry
+    question: str
+    found: tuple[IdentifyingKind, ...]
+
+
+def flagged_answers(journal: Journal, *, today: date) -> tuple[FlaggedAnswer, ...]:
+    """Every written answer of the journal that may identify someone, in journal order."""
+    flagged = []
+    for entry in journal.entries:
+        for answer in entry.answers:
+            if answer.kind != AnswerKind.TEXT or not answer.text:
+                continue
+            found = find_identifying(answer.text, today=today)
+            if found:
+                flagged.append(FlaggedAnswer(entry, answer.question, found))
+    return tuple(flagged)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from reflect_bot.domain.export import JournalAnswer, JournalEntry
 from reflect_bot.domain.journaling import AnswerKind, ReflectionStatus
-from reflect_bot.domain.portfolio import Account, Evidence, Gap, GapKind
+from reflect_bot.domain.portfolio import Account, Evidence
 from reflect_bot.ui import texts
+from reflect_bot.ui.portfolio import gaps_text
 
 __all__ = [
     "account_title",
     "answer_text",
-    "gaps_text",
     "lacks_line",
     "not_chosen_text",
     "question_text",
@@ -106,19 +106,6 @@ def not_chosen_text(evidence: Evidence, choice_id: str) -> str:
     return texts.EVIDENCE_DOC_NOT_CHOSEN.format(
         question=evidence.profile.choice(choice_id).question
     )
-
-
-def gaps_text(gaps: tuple[Gap, ...]) -> str:
-    """What an account still lacks, as one phrase list ("finish the reflection; …")."""
-    words = []
-    for gap in gaps:
-        if gap.kind is GapKind.UNFINISHED:
-            words.append(texts.EVIDENCE_GAP_UNFINISHED)
-        elif gap.kind is GapKind.CHOICE:
-            words.append(texts.EVIDENCE_GAP_CHOICE.format(heading=gap.heading))
-        else:
-            words.append(texts.EVIDENCE_GAP_HEADING.format(heading=gap.heading))
-    return "; ".join(words)
 
 
 def lacks_line(account: Account) -> str | None:

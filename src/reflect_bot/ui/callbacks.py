@@ -20,6 +20,8 @@ way to read the old ones.
   pr:<go|1h|tn|sk>:<delivery>                a prompt: start now, in an hour, tonight, skip
   plan:<yes|adj|no>                          the starter plan offer
   sch:…                                      /schedule (ui/schedule_keyboards.py)
+  pf:p:<profile|-> | pf:c                    portfolio profile: choose one (- none) | list them
+  pf:x:<profile|cpd>:<md|docx|csv>           export as evidence or the CPD log
 
 Concept cards are also reached by a t.me deep link, `/start c-<slug>` (`concept_start`).
 """
@@ -110,6 +112,53 @@ def decode_reflection(data: str) -> ReflectionPress | None:
         if len(args) == 3 and delivery_id is None:
             return None
         return DiscardAndStart(reflection_id, args[1], delivery_id)
+    return None
+
+
+# --------------------------------------------------------------------------- portfolio
+
+PORTFOLIO = "pf"
+#: Stands for "no profile" in `ChooseProfile` (never a profile id: ids are slugs).
+NO_PROFILE = "-"
+
+
+@dataclass(frozen=True)
+class ChooseProfile:
+    profile_id: str | None  # None: no profile
+
+    def encode(self) -> str:
+        return pack(PORTFOLIO, "p", self.profile_id or NO_PROFILE)
+
+
+@dataclass(frozen=True)
+class ListProfiles:
+    def encode(self) -> str:
+        return pack(PORTFOLIO, "c")
+
+
+@dataclass(frozen=True)
+class ExportAs:
+    target: str  # a profile id, or "cpd" for the CPD log
+    format: str  # md | docx | csv
+
+    def encode(self) -> str:
+        return pack(PORTFOLIO, "x", self.target, self.format)
+
+
+PortfolioPress = ChooseProfile | ListProfiles | ExportAs
+
+
+def decode_portfolio(data: str) -> PortfolioPress | None:
+    parts = unpack(data, PORTFOLIO)
+    if not parts:
+        return None
+    action, args = parts[0], parts[1:]
+    if action == "p" and len(args) == 1 and args[0]:
+        return ChooseProfile(None if args[0] == NO_PROFILE else args[0])
+    if action == "c" and not args:
+        return ListProfiles()
+    if action == "x" and len(args) == 2 and args[0] and args[1]:
+        return ExportAs(args[0], args[1])
     return None
 
 
