@@ -1,0 +1,125 @@
+"""Portfolio evidence end to end: a clinician with the NMC profile completes a Gibbs cycle and
+a check-in, logs a course, and gets an NMC .docx whose headings are the NMC form's and whose
+text is their answers, and a CPD CSV that adds up to what /cpd shows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+import docx
+
+from reflect_bot.catalog import StepKind
+from tests.e2e.harness import USER, Harness
+from tests.shipped import CHECKIN_PROGRAM_ID
+
+GIBBS_TYPED = {
+    "moment": "We sat in silence after I mentioned ending; then a quiet 'fine'.",
+    "felt": "A drop in my stomach, and the urge to fill the gap.",
+    "felt_client": "Perhaps left behind, and angry about it.",
+    "went_well": "I stayed; I rushed to explain the dates, which closed it down.",
+    "why": "Endings echo earlier losses for this client, and I dislike being the one who leaves.",
+    "learned": "Silence after news of an ending is information, not a gap to fill.",
+    "next_time": "Next session, name the silence and ask what the ending stirs up.",
+}
+
+
+async def download(bot: Harness, document: Any) -> bytes:
+    async with aiohttp.ClientSession() as http:
+        url = f"{bot.emulator.url}/_emulator/files/{document.file_id}"
+        async with http.get(url) as response:
+            assert response.status == 200
+            return await response.read()
+
+
+async def next_document(bot: Harness) -> Any:
+    return await bot.emulator.wait_for_bot_message(
+        USER, predicate=lambda m: m.document is not None, timeout=10
+    )
+
+
+async def test_nmc_accounts_and_cpd_log_from_a_gibbs_reflection_a_checkin_and_a_course(
+    bot_on: Harness,
+) -> None:
+    bot = bot_on
+    await bot.onboard()
+    catalog = bot.services.catalog
+
+    # The profile, picked by button.
+    await bot.say("/profile")
+    chooser = await bot.expect("portfolio profile")
+    await bot.press("NMC revalidation", chooser)
+    chosen = await bot.expect_edit(chooser)
+    assert "NMC revalidation" in chosen.text
+
+    # Gibbs' cycle, typed, two minutes per stage.
+    gibbs = catalog.program("gibbs-cycle")
+    await bot.say("/reflect gibbs-cycle")
+    message = await bot.expect(gibbs.title)
+    for step in gibbs.steps:
+        assert step.kind is StepKind.TEXT and step.question in message.text
+        bot.clock.advance(timedelta(minutes=2))
+        await bot.say(GIBBS_TYPED[step.id])
+        message = await bot.expect()
+    assert "Thank you" in message.text
+
+    # A check-in, by buttons.
+    checkin = catalog.program(CHECKIN_PROGRAM_ID)
+    await bot.say("/checkin")
+    first = await bot.expect(checkin.title)
+    await bot.reflect_through(checkin, first)
+
+    # A course, logged with /cpd add.
+    await bot.say("/cpd add course 1h30 Working with endings")
+    logged = await bot.expect("Logged")
+    assert "Course, 90 min" in logged.text and "Working with endings" in logged.text
+
+    await bot.say("/cpd")
+    record = await bot.expect("Your CPD record")
+    total = re.search(r"(\d+) min logged", record.text)
+    assert total is not None
+    shown_minutes = int(total.group(1))
+    assert shown_minutes == 14 + 1 + 90  # seven stages at 2 min, a check-in's minute, the course
+    assert "NMC revalidation asks for 2100 min" in record.text
+    assert "check your body's current rules" in record.text
+    assert "35 hours of CPD" in record.text  # the source, quoted
+    # The check-in has nothing under "How did you change…" and no Code themes yet.
+    assert "Still lacking something" in record.text
+    assert "Gibbs' reflective cycle: answer “How is this relevant to the Code?”" in record.text
+
+    # The NMC accounts as a Word document.
+    await bot.say("/export nmc docx")
+    message = await next_document(bot)
+    assert message.document.file_name.endswith(".docx")
+    assert message.document.file_name.startswith("nmc-accounts-")
+    document = docx.Document(io.BytesIO(await download(bot, message.document)))
+    paragraphs = [(p.style.name if p.style else "", p.text) for p in document.paragraphs]
+    nmc = catalog.profile("nmc")
+    headings = [text for style, text in paragraphs if style == "Heading 2"]
+    assert headings == [heading.title for heading in nmc.headings] * 2  # two accounts
+    assert headings[0].startswith("What was the nature of the CPD activity")
+    written = [text for _, text in paragraphs]
+    for answer in GIBBS_TYPED.values():
+        assert answer in written
+    # Each answer sits under the heading its stage feeds.
+    nature = written.index(nmc.headings[0].title)
+    learned = written.index(nmc.headings[1].title)
+    changed = written.index(nmc.headings[2].title)
+    assert nature < written.index(GIBBS_TYPED["moment"]) < learned
+    assert learned < written.index(GIBBS_TYPED["why"]) < changed
+    assert changed < written.index(GIBBS_TYPED["next_time"])
+
+    # The CPD log as CSV: it parses, and adds up to what /cpd showed.
+    await bot.say("/export cpd csv")
+    message = await next_document(bot)
+    assert message.document.file_name.endswith(".csv")
+    rows = list(
+        csv.DictReader(io.StringIO((await download(bot, message.document)).decode("utf-8-sig")))
+    )
+    assert [row["kind"] for row in rows] == ["Reflection", "Reflection", "Course"]
+    assert rows[2]["title"] == "Working with endings"
+    assert sum(int(row["minutes"]) for row in rows) == shown_minutes
