@@ -91,6 +91,20 @@ async def test_nmc_accounts_and_cpd_log_from_a_gibbs_reflection_a_checkin_and_a_
     assert "Still lacking something" in record.text
     assert "Gibbs' reflective cycle: answer “How is this relevant to the Code?”" in record.text
 
+    # The Code themes, asked when missing: picked by button for the Gibbs reflection.
+    gibbs_button = next(label for label in record.button_texts if "Gibbs" in label)
+    assert gibbs_button.startswith("How is this relevant to the Code?")
+    await bot.press(gibbs_button, record)
+    themes = await bot.expect("Which themes of the NMC Code")
+    await bot.press("Prioritise people", themes)
+    themes = await bot.expect_edit(themes)
+    await bot.press("Preserve safety", themes)
+    themes = await bot.expect_edit(themes)
+    assert "✓ Prioritise people" in themes.button_texts
+    await bot.press("Done", themes)
+    saved = await bot.expect_edit(themes)
+    assert "Prioritise people; Preserve safety" in saved.text
+
     # The NMC accounts as a Word document.
     await bot.say("/export nmc docx")
     message = await next_document(bot)
@@ -112,6 +126,8 @@ async def test_nmc_accounts_and_cpd_log_from_a_gibbs_reflection_a_checkin_and_a_
     assert nature < written.index(GIBBS_TYPED["moment"]) < learned
     assert learned < written.index(GIBBS_TYPED["why"]) < changed
     assert changed < written.index(GIBBS_TYPED["next_time"])
+    code = written.index(nmc.headings[3].title)
+    assert written[code + 1] == "Prioritise people; Preserve safety"
 
     # The CPD log as CSV: it parses, and adds up to what /cpd showed.
     await bot.say("/export cpd csv")

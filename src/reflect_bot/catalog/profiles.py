@@ -73,6 +73,10 @@ class EvidenceChoice(_Model):
             raise PydanticCustomError("duplicate", "option ids must differ")
         return value
 
+    @property
+    def option_ids(self) -> tuple[str, ...]:
+        return tuple(option.id for option in self.options)
+
     def labels(self, option_ids: tuple[str, ...]) -> tuple[str, ...]:
         """The labels of the picked options, in the body's order (unknown ids left out)."""
         return tuple(option.label for option in self.options if option.id in option_ids)

@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reflect_bot.catalog import Catalog
-from reflect_bot.catalog.profiles import Profile
+from reflect_bot.catalog.profiles import EvidenceChoice, Profile
 from reflect_bot.clock import Clock
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Clinician
@@ -45,17 +45,20 @@ from reflect_bot.domain.timezones import resolve
 from reflect_bot.flows.export import Asked
 
 __all__ = [
+    "ChoiceAsked",
     "CpdLog",
     "CpdOverview",
     "EvidenceGathered",
     "Logged",
     "ProfileChosen",
     "UnknownProfile",
+    "ask_choice",
     "choose_profile",
     "cpd_overview",
     "gather_cpd_log",
     "gather_evidence",
     "log_activity",
+    "pick_option",
     "should_offer_profile",
 ]
 
@@ -305,4 +308,94 @@ async def cpd_overview(
         shown,
         ready=tuple(account for account in newest_first if account.is_ready),
         lacking=tuple(account for account in newest_first if not account.is_ready),
+    )
+
+
+# --------------------------------------------------------------------------- choices
+
+
+@dataclass(frozen=True)
+class ChoiceAsked:
+    """One of the profile's choices about one reflection, with what is picked so far."""
+
+    profile: Profile
+    choice: EvidenceChoice
+    reflection_id: int
+    program_title: str
+    picked: tuple[str, ...]
+    done: bool = False  # a single choice was just made: nothing left to press
+
+
+async def ask_choice(
+    sessions: async_sessionmaker[AsyncSession],
+    catalog: Catalog,
+    *,
+    clinician: Clinician,
+    reflection_id: int,
+    choice_id: str,
+) -> ChoiceAsked | None:
+    """The choice to ask, or None when the reflection is not theirs or the choice is not
+    their profile's."""
+    profile = catalog.profiles.get(clinician.portfolio_profile or "")
+    if profile is None or choice_id not in {choice.id for choice in profile.choices}:
+        return None
+    async with transaction(sessions) as session:
+        reflection = await portfolio_repository.own_reflection(
+            session, reflection_id=reflection_id, clinician_id=_id(clinician)
+        )
+        if reflection is None:
+            return None
+        picks = await portfolio_repository.picks_for(
+            session,
+            clinician_id=_id(clinician),
+            profile_id=profile.id,
+            reflection_ids=[reflection_id],
+        )
+    return ChoiceAsked(
+        profile,
+        profile.choice(choice_id),
+        reflection_id,
+        reflection.program_title,
+        picks.get(reflection_id, {}).get(choice_id, ()),
+    )
+
+
+async def pick_option(
+    sessions: async_sessionmaker[AsyncSession],
+    catalog: Catalog,
+    clock: Clock,
+    *,
+    clinician: Clinician,
+    reflection_id: int,
+    choice_id: str,
+    option_id: str,
+) -> ChoiceAsked | None:
+    """Picks an option (a single choice is then made) or, where several may be picked,
+    toggles it; None for a reflection, choice or option that is not theirs to pick."""
+    asked = await ask_choice(
+        sessions, catalog, clinician=clinician, reflection_id=reflection_id, choice_id=choice_id
+    )
+    if asked is None or option_id not in asked.choice.option_ids:
+        return None
+    if asked.choice.several:
+        chosen = set(asked.picked) ^ {option_id}
+        picked = tuple(o for o in asked.choice.option_ids if o in chosen)
+    else:
+        picked = (option_id,)
+    async with transaction(sessions) as session:
+        await portfolio_repository.pick(
+            session,
+            reflection_id=reflection_id,
+            profile_id=asked.profile.id,
+            choice_id=choice_id,
+            options=picked,
+            now=clock.now(),
+        )
+    return ChoiceAsked(
+        asked.profile,
+        asked.choice,
+        reflection_id,
+        asked.program_title,
+        picked,
+        done=not asked.choice.several,
     )

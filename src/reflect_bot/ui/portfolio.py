@@ -8,20 +8,32 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from typing import Protocol
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from reflect_bot.catalog import Catalog
-from reflect_bot.catalog.profiles import Profile
+from reflect_bot.catalog.profiles import EvidenceChoice, Profile
 from reflect_bot.domain.cpd import CpdProblem, CpdProgress, LoggedActivity
 from reflect_bot.domain.export import ExportFormat
 from reflect_bot.domain.portfolio import Account, Evidence, FlaggedAnswer, Gap, GapKind
 from reflect_bot.ui import texts
-from reflect_bot.ui.callbacks import ChooseProfile, ExportAs, ListProfiles
+from reflect_bot.ui.callbacks import (
+    AskChoice,
+    ChoiceDone,
+    ChooseProfile,
+    ExportAs,
+    ListProfiles,
+    PickOption,
+)
 
 __all__ = [
     "CPD_TARGET",
+    "choice_keyboard",
+    "choice_saved_text",
+    "choice_text",
     "cpd_caption",
+    "cpd_keyboard",
     "cpd_problem_text",
     "cpd_text",
     "evidence_caption",
@@ -276,3 +288,64 @@ def _accounts(accounts: Sequence[Account], *, with_gaps: bool) -> list[str]:
     if len(accounts) > LISTED_ACCOUNTS:
         lines.append(texts.CPD_MORE.format(count=len(accounts) - LISTED_ACCOUNTS))
     return lines
+
+
+def cpd_keyboard(lacking: Sequence[Account]) -> InlineKeyboardMarkup | None:
+    """A button for each listed account that lacks a choice, to make it now."""
+    rows = []
+    for account in lacking[:LISTED_ACCOUNTS]:
+        entry = account.entry
+        for gap in account.lacks:
+            if gap.kind is not GapKind.CHOICE or gap.choice_id is None:
+                continue
+            label = texts.CPD_CHOICE_BUTTON.format(
+                heading=_shortened(gap.heading or ""),
+                when=f"{entry.started:%Y-%m-%d}",
+                title=entry.program_title,
+            )
+            data = AskChoice(entry.reflection_id, gap.choice_id).encode()
+            rows.append([InlineKeyboardButton(label, callback_data=data)])
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+class _Asked(Protocol):
+    """What the choice flow hands over (flows.portfolio.ChoiceAsked)."""
+
+    @property
+    def choice(self) -> EvidenceChoice: ...
+    @property
+    def reflection_id(self) -> int: ...
+    @property
+    def program_title(self) -> str: ...
+    @property
+    def picked(self) -> tuple[str, ...]: ...
+
+
+def choice_text(asked: _Asked) -> str:
+    text = texts.CHOICE_ASK.format(
+        title=html.escape(asked.program_title), question=html.escape(asked.choice.question)
+    )
+    if asked.choice.several:
+        text += "\n" + texts.CHOICE_SEVERAL_HINT
+    return text
+
+
+def choice_keyboard(asked: _Asked) -> InlineKeyboardMarkup:
+    rows = []
+    for option in asked.choice.options:
+        label = option.label
+        if option.id in asked.picked:
+            label = texts.CHOICE_PICKED.format(label=label)
+        data = PickOption(asked.reflection_id, asked.choice.id, option.id).encode()
+        rows.append([InlineKeyboardButton(label, callback_data=data)])
+    if asked.choice.several:
+        done = ChoiceDone(asked.reflection_id, asked.choice.id).encode()
+        rows.append([InlineKeyboardButton(texts.CHOICE_DONE_BUTTON, callback_data=done)])
+    return InlineKeyboardMarkup(rows)
+
+
+def choice_saved_text(asked: _Asked) -> str:
+    labels = asked.choice.labels(asked.picked)
+    if not labels:
+        return texts.CHOICE_NONE_SAVED
+    return texts.CHOICE_SAVED.format(labels=html.escape("; ".join(labels)))

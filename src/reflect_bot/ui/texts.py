@@ -610,6 +610,14 @@ CPD_ENTRY = "• {when} · {title}"
 CPD_ENTRY_LACKS = "• {when} · {title}: {gaps}"
 CPD_MORE = "…and {count} more."
 CPD_EXPORT_HINT = "/export cpd csv gives the whole log; /cpd add logs an activity."
+CPD_CHOICE_BUTTON = "{heading} · {when} {title}"
+# A profile's choice about one reflection (e.g. the NMC Code themes).
+CHOICE_ASK = "<b>{title}</b>\n{question}"
+CHOICE_SEVERAL_HINT = "Press each that applies, then Done."
+CHOICE_PICKED = "✓ {label}"
+CHOICE_DONE_BUTTON = "Done"
+CHOICE_SAVED = "Saved for this reflection: {labels}."
+CHOICE_NONE_SAVED = "Nothing picked yet for this reflection."
 CPD_YEARS = ("year", "years")
 
 # --- privacy and access ---------------------------------------------------------------------

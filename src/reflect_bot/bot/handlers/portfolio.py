@@ -25,7 +25,15 @@ from reflect_bot.flows import portfolio as flow
 from reflect_bot.ui import portfolio as view
 from reflect_bot.ui import texts
 from reflect_bot.ui.callback_data import pattern
-from reflect_bot.ui.callbacks import PORTFOLIO, ChooseProfile, ExportAs, decode_portfolio
+from reflect_bot.ui.callbacks import (
+    PORTFOLIO,
+    AskChoice,
+    ChoiceDone,
+    ChooseProfile,
+    ExportAs,
+    PickOption,
+    decode_portfolio,
+)
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +82,7 @@ async def cpd(update: Update, context: ReflectContext, clinician: Clinician) -> 
     text = view.cpd_text(
         overview.progress, overview.profile, ready=overview.ready, lacking=overview.lacking
     )
-    await reply(update, context, text)
+    await reply(update, context, text, keyboard=view.cpd_keyboard(overview.lacking))
     if await flow.should_offer_profile(
         services.sessions, services.catalog, services.clock, clinician=clinician
     ):
@@ -107,6 +115,9 @@ async def portfolio_button(
             return
         await _replace(query, view.profile_set_text(chosen.profile))
         return
+    if isinstance(pressed, AskChoice | PickOption | ChoiceDone):
+        await _choice(update, context, query, clinician, pressed)
+        return
     await query.answer()
     if isinstance(pressed, ExportAs):
         asked = export_flow.read_request(
@@ -127,6 +138,48 @@ async def portfolio_button(
         view.profile_text(current),
         keyboard=view.profile_keyboard(services.catalog),
     )
+
+
+async def _choice(
+    update: Update,
+    context: ReflectContext,
+    query: CallbackQuery,
+    clinician: Clinician,
+    pressed: AskChoice | PickOption | ChoiceDone,
+) -> None:
+    """Asks a profile's choice about a reflection, picks an option, or closes the question."""
+    services = services_of(context)
+    if isinstance(pressed, PickOption):
+        asked = await flow.pick_option(
+            services.sessions,
+            services.catalog,
+            services.clock,
+            clinician=clinician,
+            reflection_id=pressed.reflection_id,
+            choice_id=pressed.choice_id,
+            option_id=pressed.option_id,
+        )
+    else:
+        asked = await flow.ask_choice(
+            services.sessions,
+            services.catalog,
+            clinician=clinician,
+            reflection_id=pressed.reflection_id,
+            choice_id=pressed.choice_id,
+        )
+    if asked is None:
+        await query.answer(texts.STALE_BUTTON)
+        return
+    await query.answer()
+    if isinstance(pressed, AskChoice):
+        await reply(update, context, view.choice_text(asked), keyboard=view.choice_keyboard(asked))
+    elif isinstance(pressed, ChoiceDone) or asked.done:
+        await _replace(query, view.choice_text(asked) + "\n\n" + view.choice_saved_text(asked))
+    elif isinstance(query.message, Message):
+        try:
+            await query.message.edit_reply_markup(reply_markup=view.choice_keyboard(asked))
+        except BadRequest as exc:  # pressed twice before the first edit arrived
+            log.info("choice buttons not changed: %s", type(exc).__name__)
 
 
 async def _replace(query: CallbackQuery, text: str) -> None:

@@ -18,6 +18,7 @@ __all__ = [
     "activities",
     "add_activity",
     "mark_profile_asked",
+    "own_reflection",
     "pick",
     "picks_for",
     "set_profile",
@@ -134,3 +135,15 @@ async def pick(
         )
     )
     await session.flush()
+
+
+async def own_reflection(
+    session: AsyncSession, *, reflection_id: int, clinician_id: int
+) -> Reflection | None:
+    """The reflection, if it is this clinician's."""
+    result = await session.execute(
+        select(Reflection).where(
+            col(Reflection.id) == reflection_id, col(Reflection.clinician_id) == clinician_id
+        )
+    )
+    return result.scalar_one_or_none()
