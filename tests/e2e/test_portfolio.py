@@ -6,15 +6,23 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import docx
+import pytest
+from sqlalchemy import select
 
 from reflect_bot.catalog import StepKind
+from reflect_bot.db.engine import transaction
+from reflect_bot.db.models import CpdActivity, EvidenceChoice, Reflection
+from reflect_bot.ui import texts
 from tests.e2e.harness import USER, Harness
+from tests.e2e.privacy_support import rows_of
 from tests.shipped import CHECKIN_PROGRAM_ID
 
 GIBBS_TYPED = {
@@ -139,3 +147,58 @@ async def test_nmc_accounts_and_cpd_log_from_a_gibbs_reflection_a_checkin_and_a_
     assert [row["kind"] for row in rows] == ["Reflection", "Reflection", "Course"]
     assert rows[2]["title"] == "Working with endings"
     assert sum(int(row["minutes"]) for row in rows) == shown_minutes
+
+
+OTHER = 1002
+CPD_MARKER = "Balint group on endings, zq-marker-51"
+
+
+def _files_holding(folder: Path, needle: bytes) -> list[str]:
+    return [p.name for p in folder.rglob("*") if p.is_file() and needle in p.read_bytes()]
+
+
+async def test_a_cpd_title_is_encrypted_never_logged_and_erased_by_forget(
+    bot: Harness, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    await bot.onboard()
+    await bot.say(f"/cpd add peer consultation 45 {CPD_MARKER}")
+    logged = await bot.expect("Logged")
+    assert "Peer consultation, 45 min" in logged.text
+
+    async with transaction(bot.services.sessions) as session:
+        stored = (await session.execute(select(CpdActivity))).scalar_one()
+    assert stored.title == CPD_MARKER  # decrypted by the column type
+    assert _files_holding(tmp_path, CPD_MARKER.encode("utf-8")) == []
+    assert CPD_MARKER not in caplog.text
+
+    await bot.say("/forget")
+    confirm = await bot.expect("Erase everything I hold about you?")
+    await bot.press(texts.FORGET_BUTTON, confirm)
+    await bot.expect("Everything I held about you is erased")
+    assert await rows_of(bot.services.sessions, USER) == {}
+    async with transaction(bot.services.sessions) as session:
+        assert (await session.execute(select(CpdActivity))).first() is None
+
+
+async def test_choice_buttons_naming_another_clinicians_reflection_do_nothing(
+    bot: Harness,
+) -> None:
+    """A forged pf:o press for someone else's reflection stores nothing and says so."""
+    await bot.onboard(user=OTHER)
+    await bot.say("/reflect what-so-what", user=OTHER)
+    await bot.expect("What? So what? Now what?", user=OTHER)
+    await bot.onboard()
+    await bot.say("/profile nmc")
+    await bot.expect("NMC revalidation")
+    async with transaction(bot.services.sessions) as session:
+        theirs = (await session.execute(select(Reflection))).scalar_one()
+    await bot.say("/help")
+    own = await bot.expect("What I can do")
+    for forged in (f"pf:k:{theirs.id}:code_themes", f"pf:o:{theirs.id}:code_themes:people"):
+        query_id = await bot.emulator.press_button(USER, own.message_id, forged, strict=False)
+        answer = await bot.emulator.wait_for_callback_answer(query_id)
+        assert answer.text == texts.STALE_BUTTON
+    await bot.emulator.assert_no_bot_message(USER, within=0.3)
+    async with transaction(bot.services.sessions) as session:
+        assert (await session.execute(select(EvidenceChoice))).first() is None
