@@ -4,14 +4,23 @@ and each .docx read back with python-docx: headings, styles and the clinician's 
 
 from __future__ import annotations
 
+import dataclasses
 import io
+from datetime import date
 
 import docx
 import pytest
 
+from reflect_bot.domain.identifying import IdentifyingKind
+from reflect_bot.domain.portfolio import build_evidence, flagged_answers
 from reflect_bot.render import evidence_docx, evidence_markdown
 from reflect_bot.render.formats import EVIDENCE_FORMATS
-from tests.unit.evidence_support import GIBBS_ANSWERS, GOLDEN_DIR, sample_evidence
+from tests.unit.evidence_support import (
+    GIBBS_ANSWERS,
+    GOLDEN_DIR,
+    evidence_catalog,
+    sample_evidence,
+)
 
 PROFILES = ["nmc", "hcpc", "gmc", "bacp", "psyba"]
 
@@ -101,3 +110,33 @@ def test_each_evidence_format_names_itself_and_its_extension() -> None:
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         ),
     }
+
+
+def test_an_answer_to_a_step_no_longer_in_the_catalog_keeps_its_words() -> None:
+    """A renamed step has no sections any more: its answer goes under the first heading
+    rather than being dropped."""
+    evidence = sample_evidence("gmc")
+    catalog = evidence_catalog()
+    entry = evidence.journal.entries[0]
+    renamed = dataclasses.replace(
+        entry, answers=(dataclasses.replace(entry.answers[-1], step_id="old_plan"),)
+    )
+    journal = dataclasses.replace(evidence.journal, entries=(renamed,))
+    (account,) = build_evidence(journal, catalog.profile("gmc"), catalog=catalog).accounts
+    assert [len(part.answers) for part in account.parts] == [1, 0, 0]
+    assert [gap.heading for gap in account.lacks] == ["So what?", "Now what?"]
+
+
+def test_answers_that_may_identify_someone_are_listed_before_export() -> None:
+    evidence = sample_evidence("nmc")
+    entry = evidence.journal.entries[0]
+    named = dataclasses.replace(
+        entry.answers[0], text="Mrs Okafor called from 07700 900123 after the session."
+    )
+    journal = dataclasses.replace(
+        evidence.journal,
+        entries=(dataclasses.replace(entry, answers=(named, *entry.answers[1:])),),
+    )
+    (flagged,) = flagged_answers(journal, today=date(2026, 11, 30))
+    assert flagged.question == "Description: what happened?"
+    assert IdentifyingKind.PHONE in flagged.found
