@@ -34,6 +34,7 @@ from reflect_bot.domain.export import (
     Journal,
     build_journal,
 )
+from reflect_bot.domain.mentions import ConceptMatcher
 from reflect_bot.domain.portfolio import (
     Account,
     Evidence,
@@ -43,6 +44,8 @@ from reflect_bot.domain.portfolio import (
 )
 from reflect_bot.domain.timezones import resolve
 from reflect_bot.flows.export import Asked
+
+NO_CONCEPTS = ConceptMatcher(())
 
 __all__ = [
     "ChoiceAsked",
@@ -174,6 +177,8 @@ async def _journal(
         today=asked.today,
         exported_at=asked.now,
         author=clinician.display_name if clinician.name_in_export else None,
+        # Accounts and the CPD log show no concepts: skip scanning every answer for them.
+        matcher=NO_CONCEPTS,
     )
 
 
