@@ -369,7 +369,7 @@ def report(
         "",
         *[f"- {key}: {value}" for key, value in info.items()],
         "",
-        "Run: `python -m bench p4`" + ("" if shape == "md" else " --format docx"),
+        "Run: `python -m bench p4" + ("`" if shape == "md" else " --format docx`"),
         "",
     ]
     return "\n".join(lines)
