@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from reflect_bot.catalog import CpdKind
+from reflect_bot.catalog import CpdKind, default_prompts_dir, load_catalog
 from reflect_bot.catalog.profiles import CpdRequirement
 from reflect_bot.domain.cpd import (
     CpdEntry,
@@ -37,6 +37,7 @@ from reflect_bot.ui.callbacks import (
     PortfolioPress,
     decode_portfolio,
 )
+from reflect_bot.ui.portfolio import cpd_text
 
 PSYBA = CpdRequirement(
     minutes=1800,
@@ -187,3 +188,25 @@ def test_portfolio_buttons_round_trip_within_telegrams_limit() -> None:
         "pf:x:nmc",
     ):
         assert decode_portfolio(foreign) is None
+
+
+def test_cpd_shows_the_requirement_with_its_source_and_a_check_your_rules_note() -> None:
+    catalog = load_catalog(default_prompts_dir())
+    psyba = catalog.profile("psyba")
+    log = [
+        CpdEntry(date(2026, 11, 2), CpdKind.REFLECTION, 9, "Gibbs' reflective cycle"),
+        CpdEntry(date(2026, 11, 3), CpdKind.PEER_CONSULTATION, 60, "<b>Case</b> group"),
+    ]
+    text = cpd_text(progress(log, psyba.cpd, today=TODAY), psyba, ready=(), lacking=())
+    assert "<b>Your CPD record</b>, 2025-12-01 to 2026-11-30" in text
+    assert "69 min logged (1 h 09 min)" in text
+    assert "PsyBA CPD asks for 1800 min (30 h 00 min) over a year: 1731 min to go." in text
+    assert "Of these, peer consultation: 60 of 600 min." in text
+    assert "Source: Registration standard: Continuing professional development: 30 hours" in text
+    assert f'<a href="{psyba.guidance_url}">' in text
+    assert "Counted over the last year up to today" in text
+    assert "check your body's current rules" in text
+    gmc = catalog.profile("gmc")
+    text = cpd_text(progress(log, gmc.cpd, today=TODAY), gmc, ready=(), lacking=())
+    assert "GMC / Academy: The GMC sets no CPD hours of its own" in text
+    assert "asks for" not in text

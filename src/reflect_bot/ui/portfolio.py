@@ -194,9 +194,10 @@ def _hours(minutes: int) -> str:
     return f"{hours} h {rest:02d} min" if hours else f"{rest} min"
 
 
-def _years(count: int) -> str:
-    one, many = texts.CPD_YEARS
-    return f"{count} {one if count == 1 else many}"
+def _years(count: int, *, last: bool = False) -> str:
+    if count == 1:
+        return texts.CPD_LAST_YEAR if last else texts.CPD_ONE_YEAR
+    return texts.CPD_YEARS.format(count=count)
 
 
 def cpd_text(
@@ -257,7 +258,7 @@ def _requirement_lines(progress: CpdProgress, profile: Profile) -> list[str]:
         )
     link = f'<a href="{html.escape(profile.guidance_url)}">{html.escape(profile.document)}</a>'
     lines.append(texts.CPD_SOURCE.format(source=html.escape(requirement.source), link=link))
-    lines.append(texts.CPD_CHECK_RULES.format(years=_years(requirement.years)))
+    lines.append(texts.CPD_CHECK_RULES.format(years=_years(requirement.years, last=True)))
     return lines
 
 

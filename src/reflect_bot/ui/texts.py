@@ -618,7 +618,9 @@ CHOICE_PICKED = "✓ {label}"
 CHOICE_DONE_BUTTON = "Done"
 CHOICE_SAVED = "Saved for this reflection: {labels}."
 CHOICE_NONE_SAVED = "Nothing picked yet for this reflection."
-CPD_YEARS = ("year", "years")
+CPD_YEARS = "{count} years"
+CPD_ONE_YEAR = "a year"  # "asks for … over a year"
+CPD_LAST_YEAR = "year"  # "counted over the last year"
 
 # --- privacy and access ---------------------------------------------------------------------
 
