@@ -20,9 +20,11 @@ from sqlalchemy import select
 from reflect_bot.catalog import StepKind
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import CpdActivity, EvidenceChoice, Reflection
+from reflect_bot.db.repositories import clinicians
 from reflect_bot.ui import texts
 from tests.e2e.harness import USER, Harness
 from tests.e2e.privacy_support import rows_of
+from tests.integration.journal_seed import seed_reflection
 from tests.shipped import CHECKIN_PROGRAM_ID
 
 GIBBS_TYPED = {
@@ -202,3 +204,35 @@ async def test_choice_buttons_naming_another_clinicians_reflection_do_nothing(
     await bot.emulator.assert_no_bot_message(USER, within=0.3)
     async with transaction(bot.services.sessions) as session:
         assert (await session.execute(select(EvidenceChoice))).first() is None
+
+
+async def test_answers_that_may_identify_someone_are_listed_before_the_accounts(
+    bot: Harness,
+) -> None:
+    await bot.onboard()
+    program = bot.services.catalog.program("what-so-what")
+    async with transaction(bot.services.sessions) as session:
+        clinician = await clinicians.get_by_user(session, telegram_user_id=USER)
+        assert clinician is not None and clinician.id is not None
+        await seed_reflection(
+            session,
+            clinician_id=clinician.id,
+            program=program,
+            answers=[
+                ("what", "Her husband rang me on 07700 900123 after the session."),
+                ("my_part", "I took the call."),
+                ("so_what", "Boundaries matter here."),
+                ("matters", "The frame holds the work."),
+                ("now_what", "Agree how contact works between sessions."),
+            ],
+            started_at=bot.clock.now() - timedelta(days=1),
+        )
+    await bot.say("/export gmc")
+    warning = await bot.expect("Before you upload")
+    assert "What? So what? Now what?" in warning.text
+    assert program.step("what").question[:40] in warning.text
+    assert "a phone number" in warning.text
+    assert "07700" not in warning.text  # the detail itself is not repeated
+    message = await next_document(bot)
+    assert message.document.file_name.startswith("gmc-accounts-")
+    assert message.document.file_name.endswith(".md")
