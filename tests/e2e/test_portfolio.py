@@ -138,6 +138,9 @@ async def test_nmc_accounts_and_cpd_log_from_a_gibbs_reflection_a_checkin_and_a_
     assert changed < written.index(GIBBS_TYPED["next_time"])
     code = written.index(nmc.headings[3].title)
     assert written[code + 1] == "Prioritise people; Preserve safety"
+    # The check-in still lacks its Code themes, and the clinician is told where to add them.
+    still = await bot.expect("still need an answer")
+    assert "1 of these accounts" in still.text and "/cpd" in still.text
 
     # The CPD log as CSV: it parses, and adds up to what /cpd showed.
     await bot.say("/export cpd csv")

@@ -42,6 +42,7 @@ __all__ = [
     "format_not_offered_text",
     "gaps_text",
     "logged_text",
+    "missing_choices_text",
     "profile_keyboard",
     "profile_set_text",
     "profile_text",
@@ -148,6 +149,25 @@ def flagged_text(flagged: Sequence[FlaggedAnswer], *, kinds: dict[str, str]) -> 
 
 def _shortened(text: str) -> str:
     return text if len(text) <= _QUOTED_LIMIT else text[: _QUOTED_LIMIT - 1] + "…"
+
+
+def missing_choices_text(evidence: Evidence) -> str | None:
+    """How many accounts still lack each of the body's choices (None: none lacks one)."""
+    lines = []
+    for heading in evidence.profile.headings:
+        if heading.choice is None:
+            continue
+        count = sum(
+            1
+            for account in evidence.accounts
+            for part in account.parts
+            if part.heading_id == heading.id and not part.chosen
+        )
+        if count:
+            lines.append(
+                texts.EXPORT_CHOICES_MISSING.format(count=count, heading=html.escape(heading.title))
+            )
+    return "\n".join(lines) or None
 
 
 def evidence_caption(evidence: Evidence) -> str:

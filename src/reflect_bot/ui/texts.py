@@ -552,6 +552,10 @@ EXPORT_FLAGGED = (
     "Bodies ask for accounts that identify no one. Edit your message in this chat to change "
     "an answer, then export again.\n{entries}"
 )
+EXPORT_CHOICES_MISSING = (
+    "{count} of these accounts still need an answer to “{heading}”. "
+    "/cpd lists them with a button for each; then export again."
+)
 EXPORT_FLAGGED_ENTRY = "• {when} · {title}: “{question}” — {found}"
 
 # Words inside the evidence documents (Markdown and Word). Plain text, no markup.

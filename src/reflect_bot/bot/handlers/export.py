@@ -137,6 +137,9 @@ async def _send_evidence(
         parse_mode=ParseMode.HTML,
         protect_content=PROTECT_EXPORT,
     )
+    missing = portfolio_view.missing_choices_text(evidence)
+    if missing is not None:
+        await reply(update, context, missing)
     # Counts only: what the clinician wrote never reaches a log line.
     log.info(
         "evidence sent: %d account(s), %s, %s",
