@@ -1,4 +1,5 @@
-"""P4: exporting five years of daily reflections as Markdown.
+"""P4: exporting five years of daily reflections as Markdown (or, with --format docx, as
+NMC reflective accounts in a Word document).
 
 One clinician with a reflection every day for five years (1,826 reflections, 5 answers each:
 9,130 answers, their question snapshots and free text encrypted at rest) asks for `/export`.
@@ -10,9 +11,9 @@ The journal is seeded in this process; the export runs in a fresh child process,
 resident memory (ru_maxrss) is the export's and not the seeding's. Peak Python allocation
 during one export is measured with tracemalloc in a separate run (tracemalloc slows code).
 
-    python -m bench p4 [--years 5] [--runs 5] [--no-postgres]
+    python -m bench p4 [--years 5] [--runs 5] [--no-postgres] [--format docx]
 
-Target: ≤ 1 s per export. Results: bench/results/P4.md.
+Target: ≤ 1 s per export. Results: bench/results/P4.md (Markdown), P4-docx.md (Word).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from reflect_bot.db.engine import create_engine, create_sessionmaker, transactio
 from reflect_bot.db.migrations import upgrade_head  # noqa: E402
 from reflect_bot.db.models import Answer, Clinician, Reflection  # noqa: E402
 from reflect_bot.db.repositories import journal as journal_repository  # noqa: E402
+from reflect_bot.db.repositories import portfolio as portfolio_repository  # noqa: E402
 from reflect_bot.db.types import set_keys  # noqa: E402
 from reflect_bot.domain.export import (  # noqa: E402
     EXPORTED_STATUSES,
@@ -53,9 +55,14 @@ from reflect_bot.domain.export import (  # noqa: E402
     ExportScope,
     build_journal,
 )
+from reflect_bot.domain.portfolio import build_evidence  # noqa: E402
+from reflect_bot.flows.portfolio import NO_CONCEPTS  # noqa: E402
+from reflect_bot.render import evidence_docx  # noqa: E402
 from reflect_bot.render.markdown import render_parts  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "P4.md"
+RESULTS_DOCX = ROOT / "bench" / "results" / "P4-docx.md"
+PROFILE = "nmc"  # the docx export lays reflections out as NMC reflective accounts
 POSTGRES_URL = os.environ.get(
     "REFLECT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
@@ -139,9 +146,9 @@ def _answer(reflection_id: int, position: int, step: Any, day: int, when: dateti
 
 
 async def export_once(
-    url: str, catalog: Catalog, clinician_id: int, today: date
+    url: str, catalog: Catalog, clinician_id: int, today: date, shape: str = "md"
 ) -> dict[str, float | int]:
-    """What the /export handler does, timed by stage."""
+    """What the /export handler does, timed by stage (`shape` docx: `/export nmc docx`)."""
     engine = create_engine(url)
     sessions = create_sessionmaker(engine)
     try:
@@ -152,6 +159,16 @@ async def export_once(
             stored = await journal_repository.load_reflections(
                 session, clinician_id=clinician_id, statuses=EXPORTED_STATUSES
             )
+            picks = (
+                await portfolio_repository.picks_for(
+                    session,
+                    clinician_id=clinician_id,
+                    profile_id=PROFILE,
+                    reflection_ids=[reflection.id for reflection in stored],
+                )
+                if shape == "docx"
+                else {}
+            )
         loaded = time.perf_counter()
         journal = build_journal(
             request,
@@ -161,10 +178,18 @@ async def export_once(
             today=today,
             exported_at=datetime.now(UTC),
             author="Ana Ruiz",
+            matcher=NO_CONCEPTS if shape == "docx" else None,
         )
-        built = time.perf_counter()
-        documents = render_parts(journal, max_bytes=MAX_BYTES, bot_username="reflect_bot")
-        encoded = [document.encode("utf-8") for document in documents]
+        if shape == "docx":
+            evidence = build_evidence(
+                journal, catalog.profile(PROFILE), catalog=catalog, picks=picks
+            )
+            built = time.perf_counter()
+            encoded = [evidence_docx.render(evidence)]
+        else:
+            built = time.perf_counter()
+            documents = render_parts(journal, max_bytes=MAX_BYTES, bot_username="reflect_bot")
+            encoded = [document.encode("utf-8") for document in documents]
         rendered = time.perf_counter()
         cpu = time.process_time() - cpu_began
     finally:
@@ -182,16 +207,18 @@ async def export_once(
     }
 
 
-async def measure(url: str, clinician_id: int, runs: int, today: date) -> dict[str, Any]:
+async def measure(
+    url: str, clinician_id: int, runs: int, today: date, shape: str
+) -> dict[str, Any]:
     catalog = load_catalog(ROOT / "prompts")
     rss_start_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # A connection and the import of every module first, so run 1 is not a cold start.
-    await export_once(url, catalog, clinician_id, today)
+    await export_once(url, catalog, clinician_id, today, shape)
     rss_before_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    timings = [await export_once(url, catalog, clinician_id, today) for _ in range(runs)]
+    timings = [await export_once(url, catalog, clinician_id, today, shape) for _ in range(runs)]
     rss_after_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     tracemalloc.start()
-    await export_once(url, catalog, clinician_id, today)
+    await export_once(url, catalog, clinician_id, today, shape)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return {
@@ -206,7 +233,7 @@ async def measure(url: str, clinician_id: int, runs: int, today: date) -> dict[s
 def child_main(args: argparse.Namespace) -> int:
     set_keys([args.key])
     result = asyncio.run(
-        measure(args.url, args.clinician, args.runs, date.fromisoformat(args.today))
+        measure(args.url, args.clinician, args.runs, date.fromisoformat(args.today), args.format)
     )
     print(json.dumps(result))
     return 0
@@ -215,7 +242,9 @@ def child_main(args: argparse.Namespace) -> int:
 # ----------------------------------------------------------------------------- the parent
 
 
-def run_database(name: str, url: str, *, years: int, runs: int) -> dict[str, Any]:
+def run_database(
+    name: str, url: str, *, years: int, runs: int, shape: str = "md"
+) -> dict[str, Any]:
     key = Fernet.generate_key().decode("ascii")
     set_keys([key])
     catalog = load_catalog(ROOT / "prompts")
@@ -229,6 +258,7 @@ def run_database(name: str, url: str, *, years: int, runs: int) -> dict[str, Any
         [
             sys.executable, "-m", "bench.p4_export", "--child", "--url", url, "--key", key,
             "--clinician", str(clinician_id), "--runs", str(runs), "--today", today.isoformat(),
+            "--format", shape,
         ],
         cwd=ROOT, check=True, capture_output=True, text=True,
         env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "src")])},
@@ -275,15 +305,30 @@ def _drop_postgres(url: str) -> None:
     asyncio.run(drop())
 
 
-def report(results: list[dict[str, Any]], info: dict[str, str], *, years: int, runs: int) -> str:
+def report(
+    results: list[dict[str, Any]],
+    info: dict[str, str],
+    *,
+    years: int,
+    runs: int,
+    shape: str = "md",
+) -> str:
+    what = (
+        "code path: load (2 queries + decryption), build (concepts, glossary, totals), render "
+        "(Markdown, UTF-8)."
+        if shape == "md"
+        else "`/export nmc docx` code path: load (2 queries + decryption, and the evidence "
+        "choices: 1 query), build (the journal, then each reflection laid out under the NMC "
+        "form's headings), render (a Word document with python-docx, zipped)."
+    )
     lines = [
-        "# P4: exporting five years of daily reflections",
+        "# P4: exporting five years of daily reflections"
+        + ("" if shape == "md" else " as NMC accounts (.docx)"),
         "",
         f"{years} years of one reflection a day ({results[0]['timings'][0]['reflections']:,} "
         f"reflections, {results[0]['seeded_answers']:,} answers; question snapshots, free "
         "text and choice labels encrypted at rest with Fernet), exported whole with `/export`'s "
-        "code path: load (2 queries + decryption), build (concepts, glossary, totals), render "
-        "(Markdown, UTF-8). Telegram's upload is not included. Each database: one warm-up "
+        f"{what} Telegram's upload is not included. Each database: one warm-up "
         f"export, then {runs} timed exports in a fresh process.",
         "",
         f"Target: ≤ {TARGET_SECONDS:.0f} s per export.",
@@ -324,7 +369,7 @@ def report(results: list[dict[str, Any]], info: dict[str, str], *, years: int, r
         "",
         *[f"- {key}: {value}" for key, value in info.items()],
         "",
-        "Run: `python -m bench p4`",
+        "Run: `python -m bench p4" + ("`" if shape == "md" else " --format docx`"),
         "",
     ]
     return "\n".join(lines)
@@ -335,7 +380,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-postgres", action="store_true")
-    parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--format", choices=("md", "docx"), default="md")
+    parser.add_argument("--output", type=Path, default=None)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--key", help=argparse.SUPPRESS)
@@ -348,15 +394,22 @@ def main(argv: list[str]) -> int:
     results = []
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite+aiosqlite:///{Path(folder) / 'p4.sqlite3'}"
-        results.append(run_database("SQLite", url, years=args.years, runs=args.runs))
+        results.append(
+            run_database("SQLite", url, years=args.years, runs=args.runs, shape=args.format)
+        )
     if not args.no_postgres and (pg_url := _postgres_database()) is not None:
         try:
-            results.append(run_database("PostgreSQL", pg_url, years=args.years, runs=args.runs))
+            results.append(
+                run_database(
+                    "PostgreSQL", pg_url, years=args.years, runs=args.runs, shape=args.format
+                )
+            )
         finally:
             _drop_postgres(pg_url)
-    text = report(results, machine(), years=args.years, runs=args.runs)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(text, encoding="utf-8")
+    text = report(results, machine(), years=args.years, runs=args.runs, shape=args.format)
+    output = args.output or (RESULTS if args.format == "md" else RESULTS_DOCX)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
     print(text)
     medians = [statistics.median(t["total"] for t in r["timings"]) for r in results]
     return 0 if all(m <= TARGET_SECONDS for m in medians) else 1

@@ -4,7 +4,7 @@ Code asks the catalog for programs by role and lists them in its menu order; tes
 shipped programs outright, so a content change that moves or renames one shows up here.
 """
 
-#: The eight programs, in the menu order their TOML gives them.
+#: The ten programs, in the menu order their TOML gives them.
 PROGRAM_IDS: tuple[str, ...] = (
     "two-relationships",
     "post-session-checkin",
@@ -14,6 +14,8 @@ PROGRAM_IDS: tuple[str, ...] = (
     "rogers-conditions",
     "collaborative-empiricism",
     "affect-labeling",
+    "gibbs-cycle",
+    "what-so-what",
 )
 
 #: The program that plays `Role.CHECKIN`.

@@ -283,7 +283,7 @@ def _prompts_check(args: argparse.Namespace) -> int:
     if problems:
         print(f"{len(problems)} problem(s) in {directory}", file=sys.stderr)
         return 1
-    print(f"{directory}: all concepts and programs are valid.")
+    print(f"{directory}: all concepts, programs and portfolio profiles are valid.")
     return 0
 
 

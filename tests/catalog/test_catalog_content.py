@@ -9,6 +9,7 @@ from reflect_bot.catalog import (
     Catalog,
     Category,
     Role,
+    Section,
     StepKind,
     check_catalog,
 )
@@ -46,7 +47,7 @@ CONTENT_MAP_SLUGS = {
     "transference",
 }
 
-EIGHT_PROGRAMS = {
+SHIPPED_PROGRAMS = {
     "two-relationships",
     "post-session-checkin",
     "rupture-repair",
@@ -55,6 +56,8 @@ EIGHT_PROGRAMS = {
     "rogers-conditions",
     "collaborative-empiricism",
     "affect-labeling",
+    "gibbs-cycle",
+    "what-so-what",
 }
 
 NEUROBIOLOGY_CARDS = {
@@ -95,9 +98,9 @@ def test_every_content_map_concept_has_a_card(catalog: Catalog) -> None:
     assert set(catalog.concepts) == CONTENT_MAP_SLUGS
 
 
-def test_the_eight_programs_exist_with_steps(catalog: Catalog) -> None:
-    assert set(catalog.programs) == EIGHT_PROGRAMS
-    assert set(PROGRAM_IDS) == EIGHT_PROGRAMS
+def test_the_shipped_programs_exist_with_steps(catalog: Catalog) -> None:
+    assert set(catalog.programs) == SHIPPED_PROGRAMS
+    assert set(PROGRAM_IDS) == SHIPPED_PROGRAMS
     for program in catalog.programs.values():
         assert program.steps, program.id
         assert program.title and program.purpose and program.intro
@@ -106,7 +109,9 @@ def test_the_eight_programs_exist_with_steps(catalog: Catalog) -> None:
 def test_programs_come_in_menu_order(catalog: Catalog) -> None:
     assert list(catalog.programs) == list(PROGRAM_IDS)
     assert [p.id for p in catalog.programs_in_menu_order()] == list(PROGRAM_IDS)
-    assert [p.menu_order for p in catalog.programs_in_menu_order()] == list(range(1, 9))
+    assert [p.menu_order for p in catalog.programs_in_menu_order()] == list(
+        range(1, len(PROGRAM_IDS) + 1)
+    )
 
 
 def test_each_role_the_code_needs_has_its_program(catalog: Catalog) -> None:
@@ -119,7 +124,13 @@ def test_each_role_the_code_needs_has_its_program(catalog: Catalog) -> None:
         Role.COLLABORATION: "collaborative-empiricism",
     }
     roleless = {p.id for p in catalog.programs.values() if p.role is None}
-    assert roleless == {"two-relationships", "rogers-conditions", "affect-labeling"}
+    assert roleless == {
+        "two-relationships",
+        "rogers-conditions",
+        "affect-labeling",
+        "gibbs-cycle",
+        "what-so-what",
+    }
 
 
 def test_source_documents(catalog: Catalog) -> None:
@@ -249,6 +260,48 @@ def test_every_program_has_a_text_step_and_a_privacy_reminder(catalog: Catalog) 
         assert any(step.kind is StepKind.TEXT for step in program.steps), program.id
         intro = program.intro.lower()
         assert "name" in intro and "identif" in intro, program.id
+
+
+def test_every_step_of_every_program_serves_a_section_of_both_models(catalog: Catalog) -> None:
+    """Any reflection can be laid out in Gibbs' shape and in "What? So what? Now what?"."""
+    gibbs = {
+        Section.DESCRIPTION,
+        Section.FEELINGS,
+        Section.EVALUATION,
+        Section.ANALYSIS,
+        Section.CONCLUSION,
+        Section.ACTION_PLAN,
+    }
+    three_questions = {Section.WHAT, Section.SO_WHAT, Section.NOW_WHAT}
+    for program in catalog.programs.values():
+        for step in program.steps:
+            where = (program.id, step.id)
+            assert gibbs & set(step.sections), where
+            assert three_questions & set(step.sections), where
+            assert step.is_action == bool(
+                {Section.ACTION_PLAN, Section.NOW_WHAT} & set(step.sections)
+            )
+
+
+def test_reflective_models_ask_their_stages_in_order(catalog: Catalog) -> None:
+    """Gibbs' cycle walks its six stages in order; the three questions come in theirs, and
+    each model ends on a decision (a learning goal)."""
+    gibbs = catalog.program("gibbs-cycle")
+    stages = [step.sections[0] for step in gibbs.steps]
+    assert list(dict.fromkeys(stages)) == [
+        Section.DESCRIPTION,
+        Section.FEELINGS,
+        Section.EVALUATION,
+        Section.ANALYSIS,
+        Section.CONCLUSION,
+        Section.ACTION_PLAN,
+    ]
+    three = catalog.program("what-so-what")
+    parts = [step.sections[1] for step in three.steps]
+    assert list(dict.fromkeys(parts)) == [Section.WHAT, Section.SO_WHAT, Section.NOW_WHAT]
+    for program in (gibbs, three):
+        assert program.steps[-1].is_action or program.steps[-2].is_action, program.id
+        assert all(step.kind is StepKind.TEXT for step in program.steps), program.id
 
 
 def test_program_concepts_are_cards(catalog: Catalog) -> None:

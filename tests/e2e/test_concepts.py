@@ -1,7 +1,7 @@
 """Concept cards are browsable in chat: the index, a card, a related card, and a deep link."""
 
 from tests.e2e.harness import Harness
-from tests.shipped import CHECKIN_PROGRAM_ID
+from tests.shipped import CHECKIN_PROGRAM_ID, PROGRAM_IDS
 
 
 async def test_index_card_related_card_and_deep_link(bot: Harness) -> None:
@@ -38,6 +38,6 @@ async def test_programs_lists_purpose_and_duration(bot: Harness) -> None:
     checkin = bot.services.catalog.program(CHECKIN_PROGRAM_ID)
     assert checkin.title in listing.text
     assert f"about {checkin.duration_minutes} min" in listing.text
-    assert len(bot.services.catalog.programs) == 8
+    assert list(bot.services.catalog.programs) == list(PROGRAM_IDS)
     for program_id in bot.services.catalog.programs:
         assert f"/reflect {program_id}" in listing.text

@@ -114,10 +114,14 @@ async def test_forget_erases_one_clinician_and_nothing_else(bot_on: Harness) -> 
         await bot.press(texts.STARTER_ACCEPT, offer, user=user)
         await bot.expect("Your plan is set", user=user)
         await _answer_feeling(bot, f"answer of {user}", user=user)
+        await bot.say(f"/cpd add reading 30 chapter read by {user}", user=user)
+        await bot.expect("Logged", user=user)
     before = await count_rows(bot.services.sessions)
     mine = await _rows(bot, USER)
     theirs = await _rows(bot, OTHER)
-    assert {"clinician", "schedule", "delivery", "reflection", "answer"} <= set(mine)
+    assert {"clinician", "schedule", "delivery", "reflection", "answer", "cpd_activity"} <= set(
+        mine
+    )
 
     await bot.say("/forget")
     confirm = await bot.expect("Erase everything I hold about you?")

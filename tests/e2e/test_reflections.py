@@ -31,7 +31,7 @@ async def _answers(bot: Harness, reflection_id: int) -> dict[str, Answer]:
 
 
 async def test_every_program_completes_and_stores_each_answer(bot: Harness) -> None:
-    """All eight programs, answered by their kind, end with the thank-you and every answer
+    """Every shipped program, answered by its kind, ends with the thank-you and every answer
     stored exactly as given; ratings and choices by button, then typed, alternately."""
     await bot.onboard()
     catalog = bot.services.catalog

@@ -9,7 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import SQLModel
 
 from reflect_bot.db.engine import transaction
-from reflect_bot.db.models import AnswerRevision, Digest, Invite, ProcessedUpdate
+from reflect_bot.db.models import (
+    AnswerRevision,
+    CpdActivity,
+    Digest,
+    EvidenceChoice,
+    Invite,
+    ProcessedUpdate,
+)
 from tests import factories
 from tests.factories import add
 
@@ -19,8 +26,8 @@ NOW = factories.NOW  # every row is written at the factories' moment
 async def add_clinician(
     session: AsyncSession, *, user: int, marker: str, reflections: int = 1
 ) -> int:
-    """A clinician with a schedule, a delivery, reflections with answers and a revision,
-    and a digest; every free-text field carries `marker`."""
+    """A clinician with a schedule, a delivery, reflections with answers, a revision and an
+    evidence choice, a CPD activity and a digest; every free-text field carries `marker`."""
     clinician = await add(session, factories.clinician(user=user, name=f"{marker} name"))
     assert clinician.id is not None
     schedule = await add(session, factories.schedule(clinician_id=clinician.id))
@@ -57,6 +64,25 @@ async def add_clinician(
         await session.flush()
         assert answer.id is not None
         session.add(AnswerRevision(answer_id=answer.id, text=f"{marker} earlier", replaced_at=NOW))
+        session.add(
+            EvidenceChoice(
+                reflection_id=reflection.id,
+                profile_id="nmc",
+                choice_id="code_themes",
+                options="people",
+                chosen_at=NOW,
+            )
+        )
+    session.add(
+        CpdActivity(
+            clinician_id=clinician.id,
+            kind="course",
+            title=f"{marker} course",
+            minutes=90,
+            done_on=date(2026, 10, 27),
+            created_at=NOW,
+        )
+    )
     session.add(Digest(clinician_id=clinician.id, week_start=date(2026, 10, 26), created_at=NOW))
     await session.flush()
     return clinician.id

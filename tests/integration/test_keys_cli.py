@@ -21,7 +21,7 @@ from sqlmodel import col
 
 from reflect_bot.db import keyring
 from reflect_bot.db.engine import transaction
-from reflect_bot.db.models import Answer, AnswerRevision, Clinician
+from reflect_bot.db.models import Answer, AnswerRevision, Clinician, CpdActivity
 from reflect_bot.db.types import set_keys
 from tests.integration.privacy_world import add_clinician
 
@@ -83,6 +83,8 @@ async def _read_everything(sessions: async_sessionmaker[AsyncSession]) -> list[s
             values += [answer.question, answer.text, answer.choice_label]
         for revision in (await session.execute(select(AnswerRevision))).scalars():
             values.append(revision.text)
+        for activity in (await session.execute(select(CpdActivity))).scalars():
+            values.append(activity.title)
     return values
 
 

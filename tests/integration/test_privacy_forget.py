@@ -40,6 +40,8 @@ async def test_forget_removes_every_row_of_one_clinician_only(
         "reflection": 2,
         "answer": 4,
         "answer_revision": 2,
+        "evidence_choice": 2,
+        "cpd_activity": 1,
         "digest": 1,
     }
     assert set(after) == {t.name for t in SQLModel.metadata.sorted_tables}

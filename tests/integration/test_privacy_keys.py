@@ -12,7 +12,7 @@ from sqlmodel import col
 from reflect_bot.cli import main
 from reflect_bot.db import keyring
 from reflect_bot.db.engine import transaction
-from reflect_bot.db.models import Answer, AnswerRevision, Clinician
+from reflect_bot.db.models import Answer, AnswerRevision, Clinician, CpdActivity
 from reflect_bot.db.types import set_keys
 from tests.integration.privacy_world import add_clinician
 
@@ -33,6 +33,8 @@ async def _read_everything(sessions: async_sessionmaker[AsyncSession]) -> list[s
             values += [answer.question, answer.text, answer.choice_label]
         for revision in (await session.execute(select(AnswerRevision))).scalars():
             values.append(revision.text)
+        for activity in (await session.execute(select(CpdActivity))).scalars():
+            values.append(activity.title)
     return values
 
 
@@ -73,6 +75,7 @@ async def test_rotation_moves_everything_to_the_new_key(
         "answer.text",
         "answer.choice_label",
         "answer_revision.text",
+        "cpd_activity.title",
         "key_canary.value",
     }
 

@@ -20,6 +20,7 @@ from reflect_bot.catalog.kinds import (
     RATING_MIN,
     Answer,
     Category,
+    CpdKind,
     Role,
     Section,
     StepKind,
@@ -43,6 +44,7 @@ from reflect_bot.catalog.models import (
     SourceRef,
     Step,
 )
+from reflect_bot.catalog.profiles import CpdRequirement, EvidenceChoice, Heading, Profile
 
 __all__ = [
     "ACTION_SECTIONS",
@@ -61,8 +63,13 @@ __all__ = [
     "Choice",
     "Concept",
     "Condition",
+    "CpdKind",
+    "CpdRequirement",
+    "EvidenceChoice",
     "FollowUp",
+    "Heading",
     "Problem",
+    "Profile",
     "Program",
     "Role",
     "Section",

@@ -11,14 +11,17 @@ __all__ = [
     "CHECKIN_RATING_STEPS",
     "CHECKIN_RUPTURE_OPTIONS",
     "CHECKIN_RUPTURE_STEP",
+    "GIBBS_SECTIONS",
     "MAX_OPTION_ID_LENGTH",
     "MAX_OPTION_LABEL_LENGTH",
     "MAX_SLUG_LENGTH",
     "MAX_STEP_ID_LENGTH",
     "RATING_MAX",
     "RATING_MIN",
+    "THREE_QUESTIONS_SECTIONS",
     "Answer",
     "Category",
+    "CpdKind",
     "Role",
     "Section",
     "StepKind",
@@ -63,6 +66,30 @@ class Section(StrEnum):
 
 #: A step tagged with one of these asks what the clinician will do: its answer is a decision.
 ACTION_SECTIONS: frozenset[Section] = frozenset({Section.ACTION_PLAN, Section.NOW_WHAT})
+
+
+#: The Gibbs stages and the three questions: a profile's headings must cover one model whole,
+#: so that every tagged step of every program has a place in it.
+GIBBS_SECTIONS: tuple[Section, ...] = (
+    Section.DESCRIPTION,
+    Section.FEELINGS,
+    Section.EVALUATION,
+    Section.ANALYSIS,
+    Section.CONCLUSION,
+    Section.ACTION_PLAN,
+)
+THREE_QUESTIONS_SECTIONS: tuple[Section, ...] = (Section.WHAT, Section.SO_WHAT, Section.NOW_WHAT)
+
+
+class CpdKind(StrEnum):
+    """What a logged CPD activity was. Reflections are logged by the bot itself; the others
+    the clinician adds with /cpd."""
+
+    REFLECTION = "reflection"
+    COURSE = "course"
+    READING = "reading"
+    SUPERVISION = "supervision"
+    PEER_CONSULTATION = "peer_consultation"
 
 
 class Role(StrEnum):

@@ -6,6 +6,7 @@ Layout::
       sources.toml            [review], [article]: the source documents
       concepts.toml           one [table] per concept card, the table name is its slug
       programs/<id>.toml      one reflection program per file, named after its id
+      profiles/<id>.toml      one portfolio profile per file (optional folder)
 
 `check_catalog` returns every problem it finds — TOML syntax, fields, identifiers,
 cross-references, roles and menu order — each tied to a file, an entry (``concept "empathy"``,
@@ -45,10 +46,12 @@ from reflect_bot.catalog.models import (
     Step,
     is_valid_slug,
 )
+from reflect_bot.catalog.profiles import Profile
 
 __all__ = [
     "CONCEPTS_FILE",
     "EVERY_ROLE",
+    "PROFILES_DIR",
     "PROGRAMS_DIR",
     "SOURCES_FILE",
     "CatalogError",
@@ -61,6 +64,7 @@ __all__ = [
 SOURCES_FILE = "sources.toml"
 CONCEPTS_FILE = "concepts.toml"
 PROGRAMS_DIR = "programs"
+PROFILES_DIR = "profiles"
 
 RawTable = dict[str, Any]
 Locate = Callable[[tuple[int | str, ...]], tuple[str | None, str | None]]
@@ -152,6 +156,7 @@ class _Loader:
         self.sources: dict[str, SourceDocument] = {}
         self.concepts: dict[str, Concept] = {}
         self.programs: dict[str, Program] = {}
+        self.profiles: dict[str, Profile] = {}
         # Entries that exist but failed validation, and stand-ins used to still
         # check their cross-references.
         self.broken_sources: set[str] = set()
@@ -174,12 +179,18 @@ class _Loader:
         self._load_sources()
         self._load_concepts()
         self._load_programs()
+        self._load_profiles()
         self._cross_check()
         if self.problems:
             # Group by file (stable: within a file, in the order found).
             return None, sorted(self.problems, key=lambda problem: problem.file)
         try:
-            catalog = Catalog(concepts=self.concepts, programs=self.programs, sources=self.sources)
+            catalog = Catalog(
+                concepts=self.concepts,
+                programs=self.programs,
+                sources=self.sources,
+                profiles=self.profiles,
+            )
         except ValidationError as error:  # pragma: no cover - the checks above agree
             return None, [Problem(self.directory.name, None, None, str(error))]
         return catalog, []
@@ -332,6 +343,39 @@ class _Loader:
             role=_valid_role(raw.get("role")),
             menu_order=_valid_menu_order(raw.get("menu_order")),
         )
+
+    # ----------------------------------------------------------------- profiles
+
+    def _load_profiles(self) -> None:
+        folder = self.directory / PROFILES_DIR
+        if not folder.is_dir():
+            return  # content without portfolio profiles (tests, drafts) is still sound
+        places: dict[int, str] = {}
+        for path in sorted(folder.glob("*.toml")):
+            raw = self._read(path)
+            if raw is None:
+                continue
+            file = self._label(path)
+            raw_id = raw.get("id")
+            entry = f'profile "{raw_id if isinstance(raw_id, str) and raw_id else path.stem}"'
+            if raw_id != path.stem:
+                self._problem(file, entry, "id", f'must match the file name ("{path.stem}.toml")')
+                continue
+            try:
+                profile = Profile.model_validate(raw)
+            except ValidationError as error:
+                self._report(error, file, _within(entry))
+                continue
+            owner = places.setdefault(profile.menu_order, profile.id)
+            if owner != profile.id:
+                self._problem(
+                    file,
+                    entry,
+                    "menu_order",
+                    f'profile "{owner}" has menu_order {profile.menu_order} already',
+                )
+                continue
+            self.profiles[profile.id] = profile
 
     # ----------------------------------------------------------------- cross references
 

@@ -11,12 +11,9 @@ its precise place.
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Annotated, Self
+from typing import Self
 
 from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationInfo,
     field_validator,
@@ -25,12 +22,19 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from reflect_bot.catalog.checks import Issue, catalog_issues, describe, program_issues
+from reflect_bot.catalog.fields import CatalogModel as _Model
+from reflect_bot.catalog.fields import (
+    Choice,
+    LineRange,
+    OptionId,
+    Slug,
+    StepId,
+    Synonym,
+    Text,
+    is_valid_slug,
+)
 from reflect_bot.catalog.kinds import (
     ACTION_SECTIONS,
-    MAX_OPTION_ID_LENGTH,
-    MAX_OPTION_LABEL_LENGTH,
-    MAX_SLUG_LENGTH,
-    MAX_STEP_ID_LENGTH,
     RATING_MAX,
     RATING_MIN,
     Answer,
@@ -39,6 +43,7 @@ from reflect_bot.catalog.kinds import (
     Section,
     StepKind,
 )
+from reflect_bot.catalog.profiles import Profile
 
 __all__ = [
     "Catalog",
@@ -53,109 +58,6 @@ __all__ = [
     "Step",
     "is_valid_slug",
 ]
-
-_SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_STEP_ID_RE = re.compile(r"[a-z][a-z0-9_]*")
-_OPTION_ID_RE = re.compile(r"[a-z0-9][a-z0-9_]*")
-_LINES_RE = re.compile(r"(\d+)(?:-(\d+))?")
-
-
-# --------------------------------------------------------------------------- field types
-
-
-def _tidy_text(value: str) -> str:
-    """Strip, and re-flow each paragraph: single line breaks become spaces.
-
-    Content authors may wrap long TOML strings over several lines; a blank line
-    still separates paragraphs.
-    """
-    paragraphs = re.split(r"\n[ \t]*\n", value.strip())
-    flowed = (" ".join(line.strip() for line in p.splitlines() if line.strip()) for p in paragraphs)
-    text = "\n\n".join(p for p in flowed if p)
-    if not text:
-        raise PydanticCustomError("empty_text", "must not be empty")
-    return text
-
-
-def _check_slug(value: str) -> str:
-    if not is_valid_slug(value):
-        raise PydanticCustomError(
-            "bad_slug",
-            '"{value}" is not a valid id: use at most {max} characters a-z, 0-9 and single '
-            "hyphens (e.g. 'rupture-repair')",
-            {"value": value, "max": MAX_SLUG_LENGTH},
-        )
-    return value
-
-
-def is_valid_slug(value: str) -> bool:
-    """Whether `value` is a valid concept slug or program id."""
-    return len(value) <= MAX_SLUG_LENGTH and _SLUG_RE.fullmatch(value) is not None
-
-
-def _check_step_id(value: str) -> str:
-    if len(value) > MAX_STEP_ID_LENGTH or not _STEP_ID_RE.fullmatch(value):
-        raise PydanticCustomError(
-            "bad_step_id",
-            '"{value}" is not a valid step id: use at most {max} characters a-z, 0-9 and '
-            "'_', starting with a letter (e.g. 'own_part')",
-            {"value": value, "max": MAX_STEP_ID_LENGTH},
-        )
-    return value
-
-
-def _check_option_id(value: str) -> str:
-    if len(value) > MAX_OPTION_ID_LENGTH or not _OPTION_ID_RE.fullmatch(value):
-        raise PydanticCustomError(
-            "bad_option_id",
-            '"{value}" is not a valid option id: use at most {max} characters a-z, 0-9 '
-            "and '_' (e.g. 'withdrawal')",
-            {"value": value, "max": MAX_OPTION_ID_LENGTH},
-        )
-    return value
-
-
-def _check_synonym(value: str) -> str:
-    text = " ".join(value.split())
-    if not text:
-        raise PydanticCustomError("empty_text", "must not be empty")
-    if text != text.lower():
-        raise PydanticCustomError("synonym_case", '"{value}" must be lower-case', {"value": value})
-    return text
-
-
-def _check_lines(value: str) -> str:
-    match = _LINES_RE.fullmatch(value.strip())
-    if match is None:
-        raise PydanticCustomError(
-            "bad_lines",
-            '"{value}" is not a line range: write e.g. "216-234" or "63"',
-            {"value": value},
-        )
-    first = int(match.group(1))
-    last = int(match.group(2) or first)
-    if first < 1 or last < first:
-        raise PydanticCustomError(
-            "bad_lines", '"{value}": the range must run forwards from line 1', {"value": value}
-        )
-    return value.strip()
-
-
-Text = Annotated[str, AfterValidator(_tidy_text)]
-Slug = Annotated[str, AfterValidator(_check_slug)]
-StepId = Annotated[str, AfterValidator(_check_step_id)]
-OptionId = Annotated[str, AfterValidator(_check_option_id)]
-Synonym = Annotated[str, AfterValidator(_check_synonym)]
-LineRange = Annotated[str, AfterValidator(_check_lines)]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(
-        frozen=True,
-        extra="forbid",
-        validate_by_name=True,
-        validate_by_alias=True,
-    )
 
 
 # --------------------------------------------------------------------------- sources
@@ -348,13 +250,6 @@ def _synonym_pattern(synonym: str) -> re.Pattern[str]:
 
 
 # --------------------------------------------------------------------------- programs
-
-
-class Choice(_Model):
-    """One option of a choice step (a button)."""
-
-    id: OptionId
-    label: Annotated[Text, Field(max_length=MAX_OPTION_LABEL_LENGTH)]
 
 
 def _as_rating(value: object) -> int | None:
@@ -597,10 +492,17 @@ class Catalog(_Model):
     #: In menu order, whatever order they were given in.
     programs: dict[str, Program]
     sources: dict[str, SourceDocument]
+    #: Portfolio profiles (prompts/profiles/), in menu order; none in content made without.
+    profiles: dict[str, Profile] = Field(default_factory=dict)
 
     @field_validator("programs")
     @classmethod
     def _in_menu_order(cls, value: dict[str, Program]) -> dict[str, Program]:
+        return dict(sorted(value.items(), key=lambda item: (item[1].menu_order, item[0])))
+
+    @field_validator("profiles")
+    @classmethod
+    def _profiles_in_menu_order(cls, value: dict[str, Profile]) -> dict[str, Profile]:
         return dict(sorted(value.items(), key=lambda item: (item[1].menu_order, item[0])))
 
     @model_validator(mode="after")
@@ -646,6 +548,12 @@ class Catalog(_Model):
             if program.role is role:
                 return program_id
         return None
+
+    def profile(self, profile_id: str) -> Profile:
+        try:
+            return self.profiles[profile_id]
+        except KeyError:
+            raise KeyError(f"unknown profile {profile_id!r}") from None
 
     def source(self, key: str) -> SourceDocument:
         try:

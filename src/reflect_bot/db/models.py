@@ -43,6 +43,10 @@ class Clinician(SQLModel, table=True):
     reachable: bool = Field(default=True)
     paused_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     name_in_export: bool = Field(default=False)
+    # The portfolio profile (prompts/profiles/<id>.toml) exports and /cpd follow; None: none.
+    portfolio_profile: str | None = Field(default=None, max_length=40)
+    # Asked once, optionally: True once the clinician was offered a profile, picked or not.
+    profile_asked: bool = Field(default=False)
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
 
@@ -195,6 +199,39 @@ class AnswerRevision(SQLModel, table=True):
     answer_id: int = Field(sa_column=_fk("answer.id"))
     text: str | None = Field(default=None, sa_type=EncryptedText)
     replaced_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class CpdActivity(SQLModel, table=True):
+    """A CPD activity the clinician logged with /cpd (reflections are counted from their own
+    rows). The title is the clinician's words, so it is encrypted like an answer."""
+
+    __tablename__ = "cpd_activity"
+    __table_args__ = (Index("ix_cpd_activity_clinician_done", "clinician_id", "done_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    clinician_id: int = Field(sa_column=_fk("clinician.id"))
+    kind: str = Field(max_length=24)  # catalog.CpdKind other than reflection
+    title: str = Field(sa_type=EncryptedText)
+    minutes: int
+    done_on: date  # the clinician's local date
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class EvidenceChoice(SQLModel, table=True):
+    """What the clinician picked for one of their profile's choices about one reflection
+    (e.g. the NMC Code themes): option ids of the profile, comma-separated."""
+
+    __tablename__ = "evidence_choice"
+    __table_args__ = (
+        UniqueConstraint("reflection_id", "profile_id", "choice_id", name="uq_evidence_choice"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    reflection_id: int = Field(sa_column=_fk("reflection.id"))
+    profile_id: str = Field(max_length=40)
+    choice_id: str = Field(max_length=24)
+    options: str = Field(max_length=200)
+    chosen_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class Digest(SQLModel, table=True):

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EXPORTED_STATUSES",
     "ExportArgumentError",
+    "ExportFormat",
     "ExportProblem",
     "ExportRequest",
     "ExportScope",
@@ -70,15 +71,54 @@ class ExportScope(StrEnum):
     PROGRAM = "program"  # the whole journal, reflections of one program
 
 
+class ExportFormat(StrEnum):
+    MARKDOWN = "md"
+    DOCX = "docx"
+    CSV = "csv"
+
+
+#: Words a clinician may type for a format.
+_FORMAT_WORDS: dict[str, ExportFormat] = {
+    "md": ExportFormat.MARKDOWN,
+    "markdown": ExportFormat.MARKDOWN,
+    "docx": ExportFormat.DOCX,
+    "word": ExportFormat.DOCX,
+    "csv": ExportFormat.CSV,
+}
+#: The word that asks for the CPD log instead of the journal.
+CPD_WORD = "cpd"
+
+
 @dataclass(frozen=True, slots=True)
 class ExportRequest:
-    """What the clinician asked for. `start`/`end` are None when the journal's own ends apply."""
+    """What the clinician asked for. `start`/`end` are None when the journal's own ends apply.
+
+    `profile` lays the reflections out as a body's accounts; `cpd` asks for the CPD log.
+    """
 
     scope: ExportScope
     start: date | None = None
     end: date | None = None
     concept: str | None = None
     program: str | None = None
+    profile: str | None = None
+    cpd: bool = False
+    format: ExportFormat = ExportFormat.MARKDOWN
+
+    def with_target(
+        self, *, profile: str | None, cpd: bool, format: ExportFormat | None
+    ) -> ExportRequest:
+        default = ExportFormat.CSV if cpd else ExportFormat.MARKDOWN
+        return ExportRequest(
+            self.scope,
+            self.start,
+            self.end,
+            self.concept,
+            self.program,
+            profile=profile,
+            cpd=cpd,
+            format=format or default,
+        )
 
     def utc_bounds(self, zone: tzinfo) -> tuple[datetime | None, datetime | None]:
         """[local start 00:00, local day after end 00:00) as UTC instants (None: open)."""
@@ -97,6 +137,7 @@ class ExportProblem(StrEnum):
     UNKNOWN_CONCEPT = "unknown_concept"
     MISSING_PROGRAM = "missing_program"
     UNKNOWN_PROGRAM = "unknown_program"
+    FORMAT = "format"  # a format the target does not come in (e.g. the journal as .docx)
 
 
 class ExportArgumentError(ValueError):
@@ -114,13 +155,48 @@ def parse_export_args(
     today: date,
     concepts: Collection[str],
     programs: Collection[str],
+    profiles: Collection[str] = (),
 ) -> ExportRequest:
-    """Reads `/export`, `/export week`, `/export <from> <to>`, `/export concept <slug>` and
-    `/export program <id>`; raises ExportArgumentError for anything else.
+    """Reads `/export [<profile> | cpd] [md | docx | csv]` followed by nothing, `week`,
+    `<from> <to>`, `concept <slug>` or `program <id>`; raises ExportArgumentError for
+    anything else. A profile's accounts come as Markdown or .docx, the CPD log as CSV, the
+    plain journal as Markdown.
 
-    `today` is the clinician's local date; `concepts` and `programs` the ids that exist.
+    `today` is the clinician's local date; `concepts`, `programs` and `profiles` the ids
+    that exist.
     """
     words = [word.strip() for word in args if word.strip()]
+    profile, cpd = None, False
+    if words and words[0].casefold() in profiles:
+        profile, words = words[0].casefold(), words[1:]
+    elif words and words[0].casefold() == CPD_WORD:
+        cpd, words = True, words[1:]
+    format = None
+    if words and words[0].casefold() in _FORMAT_WORDS:
+        format, words = _FORMAT_WORDS[words[0].casefold()], words[1:]
+    elif words and words[-1].casefold() in _FORMAT_WORDS:
+        format, words = _FORMAT_WORDS[words[-1].casefold()], words[:-1]
+    if format is not None and not _offered(format, profile=profile, cpd=cpd):
+        raise ExportArgumentError(ExportProblem.FORMAT, format.value)
+    request = _scope(words, today=today, concepts=concepts, programs=programs)
+    return request.with_target(profile=profile, cpd=cpd, format=format)
+
+
+def _offered(format: ExportFormat, *, profile: str | None, cpd: bool) -> bool:
+    if cpd:
+        return format is ExportFormat.CSV
+    if profile is not None:
+        return format in (ExportFormat.MARKDOWN, ExportFormat.DOCX)
+    return format is ExportFormat.MARKDOWN
+
+
+def _scope(
+    words: Sequence[str],
+    *,
+    today: date,
+    concepts: Collection[str],
+    programs: Collection[str],
+) -> ExportRequest:
     if not words:
         return ExportRequest(ExportScope.ALL)
     keyword = words[0].casefold()

@@ -51,18 +51,32 @@ class NotUnderstood:
 def read_request(
     catalog: Catalog, clock: Clock, *, clinician: Clinician, args: Sequence[str]
 ) -> Asked | NotUnderstood:
-    """`/export [week | <from> <to> | concept <slug> | program <id>]` read against the
-    catalog's concepts and programs."""
+    """`/export [<profile> | cpd] [md | docx | csv] [week | <from> <to> | concept <slug> |
+    program <id>]` read against the catalog's profiles, concepts and programs."""
     zone_name = clinician.timezone or "UTC"
     now = clock.now()
     today = now.astimezone(resolve(zone_name)).date()
+    args = _with_own_profile(args, clinician.portfolio_profile, catalog)
     try:
         request = parse_export_args(
-            args, today=today, concepts=catalog.concepts, programs=catalog.programs
+            args,
+            today=today,
+            concepts=catalog.concepts,
+            programs=catalog.programs,
+            profiles=catalog.profiles,
         )
     except ExportArgumentError as error:
         return NotUnderstood(error.problem, error.typed, today)
     return Asked(request, zone_name, today, now)
+
+
+def _with_own_profile(args: Sequence[str], profile: str | None, catalog: Catalog) -> Sequence[str]:
+    """`/export docx …` means the clinician's own profile's accounts, when they chose one."""
+    if profile is None or profile not in catalog.profiles or not args:
+        return args
+    if args[0].casefold() in ("docx", "word"):
+        return [profile, *args]
+    return args
 
 
 async def gather(

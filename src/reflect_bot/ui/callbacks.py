@@ -21,6 +21,11 @@ way to read the old ones.
   pr:<go|1h|tn|sk>:<delivery>                a prompt: start now, in an hour, tonight, skip
   plan:<yes|adj|no>                          the starter plan offer
   sch:…                                      /schedule (ui/schedule_keyboards.py)
+  pf:p:<profile|-> | pf:c                    portfolio profile: choose one (- none) | list them
+  pf:x:<profile|cpd>:<md|docx|csv>           export as evidence or the CPD log
+  pf:k:<reflection>:<choice>                 ask a profile's choice about a reflection
+  pf:o:<reflection>:<choice>:<option>        pick (or, for several, toggle) an option
+  pf:d:<reflection>:<choice>                 done picking several options
 
 Concept cards are also reached by a t.me deep link, `/start c-<slug>` (`concept_start`).
 """
@@ -112,6 +117,90 @@ def decode_reflection(data: str) -> ReflectionPress | None:
         if len(args) == 3 and delivery_id is None:
             return None
         return DiscardAndStart(reflection_id, args[1], delivery_id)
+    return None
+
+
+# --------------------------------------------------------------------------- portfolio
+
+PORTFOLIO = "pf"
+#: Stands for "no profile" in `ChooseProfile` (never a profile id: ids are slugs).
+NO_PROFILE = "-"
+
+
+@dataclass(frozen=True)
+class ChooseProfile:
+    profile_id: str | None  # None: no profile
+
+    def encode(self) -> str:
+        return pack(PORTFOLIO, "p", self.profile_id or NO_PROFILE)
+
+
+@dataclass(frozen=True)
+class ListProfiles:
+    def encode(self) -> str:
+        return pack(PORTFOLIO, "c")
+
+
+@dataclass(frozen=True)
+class ExportAs:
+    target: str  # a profile id, or "cpd" for the CPD log
+    format: str  # md | docx | csv
+
+    def encode(self) -> str:
+        return pack(PORTFOLIO, "x", self.target, self.format)
+
+
+@dataclass(frozen=True)
+class AskChoice:
+    reflection_id: int
+    choice_id: str
+
+    def encode(self) -> str:
+        return pack(PORTFOLIO, "k", self.reflection_id, self.choice_id)
+
+
+@dataclass(frozen=True)
+class PickOption:
+    reflection_id: int
+    choice_id: str
+    option_id: str
+
+    def encode(self) -> str:
+        return pack(PORTFOLIO, "o", self.reflection_id, self.choice_id, self.option_id)
+
+
+@dataclass(frozen=True)
+class ChoiceDone:
+    reflection_id: int
+    choice_id: str
+
+    def encode(self) -> str:
+        return pack(PORTFOLIO, "d", self.reflection_id, self.choice_id)
+
+
+PortfolioPress = ChooseProfile | ListProfiles | ExportAs | AskChoice | PickOption | ChoiceDone
+
+
+def decode_portfolio(data: str) -> PortfolioPress | None:
+    parts = unpack(data, PORTFOLIO)
+    if not parts:
+        return None
+    action, args = parts[0], parts[1:]
+    if action == "p" and len(args) == 1 and args[0]:
+        return ChooseProfile(None if args[0] == NO_PROFILE else args[0])
+    if action == "c" and not args:
+        return ListProfiles()
+    if action == "x" and len(args) == 2 and args[0] and args[1]:
+        return ExportAs(args[0], args[1])
+    reflection_id = whole_number(args[0]) if args else None
+    if reflection_id is None or len(args) < 2 or not all(args[1:]):
+        return None
+    if action == "k" and len(args) == 2:
+        return AskChoice(reflection_id, args[1])
+    if action == "o" and len(args) == 3:
+        return PickOption(reflection_id, args[1], args[2])
+    if action == "d" and len(args) == 2:
+        return ChoiceDone(reflection_id, args[1])
     return None
 
 

@@ -20,7 +20,9 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("schedule", "When prompts arrive"),
     ("digest", "This week's digest"),
     ("trend", "Your alliance over the weeks, as a chart"),
-    ("export", "Your journal as a Markdown file"),
+    ("export", "Your journal as a file, or as portfolio evidence"),
+    ("cpd", "Your CPD record, and logging an activity"),
+    ("profile", "Your professional body's portfolio shape"),
     ("timezone", "Change your time zone"),
     ("pause", "Pause prompts"),
     ("resume", "Resume prompts"),
@@ -449,7 +451,13 @@ EXPORT_USAGE = (
     "/export week — this week\n"
     "/export 2026-09-01 2026-11-30 — between two dates (both included)\n"
     "/export concept <code>rupture-and-repair</code> — reflections that touch one concept\n"
-    "/export program <code>post-session-checkin</code> — one program's reflections"
+    "/export program <code>post-session-checkin</code> — one program's reflections\n\n"
+    "<b>As portfolio evidence</b>, laid out under your professional body's headings:\n"
+    "/export nmc — reflective accounts for the NMC, as Markdown\n"
+    "/export nmc docx — the same as a Word document (also hcpc, gmc, bacp, psyba)\n"
+    "/export cpd csv — your CPD log as a spreadsheet\n"
+    "Dates, <code>week</code>, <code>concept</code> and <code>program</code> work after these "
+    "too, e.g. <code>/export nmc docx 2026-01-01 2026-12-31</code>."
 )
 EXPORT_NOT_UNDERSTOOD = "I didn't understand “{typed}”.\n\n" + EXPORT_USAGE
 EXPORT_BAD_DATE = (
@@ -528,6 +536,118 @@ EXPORT_DOC_TOTAL_MINUTES = "CPD minutes: {count}"
 EXPORT_DOC_TOTAL_RUPTURES = "Ruptures reported: {count}"
 EXPORT_DOC_TOTAL_REPAIRS = "Repair reflections completed: {count}"
 
+
+# --- portfolio evidence and CPD -------------------------------------------------------------
+
+# /profile and the one-time offer (Telegram HTML).
+PROFILE_ASK = (
+    "<b>Do you keep a portfolio for a professional body?</b>\n"
+    "Pick yours and I'll lay your reflections out under its headings when you export them, "
+    "and count your CPD against what it asks for. You can change this any time with /profile."
+)
+PROFILE_CURRENT = "Your portfolio profile: <b>{label}</b> ({body}).\n\n" + "Change it below."
+PROFILE_NONE_YET = "You have no portfolio profile yet. Pick one below, or none."
+PROFILE_BUTTON_NONE = "None for now"
+PROFILE_SET = (
+    "Done: your reflections will be laid out as <b>{label}</b> evidence. "
+    "Try /export {profile_id} docx, or /cpd to see your CPD record."
+)
+PROFILE_CLEARED = "Done: no portfolio profile. /export still gives your journal as Markdown."
+PROFILE_UNKNOWN = "I don't know that profile. These are the ones I know:\n{known}"
+
+# Buttons under the exported journal: the other shapes it comes in.
+EXPORT_AS_BUTTON = "{label} · {format}"
+EXPORT_CPD_BUTTON = "CPD log · CSV"
+EXPORT_PROFILE_BUTTON = "Choose a portfolio profile"
+EXPORT_FORMAT_NAMES = {"md": "Markdown", "docx": "Word", "csv": "CSV"}
+EXPORT_FORMAT_NOT_OFFERED = (
+    "“{typed}” isn't a format I make for that. Reflective accounts come as Markdown or "
+    "<code>docx</code>, the CPD log as <code>csv</code>, the journal as Markdown.\n\n"
+    "For a Word document, name your body first, e.g. <code>/export nmc docx</code>, "
+    "or choose a profile with /profile."
+)
+EXPORT_EVIDENCE_CAPTION = "{label} reflective accounts, {start} to {end}: {reflections}."
+EXPORT_CPD_CAPTION = "Your CPD log, {start} to {end}: {minutes} minutes in {count} entries."
+EXPORT_CPD_EMPTY = "Your CPD log is empty for those dates. Reflections and /cpd add to it."
+# Listed before evidence goes out, so identifying details are fixed before it is uploaded.
+EXPORT_FLAGGED = (
+    "<b>Before you upload:</b> these answers may hold details that could identify someone. "
+    "Bodies ask for accounts that identify no one. Edit your message in this chat to change "
+    "an answer, then export again.\n{entries}"
+)
+EXPORT_CHOICES_MISSING = (
+    "{count} of these accounts still need an answer to “{heading}”. "
+    "/cpd lists them with a button for each; then export again."
+)
+EXPORT_FLAGGED_ENTRY = "• {when} · {title}: “{question}” — {found}"
+
+# Words inside the evidence documents (Markdown and Word). Plain text, no markup.
+EVIDENCE_DOC_TITLE = "Reflective accounts: {label}"
+EVIDENCE_DOC_SHAPE = "Laid out under the headings of: {document} ({url})"
+EVIDENCE_DOC_CHECKED = "Headings checked: {checked} ({note})."
+EVIDENCE_DOC_ACCOUNT = "Account {number}: {when} · {title}"
+EVIDENCE_DOC_NOT_CHOSEN = "Not chosen yet: {question}"
+EVIDENCE_DOC_NOTHING = "Nothing under this heading yet."
+EVIDENCE_DOC_LACKS = "Before you submit this account: {gaps}."
+EVIDENCE_GAP_UNFINISHED = "finish the reflection"
+EVIDENCE_GAP_HEADING = "add something under “{heading}”"
+EVIDENCE_GAP_CHOICE = "answer “{heading}”"
+
+# /cpd (Telegram HTML).
+CPD_KIND_NAMES = {
+    "reflection": "Reflection",
+    "course": "Course",
+    "reading": "Reading",
+    "supervision": "Supervision",
+    "peer_consultation": "Peer consultation",
+}
+CPD_USAGE = (
+    "<b>Add to your CPD record</b>: /cpd add, then the kind, the time and a title.\n"
+    "<code>/cpd add course 90 Working with ruptures</code>\n"
+    "<code>/cpd add supervision 1h30 Monthly group</code>\n"
+    "Kinds: course, reading, supervision, peer consultation. Reflections are logged for you. "
+    "Titles are stored encrypted, like your answers, and /forget erases them."
+)
+CPD_ADDED = "Logged: {kind}, {minutes} min — “{title}” ({day})."
+CPD_PROBLEM_KIND = "Which kind was it? Use course, reading, supervision or peer consultation.\n\n"
+CPD_PROBLEM_MINUTES = (
+    "I couldn't read the time. Write minutes (<code>90</code>) or hours and minutes "
+    "(<code>1h30</code>), up to a day.\n\n"
+)
+CPD_PROBLEM_TITLE = "Please add a short title (up to 200 characters) after the time.\n\n"
+CPD_HEADER = "<b>Your CPD record</b>, {since} to {until}"
+CPD_TOTAL = "{minutes} min logged ({hours})"
+CPD_BY_KIND = "• {kind}: {minutes} min"
+CPD_REQUIREMENT = (
+    "{label} asks for {required} min ({required_hours}) over {years}: {remaining} min to go."
+)
+CPD_REQUIREMENT_MET = "{label} asks for {required} min ({required_hours}) over {years}: done."
+CPD_PART = "Of these, {kind}: {minutes} of {required} min."
+CPD_SOURCE = "Source: {source}. {link}"
+CPD_CHECK_RULES = (
+    "<i>Counted over the last {years} up to today, not your own renewal dates: check your "
+    "body's current rules.</i>"
+)
+CPD_NO_REQUIREMENT = "{label}: {note}"
+CPD_NO_PROFILE = "Choose a portfolio profile with /profile to see progress against its rules."
+CPD_READY_HEADER = "<b>Ready to become accounts</b> ({label}):"
+CPD_READY_NONE = "None yet."
+CPD_NEEDS_HEADER = "<b>Still lacking something:</b>"
+CPD_ENTRY = "• {when} · {title}"
+CPD_ENTRY_LACKS = "• {when} · {title}: {gaps}"
+CPD_MORE = "…and {count} more."
+CPD_EXPORT_HINT = "/export cpd csv gives the whole log; /cpd add logs an activity."
+CPD_CHOICE_BUTTON = "{heading} · {when} {title}"
+# A profile's choice about one reflection (e.g. the NMC Code themes).
+CHOICE_ASK = "<b>{title}</b>\n{question}"
+CHOICE_SEVERAL_HINT = "Press each that applies, then Done."
+CHOICE_PICKED = "✓ {label}"
+CHOICE_DONE_BUTTON = "Done"
+CHOICE_SAVED = "Saved for this reflection: {labels}."
+CHOICE_NONE_SAVED = "Nothing picked yet for this reflection."
+CPD_YEARS = "{count} years"
+CPD_ONE_YEAR = "a year"  # "asks for … over a year"
+CPD_LAST_YEAR = "year"  # "counted over the last year"
 
 # --- privacy and access ---------------------------------------------------------------------
 

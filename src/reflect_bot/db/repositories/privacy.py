@@ -2,8 +2,9 @@
 
 Every row of a clinician's hangs off `clinician.id` with ON DELETE CASCADE (see models.py),
 so deleting the clinician takes their schedules, deliveries, reflections, answers, answer
-revisions, kept concepts and digests with it in one statement. Processed update ids belong
-to no one and stay. An invite they redeemed keeps only the fact that it was used.
+revisions, kept concepts, evidence choices, CPD activities and digests with it in one
+statement. Processed update ids belong to no one and stay. An invite they redeemed keeps only
+the fact that it was used.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from reflect_bot.db.models import (
     Answer,
     AnswerRevision,
     Clinician,
+    CpdActivity,
     Delivery,
     Digest,
+    EvidenceChoice,
     Invite,
     Reflection,
     ReflectionConcept,
@@ -88,6 +91,12 @@ async def forget(session: AsyncSession, *, clinician_id: int, telegram_user_id: 
     await session.execute(delete(Answer).where(col(Answer.reflection_id).in_(reflection_ids)))
     await session.execute(
         delete(ReflectionConcept).where(col(ReflectionConcept.reflection_id).in_(reflection_ids))
+    )
+    await session.execute(
+        delete(EvidenceChoice).where(col(EvidenceChoice.reflection_id).in_(reflection_ids))
+    )
+    await session.execute(
+        delete(CpdActivity).where(col(CpdActivity.clinician_id) == clinician_id)
     )
     await session.execute(delete(Reflection).where(col(Reflection.clinician_id) == clinician_id))
     await session.execute(delete(Digest).where(col(Digest.clinician_id) == clinician_id))
