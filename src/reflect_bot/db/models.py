@@ -174,6 +174,47 @@ class Digest(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class LearningGoal(SQLModel, table=True):
+    """What a clinician decided to try (their answer to an action step), brought back to them
+    on a follow-up date of their choosing. Its text is their words: encrypted, erased by /forget.
+    """
+
+    __tablename__ = "learning_goal"
+    __table_args__ = (Index("ix_learning_goal_follow_up", "status", "follow_up_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    clinician_id: int = Field(sa_column=_fk("clinician.id"))
+    reflection_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("reflection.id", ondelete="SET NULL"), nullable=True),
+    )
+    program_title: str = Field(max_length=200)  # snapshot, like Reflection.program_title
+    text: str = Field(sa_type=EncryptedText)
+    status: str = Field(default="open", max_length=16)  # open | closed
+    # The local date and time of day the follow-up is due; None: no follow-up (yet).
+    follow_up_on: date | None = Field(default=None)
+    follow_up_time: time | None = Field(default=None)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class GoalCheckIn(SQLModel, table=True):
+    """A follow-up answered: did they try it, what happened and what now, and what became of
+    the goal (kept, changed or closed)."""
+
+    __tablename__ = "goal_check_in"
+
+    id: int | None = Field(default=None, primary_key=True)
+    goal_id: int = Field(sa_column=_fk("learning_goal.id"))
+    asked_on: date  # the follow-up date it answers
+    tried: bool
+    text: str | None = Field(default=None, sa_type=EncryptedText)
+    outcome: str | None = Field(default=None, max_length=16)  # kept | changed | closed
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 class ProcessedUpdate(SQLModel, table=True):
     """Telegram update ids already handled, so a redelivered update is processed once."""
 

@@ -29,6 +29,8 @@ from reflect_bot.db.repositories import deliveries
 from reflect_bot.db.repositories import reflections as store
 from reflect_bot.domain import journaling
 from reflect_bot.domain.journaling import AnswerKind, ReadAnswer, ReflectionStatus
+from reflect_bot.flows import goals
+from reflect_bot.flows.goals import NewGoal
 
 Sessions = async_sessionmaker[AsyncSession]
 Seen = tuple[bool, Reflection | None]
@@ -69,6 +71,7 @@ class Completed:
     seconds_spent: int
     follow_up: Program | None = None
     offer: str = ""  # the catalog's words offering the follow-up
+    goals: tuple[NewGoal, ...] = ()  # its action answers, now learning goals (flows/goals.py)
 
 
 @dataclass(frozen=True)
@@ -162,10 +165,10 @@ async def start(
             now = clock.now()
             open_one, _ = await store.open_reflection(
                 session,
-            clinician_id=clinician_id,
-            now=now,
-            stale_before=now - journaling.STALE_AFTER,
-            seen=seen,
+                clinician_id=clinician_id,
+                now=now,
+                stale_before=now - journaling.STALE_AFTER,
+                seen=seen,
             )
             if open_one is not None:
                 answered = len(await store.given_answers(session, reflection_id=_id(open_one)))
@@ -547,7 +550,15 @@ async def _answer(
     given.append(answer)
     then: Question | Completed
     if following is None:
-        then = _completed(catalog, program, reflection.seconds_spent, given)
+        made = await goals.record_from_completion(
+            session,
+            clinician_id=clinician_id,
+            reflection_id=_id(reflection),
+            program=program,
+            given=given,
+            now=now,
+        )
+        then = _completed(catalog, program, reflection.seconds_spent, given, made)
     else:
         then = Question(
             program, _id(reflection), following, journaling.progress(program, following, given)
@@ -560,9 +571,12 @@ def _completed(
     program: Program,
     seconds_spent: int,
     given: list[journaling.GivenAnswer],
+    made: tuple[NewGoal, ...],
 ) -> Completed:
     follow_up = program.follow_up(journaling.condition_answers(given))
     if follow_up is None or follow_up.program not in catalog.programs:
-        return Completed(program, seconds_spent)
+        return Completed(program, seconds_spent, goals=made)
     offered = catalog.program(follow_up.program)
-    return Completed(program, seconds_spent, offered, follow_up.offer or offered.purpose)
+    return Completed(
+        program, seconds_spent, offered, follow_up.offer or offered.purpose, goals=made
+    )

@@ -20,6 +20,9 @@ way to read the old ones.
   pr:<go|1h|tn|sk>:<delivery>                a prompt: start now, in an hour, tonight, skip
   plan:<yes|adj|no>                          the starter plan offer
   sch:…                                      /schedule (ui/schedule_keyboards.py)
+  gl:f:<goal>:<weeks>                        a goal's follow-up in 1, 2 or 4 weeks (0: none)
+  gl:t:<goal> | gl:n:<goal>                  a follow-up: I tried it | not yet
+  gl:k|c|x:<check-in>                        after it: keep | change | close the goal
 
 Concept cards are also reached by a t.me deep link, `/start c-<slug>` (`concept_start`).
 """
@@ -313,3 +316,61 @@ def decode_plan(data: str) -> PlanChoice | None:
     if not parts or len(parts) != 1 or parts[0] not in set(PlanChoice):
         return None
     return PlanChoice(parts[0])
+
+
+# --------------------------------------------------------------------------- learning goals
+
+GOAL = "gl"
+
+
+@dataclass(frozen=True)
+class ChooseFollowUp:
+    goal_id: int
+    weeks: int  # 0: no follow-up
+
+    def encode(self) -> str:
+        return pack(GOAL, "f", self.goal_id, self.weeks)
+
+
+@dataclass(frozen=True)
+class AnswerFollowUp:
+    goal_id: int
+    tried: bool
+
+    def encode(self) -> str:
+        return pack(GOAL, "t" if self.tried else "n", self.goal_id)
+
+
+class GoalDecision(StrEnum):
+    KEEP = "k"
+    CHANGE = "c"
+    CLOSE = "x"
+
+
+@dataclass(frozen=True)
+class DecideGoal:
+    check_in_id: int
+    decision: GoalDecision
+
+    def encode(self) -> str:
+        return pack(GOAL, self.decision.value, self.check_in_id)
+
+
+GoalPress = ChooseFollowUp | AnswerFollowUp | DecideGoal
+
+
+def decode_goal(data: str) -> GoalPress | None:
+    parts = unpack(data, GOAL)
+    if not parts or len(parts) < 2:
+        return None
+    action, numbers = parts[0], [whole_number(part) for part in parts[1:]]
+    if any(number is None for number in numbers):
+        return None
+    values = [number for number in numbers if number is not None]
+    if action == "f" and len(values) == 2:
+        return ChooseFollowUp(values[0], values[1])
+    if action in ("t", "n") and len(values) == 1:
+        return AnswerFollowUp(values[0], tried=action == "t")
+    if action in set(GoalDecision) and len(values) == 1:
+        return DecideGoal(values[0], GoalDecision(action))
+    return None

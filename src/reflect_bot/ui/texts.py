@@ -17,6 +17,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("concepts", "Concept cards and their research"),
     ("programs", "What you can reflect on"),
     ("schedule", "When prompts arrive"),
+    ("goals", "Your open learning goals"),
     ("digest", "This week's digest"),
     ("export", "Your journal as a Markdown file"),
     ("timezone", "Change your time zone"),
@@ -67,6 +68,8 @@ def support_offer(support_text: str | None = None) -> str:
     """The support offer, naming the deployment's own support (escaped) or the default."""
     support = escape(support_text.strip(), quote=False) if support_text else None
     return SUPPORT_OFFER.format(support=support or DEFAULT_SUPPORT_TEXT)
+
+
 CONSENT_BUTTON = "I understand — let's begin"
 CONSENT_THANKS = "Thank you. One more thing before we start."
 ASK_TIMEZONE = (
@@ -220,14 +223,68 @@ def answers(count: int) -> str:
     return "1 answer" if count == 1 else f"{count} answers"
 
 
+# --- learning goals (goals that come back) -------------------------------------------------
+
+GOAL_OFFER = (
+    "You decided:\n<blockquote>{text}</blockquote>\n"
+    "Shall I ask you how it went? I'll bring it back at this time of day."
+)
+GOAL_IN_WEEKS = "In {weeks} week{plural}"
+GOAL_NO_FOLLOW_UP = "No follow-up"
+GOAL_FOLLOW_UP_SET = "I'll ask you how it went on {day}. /goals lists your open goals."
+GOAL_NO_FOLLOW_UP_SET = "No follow-up, then. The goal stays open in /goals."
+GOAL_FOLLOW_UP = (
+    "<b>A goal comes back</b> · set {set_on} in {title}\n<blockquote>{text}</blockquote>\n"
+    "Did you try it?"
+)
+GOAL_TRIED_BUTTON = "I tried it"
+GOAL_NOT_YET_BUTTON = "Not yet"
+GOAL_WHAT_HAPPENED = "What happened, and what now? A sentence or two is plenty."
+GOAL_WHAT_GOT_IN_THE_WAY = "What got in the way, and what now? A sentence or two is plenty."
+GOAL_CHECK_IN_SAVED = "Saved with your goal. What would you like to do with it?"
+GOAL_KEEP_BUTTON = "Keep it"
+GOAL_CHANGE_BUTTON = "Change it"
+GOAL_CLOSE_BUTTON = "Close it"
+GOAL_NEW_WORDS = "How would you put it now? Send the goal in your own words."
+GOAL_WHEN_AGAIN = "When shall I ask again?\n<blockquote>{text}</blockquote>"
+GOAL_CLOSED = "Closed. It stays in your /export with what you learned from it."
+GOAL_GONE = "That goal is no longer waiting for an answer, so nothing was saved."
+GOALS_NONE = (
+    "You have no open goals. When a reflection asks what you will try next, "
+    "your answer becomes one."
+)
+GOALS_HEADER = "<b>Your open goals</b>"
+GOALS_LINE = "• {text}\n  <i>{title}, {set_on} · {next}</i>"
+GOALS_NEXT = "next follow-up {day}"
+GOALS_NO_NEXT = "no follow-up set"
+GOAL_DAY = "{weekday} {day} {month}"  # e.g. "Mon 9 Nov"
+
+
 # --- schedules and prompts ------------------------------------------------------------------
 
 DAY_NAMES: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 DAY_NAMES_PLURAL: tuple[str, ...] = (
-    "Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays",
+    "Mondays",
+    "Tuesdays",
+    "Wednesdays",
+    "Thursdays",
+    "Fridays",
+    "Saturdays",
+    "Sundays",
 )
 MONTH_NAMES: tuple[str, ...] = (
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
 )
 LOCAL_DAY = "{weekday} {day} {month}"  # e.g. "Thu 5 Nov"
 LOCAL_MOMENT = "{weekday} {day} {month} at {time}"

@@ -7,7 +7,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from reflect_bot.bot.context import ReflectContext
-from reflect_bot.bot.handlers import onboarding, privacy, reflections
+from reflect_bot.bot.handlers import goals, onboarding, privacy, reflections
 from reflect_bot.bot.messaging import current_clinician, reply
 from reflect_bot.ui import texts
 
@@ -28,6 +28,9 @@ async def route_text(update: Update, context: ReflectContext) -> None:
         return
     if privacy.awaits_replacement(clinician, context):
         await privacy.replacement_text(update, context, clinician)
+        return
+    if goals.awaits_text(clinician, context):
+        await goals.goal_text(update, context, clinician)
         return
     if await reflections.answer_text(update, context, clinician):
         return

@@ -2,8 +2,9 @@
 
 Every row of a clinician's hangs off `clinician.id` with ON DELETE CASCADE (see models.py),
 so deleting the clinician takes their schedules, deliveries, reflections, answers, answer
-revisions and digests with it in one statement. Processed update ids belong to no one and
-stay. An invite they redeemed keeps only the fact that it was used.
+revisions, digests, learning goals and goal check-ins with it in one statement. Processed
+update ids belong to no one and stay. An invite they redeemed keeps only the fact that it
+was used.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from reflect_bot.db.models import (
     Clinician,
     Delivery,
     Digest,
+    GoalCheckIn,
     Invite,
+    LearningGoal,
     Reflection,
     Schedule,
 )
@@ -83,6 +86,11 @@ async def forget(session: AsyncSession, *, clinician_id: int, telegram_user_id: 
     answer_ids = select(col(Answer.id)).where(col(Answer.reflection_id).in_(reflection_ids))
     await session.execute(
         delete(AnswerRevision).where(col(AnswerRevision.answer_id).in_(answer_ids))
+    )
+    goal_ids = select(col(LearningGoal.id)).where(col(LearningGoal.clinician_id) == clinician_id)
+    await session.execute(delete(GoalCheckIn).where(col(GoalCheckIn.goal_id).in_(goal_ids)))
+    await session.execute(
+        delete(LearningGoal).where(col(LearningGoal.clinician_id) == clinician_id)
     )
     await session.execute(delete(Answer).where(col(Answer.reflection_id).in_(reflection_ids)))
     await session.execute(delete(Reflection).where(col(Reflection.clinician_id) == clinician_id))
