@@ -17,6 +17,7 @@ from reflect_bot.emulator import MessageRecord
 from reflect_bot.ui import texts
 from tests.e2e.harness import DEFAULT_START, USER, Harness
 from tests.e2e.privacy_support import rows_of
+from tests.e2e.test_export import body_of, download, next_document
 from tests.shipped import CHECKIN_PROGRAM_ID
 
 OTHER_USER = 2002
@@ -59,6 +60,10 @@ async def test_a_goal_comes_back_on_the_chosen_day_once_and_is_answered_and_kept
     await bot.say("/goals")
     listed = await bot.expect("Your open goals")
     assert DECIDED in listed.text and "next follow-up Mon 9 Nov" in listed.text
+    bot.clock.set(DEFAULT_START + timedelta(days=3))  # Thursday: it comes back within a week
+    await bot.say("/digest")
+    digest = await bot.expect("Your goals")
+    assert f"Coming back 9 November: {DECIDED}" in (digest.text or "")
 
     # Chosen at 09:00 London time on Monday 2 Nov: back at 09:00 on Monday 9 Nov, not before.
     bot.clock.set(DEFAULT_START + timedelta(days=7, minutes=-1))
@@ -124,6 +129,17 @@ async def test_a_goal_can_be_reworded_or_closed_and_then_no_longer_comes_back(
 
     await bot.say("/goals")
     await bot.expect("You have no open goals")
+    await bot.say("/digest")
+    digest = await bot.expect("Your goals")
+    assert "Closed this week: Leave five minutes at the end to ask." in (digest.text or "")
+
+    await bot.say("/export")
+    _, body = body_of(await download(bot, (await next_document(bot)).document))
+    goals = body[body.index("## Learning goals") : body.index("## Totals")]
+    assert goals.index("Leave five minutes") < goals.index("Follow-up 2026-11-09: not yet")
+    assert goals.index("No time at the end") < goals.index("Follow-up 2026-11-16: tried it")
+    assert "closed 2026-11-16" in goals and goals.index("Done twice.") > goals.index("2026-11-16")
+
     bot.clock.set(DEFAULT_START + timedelta(days=21))
     assert (await bot.tick()).sent == 0
     (goal,) = await _goals(bot)

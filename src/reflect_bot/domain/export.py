@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from reflect_bot.catalog import CHECKIN_RUPTURE_STEP, RATING_MAX, Role, StepKind
 from reflect_bot.domain.digest import RUPTURE_KINDS
+from reflect_bot.domain.goals import ExportedGoal
 from reflect_bot.domain.journaling import AnswerKind, ReflectionStatus, cpd_minutes
 from reflect_bot.domain.mentions import ConceptMatcher
 from reflect_bot.domain.timezones import resolve
@@ -306,6 +307,7 @@ class Journal:
     glossary: tuple[GlossaryEntry, ...]  # every concept an entry links to, by name
     totals: Totals
     filter_label: str | None = None  # the program's title or the concept's name, if filtered
+    goals: tuple[ExportedGoal, ...] = ()  # set within its dates, each with its follow-ups
 
     @property
     def is_empty(self) -> bool:
@@ -327,6 +329,7 @@ def build_journal(
     exported_at: datetime,
     author: str | None = None,
     matcher: ConceptMatcher | None = None,
+    goals: Iterable[ExportedGoal] = (),
 ) -> Journal:
     """The journal for `request` from the clinician's stored reflections.
 
@@ -363,7 +366,17 @@ def build_journal(
         glossary=_glossary(referenced, catalog),
         totals=_totals(entries, catalog),
         filter_label=_filter_label(request, catalog),
+        goals=_goals_within(goals, request, start, end),
     )
+
+
+def _goals_within(
+    goals: Iterable[ExportedGoal], request: ExportRequest, start: date, end: date
+) -> tuple[ExportedGoal, ...]:
+    """Goals set within the journal's dates; none in an export of one program or concept."""
+    if request.program is not None or request.concept is not None:
+        return ()
+    return tuple(goal for goal in goals if start <= goal.set_on <= end)
 
 
 def _wanted(stored: StoredReflection, local_day: date, request: ExportRequest) -> bool:

@@ -43,6 +43,45 @@ class DecidedAction:
     text: str
 
 
+@dataclass(frozen=True, slots=True)
+class GoalsInDigest:
+    """What a weekly digest says of goals: follow-ups coming in the next seven days (their
+    words and local date) and goals closed during the digest's week."""
+
+    due: tuple[tuple[str, date], ...] = ()
+    closed: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.due and not self.closed
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedCheckIn:
+    """One follow-up answered, as the export shows it beneath its goal."""
+
+    asked_on: date
+    tried: bool
+    text: str | None
+    outcome: CheckInOutcome | None
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedGoal:
+    """A goal in the export: their words, where and when it was set, what became of it."""
+
+    text: str
+    program_title: str
+    set_on: date  # local
+    closed_on: date | None  # local; None while open
+    follow_up_on: date | None
+    check_ins: tuple[ExportedCheckIn, ...] = ()
+
+
+#: A digest lists follow-ups due from its day through this many days after.
+DIGEST_LOOKAHEAD = timedelta(days=6)
+
+
 def decided_actions(program: Program, given: Iterable[GivenAnswer]) -> list[DecidedAction]:
     """The text answers to the program's action steps, in the order given."""
     actions = {step.id for step in program.steps if step.is_action}

@@ -16,6 +16,7 @@ from reflect_bot.catalog import Catalog
 from reflect_bot.clock import Clock
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Clinician
+from reflect_bot.db.repositories import goals as goal_repository
 from reflect_bot.db.repositories import journal as journal_repository
 from reflect_bot.domain.export import (
     EXPORTED_STATUSES,
@@ -86,6 +87,9 @@ async def gather(
             started_before=started_before,
             program_id=asked.request.program,
         )
+        goals = await goal_repository.for_export(
+            session, clinician_id=clinician.id, zone=resolve(asked.zone_name)
+        )
     return build_journal(
         asked.request,
         stored,
@@ -94,4 +98,5 @@ async def gather(
         today=asked.today,
         exported_at=asked.now,
         author=clinician.display_name if clinician.name_in_export else None,
+        goals=goals,
     )

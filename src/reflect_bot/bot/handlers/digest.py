@@ -13,11 +13,17 @@ from reflect_bot.bot.messaging import reply
 from reflect_bot.bot.preamble import for_clinician
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Clinician
-from reflect_bot.db.repositories import digests
+from reflect_bot.db.repositories import digests, goals
 from reflect_bot.domain.digest import DigestPrograms, IsoWeek, build_digest
 from reflect_bot.render.telegram_html import render_digest
 from reflect_bot.ui import texts
 from reflect_bot.ui.reflection import start_data
+
+
+def _cid(clinician: Clinician) -> int:
+    if clinician.id is None:  # pragma: no cover - clinicians come from the database
+        raise ValueError("clinician is not stored")
+    return clinician.id
 
 
 @for_clinician
@@ -33,12 +39,25 @@ async def show_digest(update: Update, context: ReflectContext, clinician: Clinic
     last = args == ["last"]
     if last:
         week = week.shifted(-1)
+    closed_from, closed_before = week.bounds(zone)
     async with transaction(services.sessions) as session:
         loaded = await digests.load_week(
             session, clinician=clinician, week=week, programs=DigestPrograms.of(services.catalog)
         )
+        window = goals.DigestWindow(
+            _cid(clinician),
+            services.clock.now().astimezone(zone).date(),
+            closed_from,
+            closed_before,
+        )
+        coming = (await goals.for_digests(session, windows=[window]))[window.clinician_id]
     digest = build_digest(
-        loaded.week, loaded.history, services.catalog, zone=loaded.zone, so_far=not last
+        loaded.week,
+        loaded.history,
+        services.catalog,
+        zone=loaded.zone,
+        so_far=not last,
+        goals=coming,
     )
     rendered = render_digest(digest, bot_username=context.bot.username, start_program=start_data)
     for n, text in enumerate(rendered.messages, start=1):

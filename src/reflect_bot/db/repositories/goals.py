@@ -9,15 +9,24 @@ of goals due that day.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, tzinfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from reflect_bot.db.models import Clinician, GoalCheckIn, LearningGoal, Schedule
-from reflect_bot.domain.goals import FOLLOW_UP_KIND, CheckInOutcome, GoalStatus
+from reflect_bot.domain.goals import (
+    DIGEST_LOOKAHEAD,
+    FOLLOW_UP_KIND,
+    CheckInOutcome,
+    ExportedCheckIn,
+    ExportedGoal,
+    GoalsInDigest,
+    GoalStatus,
+)
 
 
 @dataclass(frozen=True)
@@ -190,6 +199,80 @@ async def follow_ups_between(
     ]
 
 
+@dataclass(frozen=True)
+class DigestWindow:
+    """What one clinician's digest asks of their goals: follow-ups due from `today` (local)
+    through `DIGEST_LOOKAHEAD`, and goals closed in [closed_from, closed_before)."""
+
+    clinician_id: int
+    today: date
+    closed_from: datetime
+    closed_before: datetime
+
+
+async def for_digests(
+    session: AsyncSession, *, windows: Sequence[DigestWindow]
+) -> dict[int, GoalsInDigest]:
+    """The goals of several digests in one query (a sender's batch: no query per digest)."""
+    if not windows:
+        return {}
+    first = min(w.today for w in windows)
+    last = max(w.today for w in windows) + DIGEST_LOOKAHEAD
+    closed_from = min(w.closed_from for w in windows)
+    closed_before = max(w.closed_before for w in windows)
+    open_ = col(LearningGoal.status) == GoalStatus.OPEN
+    closed = col(LearningGoal.status) == GoalStatus.CLOSED
+    result = await session.execute(
+        select(
+            col(LearningGoal.clinician_id),
+            col(LearningGoal.text),
+            col(LearningGoal.status),
+            col(LearningGoal.follow_up_on),
+            col(LearningGoal.closed_at),
+        )
+        .where(
+            col(LearningGoal.clinician_id).in_({w.clinician_id for w in windows}),
+            or_(
+                open_
+                & (col(LearningGoal.follow_up_on) >= first)
+                & (col(LearningGoal.follow_up_on) <= last),
+                closed
+                & (col(LearningGoal.closed_at) >= closed_from)
+                & (col(LearningGoal.closed_at) < closed_before),
+            ),
+        )
+        .order_by(col(LearningGoal.id))
+    )
+    rows = result.all()
+    found = {}
+    for window in windows:
+        mine = [row for row in rows if row[0] == window.clinician_id]
+        due = sorted(
+            (
+                (text, on)
+                for _, text, status, on, _ in mine
+                if status == GoalStatus.OPEN
+                and on is not None
+                and window.today <= on <= window.today + DIGEST_LOOKAHEAD
+            ),
+            key=lambda pair: pair[1],
+        )
+        ended = sorted(
+            (
+                (at, text)
+                for _, text, status, _, at in mine
+                if status == GoalStatus.CLOSED
+                and at is not None
+                and window.closed_from <= at < window.closed_before
+            ),
+            key=lambda pair: pair[0],
+        )
+        found[window.clinician_id] = GoalsInDigest(
+            due=tuple(due), closed=tuple(text for _, text in ended)
+        )
+    return found
+
+
 # --------------------------------------------------------------------------- check-ins
 
 
@@ -245,3 +328,36 @@ async def check_ins_of(
     for check_in in result.scalars():
         found[check_in.goal_id].append(check_in)
     return found
+
+
+async def for_export(
+    session: AsyncSession, *, clinician_id: int, zone: tzinfo
+) -> list[ExportedGoal]:
+    """Every goal of the clinician, oldest first, with its answered follow-ups beneath it."""
+    result = await session.execute(
+        select(LearningGoal)
+        .where(col(LearningGoal.clinician_id) == clinician_id)
+        .order_by(col(LearningGoal.created_at), col(LearningGoal.id))
+    )
+    found = list(result.scalars())
+    check_ins = await check_ins_of(session, goal_ids=[g.id for g in found if g.id is not None])
+    return [
+        ExportedGoal(
+            text=goal.text,
+            program_title=goal.program_title,
+            set_on=goal.created_at.astimezone(zone).date(),
+            closed_on=None if goal.closed_at is None else goal.closed_at.astimezone(zone).date(),
+            follow_up_on=goal.follow_up_on,
+            check_ins=tuple(
+                ExportedCheckIn(
+                    c.asked_on,
+                    c.tried,
+                    c.text,
+                    None if c.outcome is None else CheckInOutcome(c.outcome),
+                )
+                for c in check_ins.get(goal.id or 0, [])
+                if c.answered_at is not None
+            ),
+        )
+        for goal in found
+    ]
