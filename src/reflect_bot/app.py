@@ -26,6 +26,7 @@ from reflect_bot.bot.handlers import (
     privacy,
     reflections,
     schedule,
+    supervision,
 )
 from reflect_bot.bot.updates import PerChatUpdateProcessor
 from reflect_bot.catalog import Catalog, load_catalog
@@ -108,6 +109,7 @@ def _register_handlers(application: ReflectApplication) -> None:
         reflections,
         journal,
         goals,
+        supervision,
         digest,
         export,
         privacy,

@@ -169,7 +169,7 @@ async def test_untouched_for_a_day_is_set_aside_and_resumable_for_a_week(bot: Ha
     journal = await bot.expect("Your journal")
     await bot.press("1", journal)
     entry = await bot.expect("unfinished")
-    assert not entry.buttons, "no Resume after 7 days"
+    assert entry.button_texts == ["🗂 Take to supervision"], "no Resume after 7 days"
     await bot.press("Resume", notice)  # the old notice's button
     await bot.expect("can no longer be resumed")
 

@@ -215,6 +215,33 @@ class GoalCheckIn(SQLModel, table=True):
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class SupervisionMark(SQLModel, table=True):
+    """A reflection the clinician marked "take to supervision"; the next brief lists it.
+    Logging a supervision session clears the marks (deletes these rows)."""
+
+    __tablename__ = "supervision_mark"
+    __table_args__ = (UniqueConstraint("reflection_id", name="uq_supervision_mark_reflection"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    clinician_id: int = Field(sa_column=_fk("clinician.id"))
+    reflection_id: int = Field(sa_column=_fk("reflection.id"))
+    marked_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class SupervisionSession(SQLModel, table=True):
+    """A supervision or peer-consultation session the clinician logged (for CPD): no words,
+    only its local date, length and kind."""
+
+    __tablename__ = "supervision_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    clinician_id: int = Field(sa_column=_fk("clinician.id"))
+    held_on: date
+    minutes: int
+    kind: str = Field(max_length=16)  # supervision | peer
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class ProcessedUpdate(SQLModel, table=True):
     """Telegram update ids already handled, so a redelivered update is processed once."""
 

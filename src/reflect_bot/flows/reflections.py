@@ -13,6 +13,7 @@ continues where the row says.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -72,6 +73,7 @@ class Completed:
     follow_up: Program | None = None
     offer: str = ""  # the catalog's words offering the follow-up
     goals: tuple[NewGoal, ...] = ()  # its action answers, now learning goals (flows/goals.py)
+    reflection_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -558,7 +560,10 @@ async def _answer(
             given=given,
             now=now,
         )
-        then = _completed(catalog, program, reflection.seconds_spent, given, made)
+        then = dataclasses.replace(
+            _completed(catalog, program, reflection.seconds_spent, given, made),
+            reflection_id=_id(reflection),
+        )
     else:
         then = Question(
             program, _id(reflection), following, journaling.progress(program, following, given)

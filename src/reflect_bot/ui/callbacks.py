@@ -23,6 +23,8 @@ way to read the old ones.
   gl:f:<goal>:<weeks>                        a goal's follow-up in 1, 2 or 4 weeks (0: none)
   gl:t:<goal> | gl:n:<goal>                  a follow-up: I tried it | not yet
   gl:k|c|x:<check-in>                        after it: keep | change | close the goal
+  sv:m:<reflection>                          take a reflection to supervision
+  sv:g | sv:k:<s|p> | sv:l:<s|p>:<minutes>   log a supervision (s) or peer (p) session
 
 Concept cards are also reached by a t.me deep link, `/start c-<slug>` (`concept_start`).
 """
@@ -373,4 +375,63 @@ def decode_goal(data: str) -> GoalPress | None:
         return AnswerFollowUp(values[0], tried=action == "t")
     if action in set(GoalDecision) and len(values) == 1:
         return DecideGoal(values[0], GoalDecision(action))
+    return None
+
+
+# --------------------------------------------------------------------------- supervision
+
+SUPERVISION = "sv"
+_KIND_CODES = {"s": "supervision", "p": "peer"}
+_CODE_OF_KIND = {kind: code for code, kind in _KIND_CODES.items()}
+
+
+@dataclass(frozen=True)
+class MarkForSupervision:
+    reflection_id: int
+
+    def encode(self) -> str:
+        return pack(SUPERVISION, "m", self.reflection_id)
+
+
+@dataclass(frozen=True)
+class StartSessionLog:
+    def encode(self) -> str:
+        return pack(SUPERVISION, "g")
+
+
+@dataclass(frozen=True)
+class ChooseSessionKind:
+    kind: str  # supervision | peer
+
+    def encode(self) -> str:
+        return pack(SUPERVISION, "k", _CODE_OF_KIND[self.kind])
+
+
+@dataclass(frozen=True)
+class LogSession:
+    kind: str  # supervision | peer
+    minutes: int
+
+    def encode(self) -> str:
+        return pack(SUPERVISION, "l", _CODE_OF_KIND[self.kind], self.minutes)
+
+
+SupervisionPress = MarkForSupervision | StartSessionLog | ChooseSessionKind | LogSession
+
+
+def decode_supervision(data: str) -> SupervisionPress | None:
+    parts = unpack(data, SUPERVISION)
+    if not parts:
+        return None
+    action, args = parts[0], parts[1:]
+    if action == "g" and not args:
+        return StartSessionLog()
+    if action == "m" and len(args) == 1:
+        number = whole_number(args[0])
+        return None if number is None else MarkForSupervision(number)
+    if action == "k" and len(args) == 1 and args[0] in _KIND_CODES:
+        return ChooseSessionKind(_KIND_CODES[args[0]])
+    if action == "l" and len(args) == 2 and args[0] in _KIND_CODES:
+        minutes = whole_number(args[1])
+        return None if minutes is None else LogSession(_KIND_CODES[args[0]], minutes)
     return None

@@ -18,6 +18,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("programs", "What you can reflect on"),
     ("schedule", "When prompts arrive"),
     ("goals", "Your open learning goals"),
+    ("supervision", "Your brief for supervision"),
     ("digest", "This week's digest"),
     ("export", "Your journal as a Markdown file"),
     ("timezone", "Change your time zone"),
@@ -258,6 +259,44 @@ GOALS_LINE = "• {text}\n  <i>{title}, {set_on} · {next}</i>"
 GOALS_NEXT = "next follow-up {day}"
 GOALS_NO_NEXT = "no follow-up set"
 GOAL_DAY = "{weekday} {day} {month}"  # e.g. "Mon 9 Nov"
+
+
+# --- supervision (the brief, marks and logged sessions) ------------------------------------
+
+TAKE_TO_SUPERVISION_BUTTON = "🗂 Take to supervision"
+MARKED_FOR_SUPERVISION = "Marked for supervision. /supervision builds your brief."
+ALREADY_MARKED = "Already marked for supervision."
+BRIEF_EMPTY = (
+    "Nothing is marked for supervision yet. Tap “Take to supervision” when a reflection is "
+    "saved, or on one opened in /journal."
+)
+BRIEF_EMPTY_SINCE = "Nothing is marked for supervision since your last session on {day}."
+BRIEF_TITLE = "<b>For supervision</b> · {count} {reflections}"
+BRIEF_SINCE = " since {day}"
+BRIEF_ITEM = "<b>{day} · {title}</b>"
+BRIEF_SENTENCE = "<blockquote>{text}</blockquote>"
+BRIEF_RATINGS = "Ratings: {ratings}"
+BRIEF_RATING = "{name} {rating}/5"
+BRIEF_RUPTURE = "Rupture: {rupture}"
+BRIEF_ASK = "<b>What I want to ask:</b>\n…"
+BRIEF_FILE_CAPTION = "Your brief as a Markdown file, to add your questions and take along."
+BRIEF_LOG_BUTTON = "I've had supervision"
+BRIEF_REFLECTION_WORDS = ("reflection", "reflections")
+SESSION_KIND_QUESTION = "What kind of session was it? (Logged for today.)"
+SESSION_KINDS = {"supervision": "Supervision", "peer": "Peer consultation"}
+SESSION_MINUTES_QUESTION = "{kind}: how long was it?"
+SESSION_MINUTES_BUTTON = "{minutes} min"
+SESSION_LOGGED = (
+    "Logged: {kind}, {minutes} min, for your CPD record. {cleared} The next brief starts "
+    "afresh."
+)
+SESSION_CLEARED = "Cleared {count} {reflections} from the brief."
+BRIEF_DOC_TITLE = "For supervision"
+BRIEF_DOC_SINCE = "Marked since {day}."
+BRIEF_DOC_ASK = "What I want to ask"
+BRIEF_DOC_RATINGS = "Ratings:"
+BRIEF_DOC_RUPTURE = "Rupture: {rupture}"
+BRIEF_DOC_IN_MY_WORDS = "In my words:"
 
 
 # --- schedules and prompts ------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy.exc import SQLAlchemyError
-from telegram import CallbackQuery, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -25,7 +25,7 @@ from reflect_bot.ui import journal as view
 from reflect_bot.ui import texts
 from reflect_bot.ui.callback_data import pattern
 from reflect_bot.ui.callbacks import JOURNAL, JournalPage, OpenReflection, decode_journal
-from reflect_bot.ui.reflection import shown_value
+from reflect_bot.ui.reflection import saved_reflection_row, shown_value
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ async def _open(
     keyboard = (
         view.continue_keyboard(opened.reflection_id, resumable=opened.resumable)
         if opened.can_continue
-        else None
+        else InlineKeyboardMarkup([saved_reflection_row(opened.reflection_id)])
     )
     await query.answer()
     for position, text in enumerate(messages, start=1):

@@ -260,7 +260,9 @@ async def _complete(update: Update, context: ReflectContext, completed: Complete
         update,
         context,
         ui.completed_text(completed.program, completed.seconds_spent),
-        keyboard=ui.completion_keyboard(completed.program, concept_name),
+        keyboard=ui.completion_keyboard(
+            completed.program, concept_name, reflection_id=completed.reflection_id
+        ),
     )
     if completed.follow_up is not None:
         text, keyboard = ui.follow_up_offer(completed.follow_up, completed.offer)
