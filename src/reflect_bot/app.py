@@ -26,6 +26,7 @@ from reflect_bot.bot.handlers import (
     privacy,
     reflections,
     schedule,
+    sharing,
     supervision,
 )
 from reflect_bot.bot.updates import PerChatUpdateProcessor
@@ -110,6 +111,7 @@ def _register_handlers(application: ReflectApplication) -> None:
         journal,
         goals,
         supervision,
+        sharing,
         digest,
         export,
         privacy,

@@ -45,8 +45,9 @@ async def test_every_program_completes_and_stores_each_answer(bot: Harness) -> N
         assert "Time spent: 1 minute" in thanks.text
         buttons = [b["callback_data"] for row in thanks.buttons for b in row]
         # A card per concept, then what can be done with the saved reflection.
-        assert buttons[:-1] == [f"concept:{slug}" for slug in program.concepts]
-        assert buttons[-1] == f"sv:m:{(await _reflections(bot))[-1].id}"
+        assert buttons[:-2] == [f"concept:{slug}" for slug in program.concepts]
+        saved = (await _reflections(bot))[-1].id
+        assert buttons[-2:] == [f"sv:m:{saved}", f"sl:s:{saved}"]
 
         reflection = (await _reflections(bot))[-1]
         assert (reflection.program_id, reflection.status) == (program_id, "completed")

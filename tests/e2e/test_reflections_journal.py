@@ -87,7 +87,7 @@ async def test_journal_pages_and_opens_an_entry(bot_on: Harness) -> None:
     assert step.question in entry.text and "Entry number 1\nmore" in entry.text
     assert "3 minutes" in entry.text and entry.protect_content
     # Finished: nothing to carry on, but it can be taken to supervision.
-    assert entry.button_texts == ["🗂 Take to supervision"]
+    assert entry.button_texts == ["🗂 Take to supervision", "👥 Share with my supervisor"]
 
     await bot.press("‹ Newer", older)
     newer = await bot.emulator.wait_for_edit(USER, page.message_id)

@@ -242,6 +242,52 @@ class SupervisionSession(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class SupervisorLink(SQLModel, table=True):
+    """A clinician's consent to share with one supervisor: a one-time invite (only its hash
+    stored, valid 24 h) until the supervisor accepts, then active until either side ends it.
+    The supervisor is known only by their Telegram ids; they need not be a clinician."""
+
+    __tablename__ = "supervisor_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    clinician_id: int = Field(sa_column=_fk("clinician.id"))
+    code_hash: str | None = Field(default=None, max_length=64, unique=True)  # None once used
+    invite_expires_at: datetime = Field(sa_type=UTCDateTime)
+    status: str = Field(default="invited", max_length=16)  # invited | active
+    supervisor_user_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
+    supervisor_chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SharedReflection(SQLModel, table=True):
+    """One reflection its author pressed "Share" on, as sent to their supervisor: the
+    messages in the supervisor's chat (to delete or mark withdrawn) and when they went."""
+
+    __tablename__ = "shared_reflection"
+    __table_args__ = (
+        UniqueConstraint("link_id", "reflection_id", name="uq_shared_reflection_once"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    link_id: int = Field(sa_column=_fk("supervisor_link.id"))
+    reflection_id: int = Field(sa_column=_fk("reflection.id"))
+    message_ids: str = Field(max_length=200)  # the supervisor's copies, comma-separated
+    sent_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class SupervisorComment(SQLModel, table=True):
+    """The supervisor's reply to a shared reflection: their words, kept with it, encrypted,
+    and gone when the reflection is withdrawn."""
+
+    __tablename__ = "supervisor_comment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    shared_id: int = Field(sa_column=_fk("shared_reflection.id"))
+    text: str = Field(sa_type=EncryptedText)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class ProcessedUpdate(SQLModel, table=True):
     """Telegram update ids already handled, so a redelivered update is processed once."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, tzinfo
+from datetime import date, datetime, tzinfo
 from enum import StrEnum
 
 from reflect_bot.catalog import CHECKIN_RUPTURE_STEP
@@ -57,6 +57,18 @@ class Brief:
     @property
     def is_empty(self) -> bool:
         return not self.items
+
+
+@dataclass(frozen=True, slots=True)
+class SharedItem:
+    """A reflection shared with the clinician's supervisor, for /shared."""
+
+    shared_id: int
+    reflection_id: int
+    title: str
+    started_at: datetime
+    sent_at: datetime
+    comments: int
 
 
 def build_brief(

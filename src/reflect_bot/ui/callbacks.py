@@ -25,6 +25,9 @@ way to read the old ones.
   gl:k|c|x:<check-in>                        after it: keep | change | close the goal
   sv:m:<reflection>                          take a reflection to supervision
   sv:g | sv:k:<s|p> | sv:l:<s|p>:<minutes>   log a supervision (s) or peer (p) session
+  sl:a:<invite code>                         a supervisor accepts an invite
+  sl:e:<link> | sl:s:<reflection>            end a supervision link | share a reflection
+  sl:w:<shared>                              withdraw a shared reflection
 
 Concept cards are also reached by a t.me deep link, `/start c-<slug>` (`concept_start`).
 """
@@ -434,4 +437,63 @@ def decode_supervision(data: str) -> SupervisionPress | None:
     if action == "l" and len(args) == 2 and args[0] in _KIND_CODES:
         minutes = whole_number(args[1])
         return None if minutes is None else LogSession(_KIND_CODES[args[0]], minutes)
+    return None
+
+
+# --------------------------------------------------------------------------- sharing
+
+SHARING = "sl"
+
+
+@dataclass(frozen=True)
+class AcceptInvite:
+    code: str  # the invite's own code: only who holds the link can accept it
+
+    def encode(self) -> str:
+        return pack(SHARING, "a", self.code)
+
+
+@dataclass(frozen=True)
+class EndLink:
+    link_id: int
+
+    def encode(self) -> str:
+        return pack(SHARING, "e", self.link_id)
+
+
+@dataclass(frozen=True)
+class ShareReflection:
+    reflection_id: int
+
+    def encode(self) -> str:
+        return pack(SHARING, "s", self.reflection_id)
+
+
+@dataclass(frozen=True)
+class WithdrawShare:
+    shared_id: int
+
+    def encode(self) -> str:
+        return pack(SHARING, "w", self.shared_id)
+
+
+SharingPress = AcceptInvite | EndLink | ShareReflection | WithdrawShare
+
+
+def decode_sharing(data: str) -> SharingPress | None:
+    parts = unpack(data, SHARING)
+    if not parts or len(parts) != 2 or not parts[1]:
+        return None
+    action, value = parts
+    if action == "a":
+        return AcceptInvite(value) if value.isascii() and value.isalnum() else None
+    number = whole_number(value)
+    if number is None:
+        return None
+    if action == "e":
+        return EndLink(number)
+    if action == "s":
+        return ShareReflection(number)
+    if action == "w":
+        return WithdrawShare(number)
     return None

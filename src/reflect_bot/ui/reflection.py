@@ -18,6 +18,7 @@ from reflect_bot.ui.callbacks import (
     DiscardAndStart,
     MarkForSupervision,
     ResumeReflection,
+    ShareReflection,
     ShowConcept,
     SkipStep,
     StartProgram,
@@ -237,7 +238,10 @@ def saved_reflection_row(reflection_id: int) -> list[InlineKeyboardButton]:
         InlineKeyboardButton(
             texts.TAKE_TO_SUPERVISION_BUTTON,
             callback_data=MarkForSupervision(reflection_id).encode(),
-        )
+        ),
+        InlineKeyboardButton(
+            texts.SHARE_BUTTON, callback_data=ShareReflection(reflection_id).encode()
+        ),
     ]
 
 

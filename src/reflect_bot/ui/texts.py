@@ -19,6 +19,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("schedule", "When prompts arrive"),
     ("goals", "Your open learning goals"),
     ("supervision", "Your brief for supervision"),
+    ("supervisor", "Invite your supervisor"),
+    ("shared", "What you shared with your supervisor"),
     ("digest", "This week's digest"),
     ("export", "Your journal as a Markdown file"),
     ("timezone", "Change your time zone"),
@@ -297,6 +299,61 @@ BRIEF_DOC_ASK = "What I want to ask"
 BRIEF_DOC_RATINGS = "Ratings:"
 BRIEF_DOC_RUPTURE = "Rupture: {rupture}"
 BRIEF_DOC_IN_MY_WORDS = "In my words:"
+
+
+# --- sharing with a supervisor (consented, withdrawable) -----------------------------------
+
+SUPERVISOR_INVITE = (
+    "Send this link to your supervisor. It works once, within 24 hours:\n{link}\n\n"
+    "When they accept, I'll tell you. Nothing is shared until you press "
+    "“Share with my supervisor” on a reflection, and you can withdraw anything you shared."
+)
+SUPERVISOR_LINKED = (
+    "You share with a supervisor. Nothing goes to them unless you press "
+    "“Share with my supervisor”; /shared lists what you shared."
+)
+END_LINK_BUTTON = "End sharing"
+INVITE_PREVIEW = (
+    "<b>{name}</b> invites you to be their supervisor in reflect-bot.\n\n"
+    "You'll see only the reflections they choose to share with you, only while this link "
+    "lasts, and they can withdraw them. Reply to a shared reflection to comment on it."
+)
+INVITE_SOMEONE = "A clinician"
+ACCEPT_INVITE_BUTTON = "Accept"
+INVITE_INVALID = (
+    "This invite link isn't valid: it may have expired or been used already. Ask for a new one."
+)
+SUPERVISOR_ACCEPTED = (
+    "You're now {name}'s supervisor here. Reflections they share will arrive in this chat."
+)
+CLINICIAN_TOLD_ACCEPTED = (
+    "<b>{name}</b> accepted your invite and is now your supervisor here. Nothing is shared "
+    "until you press “Share with my supervisor”. Not who you expected? Cancel:"
+)
+SHARE_BUTTON = "👥 Share with my supervisor"
+SHARED_COPY_HEADER = (
+    "<b>Shared with you by {name}</b> · {title}, {day}\n<i>Reply to this message to comment.</i>"
+)
+SHARED_DONE = "Shared with your supervisor. /shared lists it, and you can withdraw it there."
+NO_SUPERVISOR = "You have no supervisor linked: /supervisor makes an invite link."
+ALREADY_SHARED = "Already shared with your supervisor."
+SHARE_FAILED = "I couldn't send that to your supervisor, so nothing was shared."
+SUPERVISOR_COMMENT = (
+    "<b>Your supervisor commented</b> on {title} ({day}):\n<blockquote>{text}</blockquote>"
+)
+COMMENT_PASSED_ON = "Passed on, and kept with the reflection while it stays shared."
+SHARED_NONE = "Nothing is shared with a supervisor."
+SHARED_TITLE = "<b>Shared with your supervisor</b>"
+SHARED_LINE = "<b>{number}.</b> {day} · {title}{comments}"
+SHARED_COMMENTS = " · {count} comment{plural}"
+WITHDRAW_BUTTON = "Withdraw {number}"
+WITHDRAWN = "Withdrawn: your supervisor's copy and any comments on it are gone."
+WITHDRAWN_COPY = "<i>The author withdrew this reflection.</i>"
+LINK_ENDED = "Sharing has ended; everything shared over it was withdrawn."
+LINK_ENDED_OTHER = "A supervision link has ended; everything shared over it was withdrawn."
+SUPERVISOR_FORGOTTEN = (
+    "Done: your supervision links have ended and everything shared with you is gone."
+)
 
 
 # --- schedules and prompts ------------------------------------------------------------------

@@ -31,6 +31,11 @@ from reflect_bot.db.models import (
     LearningGoal,
     Reflection,
     Schedule,
+    SharedReflection,
+    SupervisionMark,
+    SupervisionSession,
+    SupervisorComment,
+    SupervisorLink,
 )
 from reflect_bot.db.statements import rowcount
 
@@ -86,6 +91,27 @@ async def forget(session: AsyncSession, *, clinician_id: int, telegram_user_id: 
     answer_ids = select(col(Answer.id)).where(col(Answer.reflection_id).in_(reflection_ids))
     await session.execute(
         delete(AnswerRevision).where(col(AnswerRevision.answer_id).in_(answer_ids))
+    )
+    # Supervision links where they are the clinician or the supervisor, with what was shared
+    # over them (the caller has taken the supervisor's copies back from Telegram first).
+    link_ids = select(col(SupervisorLink.id)).where(
+        (col(SupervisorLink.clinician_id) == clinician_id)
+        | (col(SupervisorLink.supervisor_user_id) == telegram_user_id)
+    )
+    shared_ids = select(col(SharedReflection.id)).where(
+        col(SharedReflection.link_id).in_(link_ids)
+        | col(SharedReflection.reflection_id).in_(reflection_ids)
+    )
+    await session.execute(
+        delete(SupervisorComment).where(col(SupervisorComment.shared_id).in_(shared_ids))
+    )
+    await session.execute(delete(SharedReflection).where(col(SharedReflection.id).in_(shared_ids)))
+    await session.execute(delete(SupervisorLink).where(col(SupervisorLink.id).in_(link_ids)))
+    await session.execute(
+        delete(SupervisionMark).where(col(SupervisionMark.clinician_id) == clinician_id)
+    )
+    await session.execute(
+        delete(SupervisionSession).where(col(SupervisionSession.clinician_id) == clinician_id)
     )
     goal_ids = select(col(LearningGoal.id)).where(col(LearningGoal.clinician_id) == clinician_id)
     await session.execute(delete(GoalCheckIn).where(col(GoalCheckIn.goal_id).in_(goal_ids)))
