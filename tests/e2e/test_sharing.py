@@ -23,6 +23,7 @@ from reflect_bot.db.models import (
 from reflect_bot.emulator import MessageRecord
 from reflect_bot.ui import texts
 from tests.e2e.harness import USER, Harness
+from tests.e2e.test_export import download, next_document
 
 SUPERVISOR = 3003  # never a clinician here: only opens the invite link
 THIRD = 2002
@@ -133,6 +134,11 @@ async def test_a_supervisor_accepts_receives_one_reflection_comments_and_loses_i
     assert await _count(bot, SupervisorComment) == 1
     _nothing_of_theirs(bot, THIRD)
 
+    # Kept with the reflection in the export, marked as the supervisor's words.
+    await bot.say("/export")
+    exported = await download(bot, (await next_document(bot)).document)
+    assert f"> **Your supervisor's comment:**\n>\n> {COMMENT}" in exported
+
     await bot.say("/shared")
     listed = await bot.expect("Shared with your supervisor")
     assert "1 comment" in (listed.text or "")
@@ -142,6 +148,9 @@ async def test_a_supervisor_accepts_receives_one_reflection_comments_and_loses_i
     assert await _count(bot, SharedReflection) == 0 and await _count(bot, SupervisorComment) == 0
     await bot.say("/shared")
     await bot.expect(texts.SHARED_NONE)
+    await bot.say("/export")
+    exported = await download(bot, (await next_document(bot)).document)
+    assert "supervisor's comment" not in exported and "QZX5150" not in exported
     _nothing_of_theirs(bot, THIRD)
 
 

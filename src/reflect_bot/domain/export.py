@@ -11,6 +11,7 @@ Dates are the clinician's local dates, in their current time zone; ranges includ
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -253,6 +254,7 @@ class JournalEntry:
     minutes: int  # CPD minutes, as the digest counts them
     answers: tuple[JournalAnswer, ...]
     concepts: tuple[str, ...]  # slugs: the program's concepts, then those named in answers
+    supervisor_comments: tuple[str, ...] = ()  # the supervisor's words, while it is shared
 
     @property
     def finished(self) -> bool:
@@ -330,6 +332,7 @@ def build_journal(
     author: str | None = None,
     matcher: ConceptMatcher | None = None,
     goals: Iterable[ExportedGoal] = (),
+    supervisor_comments: Mapping[int, Sequence[str]] | None = None,
 ) -> Journal:
     """The journal for `request` from the clinician's stored reflections.
 
@@ -349,6 +352,10 @@ def build_journal(
         if not _wanted(stored, started.date(), request):
             continue
         entry = _entry(stored, started, catalog, matcher, steps_by_program)
+        if supervisor_comments and stored.id in supervisor_comments:
+            entry = dataclasses.replace(
+                entry, supervisor_comments=tuple(supervisor_comments[stored.id])
+            )
         if request.concept is None or request.concept in entry.concepts:
             entries.append(entry)
 

@@ -18,6 +18,7 @@ from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Clinician
 from reflect_bot.db.repositories import goals as goal_repository
 from reflect_bot.db.repositories import journal as journal_repository
+from reflect_bot.db.repositories import sharing
 from reflect_bot.domain.export import (
     EXPORTED_STATUSES,
     ExportArgumentError,
@@ -90,6 +91,7 @@ async def gather(
         goals = await goal_repository.for_export(
             session, clinician_id=clinician.id, zone=resolve(asked.zone_name)
         )
+        comments = await sharing.comments_on(session, reflection_ids=[r.id for r in stored])
     return build_journal(
         asked.request,
         stored,
@@ -99,4 +101,5 @@ async def gather(
         exported_at=asked.now,
         author=clinician.display_name if clinician.name_in_export else None,
         goals=goals,
+        supervisor_comments=comments,
     )

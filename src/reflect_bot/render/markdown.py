@@ -412,6 +412,11 @@ def _entry_block(entry: JournalEntry, heading: str, anchors: dict[str, _Anchor])
         question = escape_inline(answer.question) or escape_inline(texts.EXPORT_DOC_NO_QUESTION)
         parts.append(f"**{question}**")
         parts.append(_answer(answer))
+    for comment in entry.supervisor_comments:
+        # Marked as the supervisor's words, quoted beneath the clinician's own.
+        lines = [f"**{escape_inline(texts.EXPORT_DOC_SUPERVISOR_SAID)}**", ""]
+        lines += escape_text(comment).split("\n")
+        parts.append("\n".join(f"> {line}" if line else ">" for line in lines))
     return "\n\n".join(parts)
 
 
