@@ -222,3 +222,25 @@ async def test_goals_and_their_check_ins_are_encrypted_and_erased_by_forget(
     await bot.expect("Everything I held about you is erased")
     assert await rows_of(bot.services.sessions, USER) == {}
     assert await rows_of(bot.services.sessions, OTHER_USER) == others
+
+
+async def test_a_reflection_started_after_the_follow_up_question_gets_the_typed_answers(
+    bot: Harness,
+) -> None:
+    """"I tried it", then /reflect before answering: typed text answers the reflection."""
+    await bot.onboard()
+    offer = await _checkin_with_a_goal(bot)
+    await bot.press("In 1 week", offer)
+    await bot.expect("I'll ask you how it went")
+    bot.clock.set(DEFAULT_START + timedelta(days=7))
+    await bot.tick()
+    follow_up = await bot.expect("A goal comes back")
+    await bot.press("I tried it", follow_up)
+    await bot.expect("What happened")
+
+    bot.clock.advance(timedelta(minutes=1))
+    await bot.say("/reflect two-relationships")
+    first = await bot.expect("1 of ")
+    program = bot.services.catalog.program("two-relationships")
+    await bot.reflect_through(program, first)
+    assert await _check_ins(bot) and (await _check_ins(bot))[0].text is None

@@ -123,9 +123,13 @@ async def new_words_text(update: Update, context: ReflectContext, clinician: Cli
 
 
 def awaits_text(clinician: Clinician, context: ReflectContext) -> bool:
-    """True while a follow-up waits for typed words."""
+    """True while a follow-up waits for typed words, and no reflection was answered since
+    it asked (a reflection started afterwards gets the text)."""
     now = services_of(context).clock.now()
-    return flow.awaits_check_in(clinician, now=now) or flow.awaits_new_words(clinician, now=now)
+    if not (flow.awaits_check_in(clinician, now=now) or flow.awaits_new_words(clinician, now=now)):
+        return False
+    reflection = context.peek_open_reflection()
+    return reflection is None or reflection.last_activity_at <= clinician.updated_at
 
 
 async def goal_text(update: Update, context: ReflectContext, clinician: Clinician) -> None:
