@@ -244,3 +244,28 @@ async def test_a_reflection_started_after_the_follow_up_question_gets_the_typed_
     program = bot.services.catalog.program("two-relationships")
     await bot.reflect_through(program, first)
     assert await _check_ins(bot) and (await _check_ins(bot))[0].text is None
+
+
+async def test_a_follow_up_missed_during_a_pause_can_be_brought_back_from_goals(
+    bot: Harness,
+) -> None:
+    await bot.onboard()
+    offer = await _checkin_with_a_goal(bot)
+    await bot.press("In 1 week", offer)
+    await bot.expect("I'll ask you how it went")
+    await bot.say("/pause 10")
+    await bot.expect("Prompts are paused")
+    bot.clock.set(DEFAULT_START + timedelta(days=7))
+    assert (await bot.tick()).sent == 0  # skipped: prompts (and follow-ups) are paused
+
+    bot.clock.set(DEFAULT_START + timedelta(days=8))
+    await bot.say("/goals")
+    listed = await bot.expect("Your open goals")
+    assert "its follow-up on Mon 9 Nov went unanswered" in (listed.text or "")
+    await bot.press("Bring 1 back in a week", listed)
+    await bot.expect("I'll ask you how it went on Tue 17 Nov")
+    await bot.say("/resume")
+    await bot.expect()
+    bot.clock.set(DEFAULT_START + timedelta(days=15))
+    assert (await bot.tick()).sent == 1
+    assert DECIDED in ((await bot.expect("A goal comes back")).text or "")

@@ -123,6 +123,6 @@ async def test_follow_up_choices_for_someone_elses_goal_or_off_the_menu_change_n
         flow.Stale,
     )
     assert owner.id is not None
-    (listed,) = await flow.open_goals(sessions, clinician=owner)
+    (listed,) = await flow.open_goals(sessions, clock, clinician=owner)
     assert listed.follow_up_on is None and listed.text == "Name the strain"
-    assert await flow.open_goals(sessions, clinician=other) == []
+    assert await flow.open_goals(sessions, clock, clinician=other) == []

@@ -108,6 +108,7 @@ class OpenGoal:
     program_title: str
     set_on: date
     follow_up_on: date | None
+    overdue: bool = False  # its follow-up date passed unanswered (missed, paused, skipped)
 
 
 # --------------------------------------------------------------------------- use cases
@@ -287,20 +288,24 @@ async def reword(
         return AskFollowUp(_id(goal), typed)
 
 
-async def open_goals(sessions: Sessions, *, clinician: Clinician) -> list[OpenGoal]:
-    """/goals: open goals, oldest first, with their next follow-up."""
+async def open_goals(
+    sessions: Sessions, clock: Clock, *, clinician: Clinician
+) -> list[OpenGoal]:
+    """/goals: open goals, oldest first, with their next follow-up (or the one that passed)."""
     if clinician.id is None:
         return []
     async with sessions() as session:
         found = await store.open_goals(session, clinician_id=clinician.id)
-    zone = resolve(clinician.timezone) if clinician.timezone else None
+    zone = resolve(clinician.timezone or "UTC")
+    today = clock.now().astimezone(zone).date()
     return [
         OpenGoal(
             _id(goal),
             goal.text,
             goal.program_title,
-            goal.created_at.astimezone(zone).date() if zone else goal.created_at.date(),
+            goal.created_at.astimezone(zone).date(),
             goal.follow_up_on,
+            overdue=goal.follow_up_on is not None and goal.follow_up_on < today,
         )
         for goal in found
     ]

@@ -96,18 +96,36 @@ def decide(check_in_id: int) -> Screen:
     return texts.GOAL_CHECK_IN_SAVED, InlineKeyboardMarkup([row])
 
 
-def open_goals(listed: Sequence[tuple[str, str, date, date | None]]) -> str:
-    """/goals: (text, program title, set on, next follow-up) per open goal."""
+def open_goals(
+    listed: Sequence[tuple[int, str, str, date, date | None, bool]],
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """/goals: (goal id, text, program title, set on, next follow-up, overdue) per open goal;
+    a goal whose follow-up passed unanswered can be brought back in a week."""
     if not listed:
-        return texts.GOALS_NONE
+        return texts.GOALS_NONE, None
     lines = [texts.GOALS_HEADER]
-    for text, title, set_on, next_on in listed:
-        following = (
-            texts.GOALS_NO_NEXT if next_on is None else texts.GOALS_NEXT.format(day=day(next_on))
-        )
+    again = []
+    for number, (goal_id, text, title, set_on, next_on, overdue) in enumerate(listed, start=1):
+        if next_on is None:
+            following = texts.GOALS_NO_NEXT
+        elif overdue:
+            following = texts.GOALS_OVERDUE.format(day=day(next_on))
+            again.append(
+                InlineKeyboardButton(
+                    texts.GOALS_AGAIN_BUTTON.format(number=number),
+                    callback_data=ChooseFollowUp(goal_id, 1).encode(),
+                )
+            )
+        else:
+            following = texts.GOALS_NEXT.format(day=day(next_on))
         lines.append(
             texts.GOALS_LINE.format(
-                text=html.escape(text), title=html.escape(title), set_on=day(set_on), next=following
+                number=number,
+                text=html.escape(text),
+                title=html.escape(title),
+                set_on=day(set_on),
+                next=following,
             )
         )
-    return "\n\n".join(lines)
+    keyboard = InlineKeyboardMarkup([[button] for button in again]) if again else None
+    return "\n\n".join(lines), keyboard

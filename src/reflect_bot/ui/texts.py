@@ -257,9 +257,11 @@ GOALS_NONE = (
     "your answer becomes one."
 )
 GOALS_HEADER = "<b>Your open goals</b>"
-GOALS_LINE = "• {text}\n  <i>{title}, {set_on} · {next}</i>"
+GOALS_LINE = "<b>{number}.</b> {text}\n<i>{title}, {set_on} · {next}</i>"
 GOALS_NEXT = "next follow-up {day}"
 GOALS_NO_NEXT = "no follow-up set"
+GOALS_OVERDUE = "its follow-up on {day} went unanswered"
+GOALS_AGAIN_BUTTON = "Bring {number} back in a week"
 GOAL_DAY = "{weekday} {day} {month}"  # e.g. "Mon 9 Nov"
 
 

@@ -49,9 +49,13 @@ _OUTCOMES = {
 @for_clinician
 async def list_goals(update: Update, context: ReflectContext, clinician: Clinician) -> None:
     """/goals: open goals with their next follow-up."""
-    found = await flow.open_goals(services_of(context).sessions, clinician=clinician)
-    listed = [(g.text, g.program_title, g.set_on, g.follow_up_on) for g in found]
-    await reply(update, context, ui.open_goals(listed), protect=True)
+    services = services_of(context)
+    found = await flow.open_goals(services.sessions, services.clock, clinician=clinician)
+    listed = [
+        (g.goal_id, g.text, g.program_title, g.set_on, g.follow_up_on, g.overdue) for g in found
+    ]
+    text, keyboard = ui.open_goals(listed)
+    await reply(update, context, text, keyboard=keyboard, protect=True)
 
 
 @for_button
