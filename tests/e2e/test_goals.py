@@ -227,7 +227,7 @@ async def test_goals_and_their_check_ins_are_encrypted_and_erased_by_forget(
 async def test_a_reflection_started_after_the_follow_up_question_gets_the_typed_answers(
     bot: Harness,
 ) -> None:
-    """"I tried it", then /reflect before answering: typed text answers the reflection."""
+    """ "I tried it", then /reflect before answering: typed text answers the reflection."""
     await bot.onboard()
     offer = await _checkin_with_a_goal(bot)
     await bot.press("In 1 week", offer)

@@ -288,9 +288,7 @@ async def reword(
         return AskFollowUp(_id(goal), typed)
 
 
-async def open_goals(
-    sessions: Sessions, clock: Clock, *, clinician: Clinician
-) -> list[OpenGoal]:
+async def open_goals(sessions: Sessions, clock: Clock, *, clinician: Clinician) -> list[OpenGoal]:
     """/goals: open goals, oldest first, with their next follow-up (or the one that passed)."""
     if clinician.id is None:
         return []
