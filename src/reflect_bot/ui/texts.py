@@ -353,6 +353,10 @@ WITHDRAWN = "Withdrawn: your supervisor's copy and any comments on it are gone."
 WITHDRAWN_COPY = "<i>The author withdrew this reflection.</i>"
 LINK_ENDED = "Sharing has ended; everything shared over it was withdrawn."
 LINK_ENDED_OTHER = "A supervision link has ended; everything shared over it was withdrawn."
+FORGET_ALSO = (
+    "\n\nIt also erases your learning goals and their follow-ups, your supervision marks and "
+    "sessions, ends any supervision link and withdraws everything shared over it first."
+)
 SUPERVISOR_FORGOTTEN = (
     "Done: your supervision links have ended and everything shared with you is gone."
 )
