@@ -134,7 +134,12 @@ async def test_a_supervisor_accepts_receives_one_reflection_comments_and_loses_i
     assert await _count(bot, SupervisorComment) == 1
     _nothing_of_theirs(bot, THIRD)
 
-    # Kept with the reflection in the export, marked as the supervisor's words.
+    # Kept with the reflection in /journal and the export, marked as the supervisor's words.
+    await bot.say("/journal")
+    page = await bot.expect("Your journal")
+    await bot.press("2", page)  # the older one: the shared reflection
+    entry = await bot.expect("Your supervisor's comment")
+    assert COMMENT in (entry.text or "") and entry.protect_content
     await bot.say("/export")
     exported = await download(bot, (await next_document(bot)).document)
     assert f"> **Your supervisor's comment:**\n>\n> {COMMENT}" in exported
@@ -151,6 +156,11 @@ async def test_a_supervisor_accepts_receives_one_reflection_comments_and_loses_i
     await bot.say("/export")
     exported = await download(bot, (await next_document(bot)).document)
     assert "supervisor's comment" not in exported and "QZX5150" not in exported
+    await bot.say("/journal")
+    page = await bot.expect("Your journal")
+    await bot.press("2", page)
+    entry = await bot.expect("Two relationships")
+    assert COMMENT not in (entry.text or "")
     _nothing_of_theirs(bot, THIRD)
 
 

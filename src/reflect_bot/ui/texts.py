@@ -343,6 +343,7 @@ SHARE_FAILED = "I couldn't send that to your supervisor, so nothing was shared."
 SUPERVISOR_COMMENT = (
     "<b>Your supervisor commented</b> on {title} ({day}):\n<blockquote>{text}</blockquote>"
 )
+JOURNAL_SUPERVISOR_COMMENT = "Your supervisor's comment"
 COMMENT_PASSED_ON = "Passed on, and kept with the reflection while it stays shared."
 SHARED_NONE = "Nothing is shared with a supervisor."
 SHARED_TITLE = "<b>Shared with your supervisor</b>"

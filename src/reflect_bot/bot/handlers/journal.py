@@ -98,6 +98,7 @@ async def _open(
             seconds_spent=opened.seconds_spent,
             answers=opened.answers,
             shown=shown_value,
+            supervisor_comments=opened.supervisor_comments,
         )
     )
     if opened is None or not messages:
