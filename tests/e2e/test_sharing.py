@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from sqlmodel import col
 
@@ -170,17 +171,26 @@ async def _ids(bot: Harness, model: Any) -> list[int]:
         return list(rows.scalars())
 
 
-async def test_after_48_hours_a_withdrawn_copy_is_edited_to_say_so(bot: Harness) -> None:
+@pytest.mark.parametrize(
+    ("bot_hours", "telegram_hours"),
+    [(72, 72), (46, 49)],  # the second: Telegram's clock runs ahead and refuses the delete
+)
+async def test_after_48_hours_a_withdrawn_copy_is_edited_to_say_so(
+    bot: Harness, bot_hours: int, telegram_hours: int
+) -> None:
     await bot.onboard()
     await _linked(bot)
     copy = await _share(bot, await _reflect(bot))
-    bot.clock.advance(timedelta(days=3))
+    bot.clock.advance(timedelta(hours=bot_hours))
+    bot.emulator.advance_clock(telegram_hours * 3600)
     await bot.say("/shared")
     listed = await bot.expect("Shared with your supervisor")
     await bot.press("Withdraw 1", listed)
     await bot.expect("Withdrawn")
     edited = await bot.expect_edit(copy, user=SUPERVISOR)
     assert not edited.deleted and "The author withdrew this reflection." in (edited.text or "")
+    refused = [e for e in bot.emulator.api_errors if "can't be deleted" in e.description]
+    assert len(refused) == (1 if bot_hours < 47 else 0)  # past 47 h the bot does not try
     assert "Thinking about" not in (edited.text or "")
 
 
