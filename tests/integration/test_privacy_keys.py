@@ -74,6 +74,10 @@ async def test_rotation_moves_everything_to_the_new_key(
         "answer.choice_label",
         "answer_revision.text",
         "key_canary.value",
+        # Learning goals, their check-ins and a supervisor's comments: clinicians' words too.
+        "learning_goal.text",
+        "goal_check_in.text",
+        "supervisor_comment.text",
     }
 
     set_keys([key_b])  # the old key is gone
