@@ -19,6 +19,7 @@ from reflect_bot.bot.handlers import (
     digest,
     export,
     fallback,
+    goals,
     journal,
     membership,
     onboarding,
@@ -27,7 +28,9 @@ from reflect_bot.bot.handlers import (
     reflections,
     schedule,
     search,
+    sharing,
     suggestions,
+    supervision,
 )
 from reflect_bot.bot.updates import PerChatUpdateProcessor
 from reflect_bot.catalog import Catalog, load_catalog
@@ -111,6 +114,9 @@ def _register_handlers(application: ReflectApplication) -> None:
         concepts,
         reflections,
         journal,
+        goals,
+        supervision,
+        sharing,
         digest,
         export,
         portfolio,

@@ -43,8 +43,11 @@ async def test_every_program_completes_and_stores_each_answer(bot: Harness) -> N
         assert "1 of " in first.text and program.intro[:40] in first.text
         given, thanks = await bot.reflect_through(program, first, typed=number % 2 == 1)
         assert "Time spent: 1 minute" in thanks.text
-        concept_buttons = [b["callback_data"] for row in thanks.buttons for b in row]
-        assert concept_buttons == [f"concept:{slug}" for slug in program.concepts]
+        buttons = [b["callback_data"] for row in thanks.buttons for b in row]
+        # A card per concept, then what can be done with the saved reflection.
+        assert buttons[:-2] == [f"concept:{slug}" for slug in program.concepts]
+        saved = (await _reflections(bot))[-1].id
+        assert buttons[-2:] == [f"sv:m:{saved}", f"sl:s:{saved}"]
 
         reflection = (await _reflections(bot))[-1]
         assert (reflection.program_id, reflection.status) == (program_id, "completed")

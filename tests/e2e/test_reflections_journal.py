@@ -85,7 +85,9 @@ async def test_journal_pages_and_opens_an_entry(bot_on: Harness) -> None:
     entry = await bot.expect("Secure base")
     step = bot.services.catalog.program("secure-base").steps[1]
     assert step.question in entry.text and "Entry number 1\nmore" in entry.text
-    assert "3 minutes" in entry.text and entry.protect_content and not entry.buttons
+    assert "3 minutes" in entry.text and entry.protect_content
+    # Finished: nothing to carry on, but it can be taken to supervision.
+    assert entry.button_texts == ["🗂 Take to supervision", "👥 Share with my supervisor"]
 
     await bot.press("‹ Newer", older)
     newer = await bot.emulator.wait_for_edit(USER, page.message_id)

@@ -151,3 +151,21 @@ async def test_sends_are_timestamped_and_counted(bot: Bot, emu: BotAPIEmulator, 
     assert before <= sends[0].sent_at <= sends[1].sent_at <= time.monotonic()
     assert emu.request_counts["sendMessage"] == 2
     assert emu.request_counts["getMe"] == 1  # Bot.initialize()
+
+
+async def test_a_message_can_be_deleted_only_within_48_hours_but_edited_after(
+    bot: Bot, emu: BotAPIEmulator, chat: int
+) -> None:
+    """Telegram's rule: deleteMessage works for messages sent less than 48 hours ago."""
+    young = await bot.send_message(chat, "young")
+    old = await bot.send_message(chat, "old")
+    emu.advance_clock(47 * 3600)
+    assert await bot.delete_message(chat, young.message_id) is True
+    emu.advance_clock(3600)
+    with pytest.raises(BadRequest, match=r"(?i)message can.t be deleted for everyone"):
+        await bot.delete_message(chat, old.message_id)
+    edited = await bot.edit_message_text("withdrawn", chat, old.message_id)
+    assert not isinstance(edited, bool) and edited.text == "withdrawn"
+    assert [m.text for m in emu.bot_messages(chat)] == ["withdrawn"]
+    with pytest.raises(ValueError, match="forward"):
+        emu.advance_clock(-1)

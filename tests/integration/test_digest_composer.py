@@ -100,9 +100,9 @@ async def test_a_batch_of_digests_loads_its_weeks_once(world: World) -> None:
         assert "Your week in reflection" in digest.text and "Secure base" in digest.text
     claims = [s for s in statements if s.lstrip().upper().startswith("INSERT INTO DIGEST")]
     assert len(claims) == len(readers)
-    # The rest is one look-up of the batch's zones, the loader's seven queries and the one of
-    # the batch's alliance trends.
-    assert len(statements) - len(claims) == 9
+    # The rest is one look-up of the batch's zones, the loader's seven queries, one for the
+    # batch's alliance trends and one for its learning goals.
+    assert len(statements) - len(claims) == 10
 
 
 async def test_two_processes_composing_one_week_send_one_digest(world: World) -> None:

@@ -12,7 +12,18 @@ from sqlmodel import col
 from reflect_bot.cli import main
 from reflect_bot.db import keyring
 from reflect_bot.db.engine import transaction
-from reflect_bot.db.models import Answer, AnswerRevision, Clinician, CpdActivity
+from reflect_bot.db.models import (
+    Answer,
+    AnswerRevision,
+    Clinician,
+    CpdActivity,
+    GoalCheckIn,
+    LearningGoal,
+    Reflection,
+    SharedReflection,
+    SupervisorComment,
+    SupervisorLink,
+)
 from reflect_bot.db.types import set_keys
 from tests.integration.privacy_world import add_clinician
 
@@ -35,6 +46,12 @@ async def _read_everything(sessions: async_sessionmaker[AsyncSession]) -> list[s
             values.append(revision.text)
         for activity in (await session.execute(select(CpdActivity))).scalars():
             values.append(activity.title)
+        for goal in (await session.execute(select(LearningGoal))).scalars():
+            values.append(goal.text)
+        for check_in in (await session.execute(select(GoalCheckIn))).scalars():
+            values.append(check_in.text)
+        for comment in (await session.execute(select(SupervisorComment))).scalars():
+            values.append(comment.text)
     return values
 
 
@@ -58,7 +75,55 @@ async def _world_under(sessions: async_sessionmaker[AsyncSession], key: str) -> 
     async with transaction(sessions) as session:
         await add_clinician(session, user=601, marker=MARKER, reflections=3)
         await add_clinician(session, user=602, marker=MARKER, reflections=2)
+        await _goal_and_comment(session)
     return await _read_everything(sessions)
+
+
+async def _goal_and_comment(session: AsyncSession) -> None:
+    """A learning goal with a check-in, and a supervisor's comment on a shared reflection."""
+    clinician = (await session.execute(select(Clinician).limit(1))).scalar_one()
+    reflection = (
+        (
+            await session.execute(
+                select(Reflection).where(col(Reflection.clinician_id) == clinician.id)
+            )
+        )
+        .scalars()
+        .first()
+    )
+    assert clinician.id is not None and reflection is not None and reflection.id is not None
+    now = clinician.created_at
+    goal = LearningGoal(
+        clinician_id=clinician.id,
+        program_title="Check-in",
+        text=f"{MARKER} goal",
+        created_at=now,
+        updated_at=now,
+    )
+    link = SupervisorLink(
+        clinician_id=clinician.id, invite_expires_at=now, status="active", created_at=now
+    )
+    session.add_all([goal, link])
+    await session.flush()
+    assert goal.id is not None and link.id is not None
+    shared = SharedReflection(
+        link_id=link.id, reflection_id=reflection.id, message_ids="9", sent_at=now
+    )
+    session.add_all(
+        [
+            GoalCheckIn(
+                goal_id=goal.id,
+                asked_on=now.date(),
+                tried=True,
+                text=f"{MARKER} tried",
+                created_at=now,
+            ),
+            shared,
+        ]
+    )
+    await session.flush()
+    assert shared.id is not None
+    session.add(SupervisorComment(shared_id=shared.id, text=f"{MARKER} comment", created_at=now))
 
 
 async def test_rotation_moves_everything_to_the_new_key(
@@ -77,6 +142,10 @@ async def test_rotation_moves_everything_to_the_new_key(
         "answer_revision.text",
         "cpd_activity.title",
         "key_canary.value",
+        # Learning goals, their check-ins and a supervisor's comments: clinicians' words too.
+        "learning_goal.text",
+        "goal_check_in.text",
+        "supervisor_comment.text",
     }
 
     set_keys([key_b])  # the old key is gone

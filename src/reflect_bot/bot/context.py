@@ -44,6 +44,11 @@ class ReflectContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any
         self._open_reflection = open_reflection
         self._open_reflection_known = True
 
+    def peek_open_reflection(self) -> Reflection | None:
+        """The open reflection as the guard saw it (None: none, or not known), without
+        taking it: for deciding where typed text goes before any flow has run."""
+        return self._open_reflection if self._open_reflection_known else None
+
     def take_open_reflection(self) -> tuple[bool, Reflection | None]:
         """(known, the open reflection as the guard saw it), once: after the first
         transaction of this update it may have changed, so later ones must ask again."""

@@ -250,6 +250,120 @@ class Digest(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class LearningGoal(SQLModel, table=True):
+    """What a clinician decided to try (their answer to an action step), brought back to them
+    on a follow-up date of their choosing. Its text is their words: encrypted, erased by /forget.
+    """
+
+    __tablename__ = "learning_goal"
+    __table_args__ = (Index("ix_learning_goal_follow_up", "status", "follow_up_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    clinician_id: int = Field(sa_column=_fk("clinician.id"))
+    reflection_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("reflection.id", ondelete="SET NULL"), nullable=True),
+    )
+    program_title: str = Field(max_length=200)  # snapshot, like Reflection.program_title
+    text: str = Field(sa_type=EncryptedText)
+    status: str = Field(default="open", max_length=16)  # open | closed
+    # The local date and time of day the follow-up is due; None: no follow-up (yet).
+    follow_up_on: date | None = Field(default=None)
+    follow_up_time: time | None = Field(default=None)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class GoalCheckIn(SQLModel, table=True):
+    """A follow-up answered: did they try it, what happened and what now, and what became of
+    the goal (kept, changed or closed)."""
+
+    __tablename__ = "goal_check_in"
+
+    id: int | None = Field(default=None, primary_key=True)
+    goal_id: int = Field(sa_column=_fk("learning_goal.id"))
+    asked_on: date  # the follow-up date it answers
+    tried: bool
+    text: str | None = Field(default=None, sa_type=EncryptedText)
+    outcome: str | None = Field(default=None, max_length=16)  # kept | changed | closed
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SupervisionMark(SQLModel, table=True):
+    """A reflection the clinician marked "take to supervision"; the next brief lists it.
+    Logging a supervision session clears the marks (deletes these rows)."""
+
+    __tablename__ = "supervision_mark"
+    __table_args__ = (UniqueConstraint("reflection_id", name="uq_supervision_mark_reflection"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    clinician_id: int = Field(sa_column=_fk("clinician.id"))
+    reflection_id: int = Field(sa_column=_fk("reflection.id"))
+    marked_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class SupervisionSession(SQLModel, table=True):
+    """A supervision or peer-consultation session the clinician logged (for CPD): no words,
+    only its local date, length and kind."""
+
+    __tablename__ = "supervision_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    clinician_id: int = Field(sa_column=_fk("clinician.id"))
+    held_on: date
+    minutes: int
+    kind: str = Field(max_length=16)  # supervision | peer
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class SupervisorLink(SQLModel, table=True):
+    """A clinician's consent to share with one supervisor: a one-time invite (only its hash
+    stored, valid 24 h) until the supervisor accepts, then active until either side ends it.
+    The supervisor is known only by their Telegram ids; they need not be a clinician."""
+
+    __tablename__ = "supervisor_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    clinician_id: int = Field(sa_column=_fk("clinician.id"))
+    code_hash: str | None = Field(default=None, max_length=64, unique=True)  # None once used
+    invite_expires_at: datetime = Field(sa_type=UTCDateTime)
+    status: str = Field(default="invited", max_length=16)  # invited | active
+    supervisor_user_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
+    supervisor_chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SharedReflection(SQLModel, table=True):
+    """One reflection its author pressed "Share" on, as sent to their supervisor: the
+    messages in the supervisor's chat (to delete or mark withdrawn) and when they went."""
+
+    __tablename__ = "shared_reflection"
+    __table_args__ = (
+        UniqueConstraint("link_id", "reflection_id", name="uq_shared_reflection_once"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    link_id: int = Field(sa_column=_fk("supervisor_link.id"))
+    reflection_id: int = Field(sa_column=_fk("reflection.id"))
+    message_ids: str = Field(max_length=200)  # the supervisor's copies, comma-separated
+    sent_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class SupervisorComment(SQLModel, table=True):
+    """The supervisor's reply to a shared reflection: their words, kept with it, encrypted,
+    and gone when the reflection is withdrawn."""
+
+    __tablename__ = "supervisor_comment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    shared_id: int = Field(sa_column=_fk("shared_reflection.id"))
+    text: str = Field(sa_type=EncryptedText)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class ProcessedUpdate(SQLModel, table=True):
     """Telegram update ids already handled, so a redelivered update is processed once."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reflect_bot.delivery import digest_composer, prompt
+from reflect_bot.delivery import digest_composer, goal_composer, prompt
 from reflect_bot.delivery.outgoing import Composers
 
 __all__ = ["delivery_composers"]
@@ -14,4 +14,5 @@ def delivery_composers(*, bot_username: str | None) -> Composers:
     return {
         prompt.KIND: prompt.compose_prompt,
         digest_composer.KIND: digest_composer.digest_composer(bot_username=bot_username),
+        goal_composer.KIND: goal_composer.compose_follow_up,
     }

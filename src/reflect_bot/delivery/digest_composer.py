@@ -29,10 +29,11 @@ from sqlmodel import col
 from reflect_bot.catalog import Catalog
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Clinician, Delivery
-from reflect_bot.db.repositories import digests
+from reflect_bot.db.repositories import digests, goals
 from reflect_bot.db.repositories.digests import ClinicianWeek
 from reflect_bot.delivery.outgoing import Composer, Outgoing
 from reflect_bot.domain.digest import DigestPrograms, IsoWeek, build_digest, digest_week_for
+from reflect_bot.domain.goals import GoalsInDigest
 from reflect_bot.domain.trend import DEFAULT_WEEKS, AllianceTrend
 from reflect_bot.flows.trend import batch_trends
 from reflect_bot.render.charts import chart_of
@@ -45,6 +46,7 @@ __all__ = ["KIND", "digest_composer"]
 KIND = "digest"
 # Where the weeks loaded for a batch are kept, in the batch session's info.
 _WEEKS_INFO_KEY = "reflect_bot.digest_weeks"
+_GOALS_INFO_KEY = "reflect_bot.digest_goals"
 
 
 def digest_composer(*, bot_username: str | None) -> Composer:
@@ -79,6 +81,7 @@ def digest_composer(*, bot_username: str | None) -> Composer:
             zone=loaded.week.zone,
             concepts=services.concept_lookup,
             by_meaning=True,
+            goals=await _goals_of(session, clinician.id, batch or [delivery]),
         )
         rendered = render_digest(digest, bot_username=bot_username, start_program=start_data)
         last = len(rendered.messages) - 1
@@ -102,6 +105,27 @@ def digest_composer(*, bot_username: str | None) -> Composer:
 class _Loaded:
     week: ClinicianWeek
     trend: AllianceTrend
+
+
+async def _goals_of(
+    session: AsyncSession, clinician_id: int, batch: Sequence[Delivery]
+) -> GoalsInDigest:
+    """This clinician's goals for their digest, loaded with those of the batch's other digest
+    deliveries in one query. Runs after `_week_of`, whose loaded weeks know every zone."""
+    loaded: dict[int, GoalsInDigest] = session.info.setdefault(_GOALS_INFO_KEY, {})
+    if clinician_id not in loaded:
+        weeks: dict[tuple[int, IsoWeek], _Loaded] = session.info.get(_WEEKS_INFO_KEY, {})
+        windows = []
+        for row in batch:
+            week = digest_week_for(row.local_date)
+            found = weeks.get((row.clinician_id, week))
+            if row.kind == KIND and found is not None and row.clinician_id not in loaded:
+                closed_from, closed_before = week.bounds(found.week.zone)
+                windows.append(
+                    goals.DigestWindow(row.clinician_id, row.local_date, closed_from, closed_before)
+                )
+        loaded.update(await goals.for_digests(session, windows=windows))
+    return loaded.get(clinician_id, GoalsInDigest())
 
 
 async def _week_of(

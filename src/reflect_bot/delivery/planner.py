@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.repositories import deliveries, schedules
 from reflect_bot.domain import scheduling
-from reflect_bot.flows.planning import HORIZON, PAGE, deliveries_for
+from reflect_bot.flows.planning import HORIZON, PAGE, deliveries_for, plan_follow_ups
 from reflect_bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,8 @@ class Planner:
             if len(page) < PAGE:
                 break
             after_id = page[-1].id
+        async with transaction(services.sessions) as session:
+            created += await plan_follow_ups(session, start=start, end=end, now=now)
         self.planned_until, self.last_run = end, now
         self.passes += 1
         return created

@@ -25,6 +25,7 @@ from reflect_bot.catalog import (
     CHECKIN_RUPTURE_STEP,
     Role,
 )
+from reflect_bot.domain.goals import GoalsInDigest
 from reflect_bot.domain.journaling import cpd_minutes
 from reflect_bot.domain.mentions import ConceptMatcher
 from reflect_bot.domain.suggestions import CarriedConcept, excerpt_of
@@ -387,6 +388,7 @@ class WeeklyDigest:
     concepts_left_out: int = 0  # program concepts beyond MAX_PROGRAM_CONCEPTS
     excerpts: tuple[Excerpt, ...] = ()
     focus: Focus | None = None
+    goals: GoalsInDigest | None = None  # learning goals coming back and closed (domain/goals)
 
     @property
     def is_empty(self) -> bool:
@@ -409,6 +411,7 @@ def build_digest(
     so_far: bool = False,
     concepts: ConceptLookup | None = None,
     by_meaning: bool = False,
+    goals: GoalsInDigest | None = None,
 ) -> WeeklyDigest:
     """The digest of `week`; `so_far` when it is shown before the week is over.
 
@@ -422,7 +425,9 @@ def build_digest(
     """
     done = sorted(week.reflections, key=lambda r: (r.finished_at, r.id))
     if not done:
-        return WeeklyDigest(week=week.week, so_far=so_far, prompts_delivered=week.prompts_delivered)
+        return WeeklyDigest(
+            week=week.week, so_far=so_far, prompts_delivered=week.prompts_delivered, goals=goals
+        )
 
     lookup = concepts or ConceptLookup.of(catalog)
     programs = DigestPrograms.of(catalog)
@@ -460,6 +465,7 @@ def build_digest(
         concepts_left_out=left_out,
         excerpts=_excerpts(answers, by_id, zone),
         focus=_focus(week.week, done, open_ruptures, alliance, history, catalog, programs, zone),
+        goals=goals,
     )
 
 

@@ -11,6 +11,7 @@ Dates are the clinician's local dates, in their current time zone; ranges includ
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from reflect_bot.catalog import CHECKIN_RUPTURE_STEP, RATING_MAX, Role, StepKind
 from reflect_bot.domain.digest import RUPTURE_KINDS
+from reflect_bot.domain.goals import ExportedGoal
 from reflect_bot.domain.journaling import AnswerKind, ReflectionStatus, cpd_minutes
 from reflect_bot.domain.mentions import ConceptMatcher
 from reflect_bot.domain.suggestions import CarriedConcept, excerpt_of
@@ -339,6 +341,7 @@ class JournalEntry:
     #: (slug, the clinician's sentence that carried it): cards it touched by meaning or the
     #: clinician kept, in catalog order; none they removed.
     touched: tuple[tuple[str, str], ...] = ()
+    supervisor_comments: tuple[str, ...] = ()  # the supervisor's words, while it is shared
 
     @property
     def finished(self) -> bool:
@@ -393,6 +396,7 @@ class Journal:
     glossary: tuple[GlossaryEntry, ...]  # every concept an entry links to, by name
     totals: Totals
     filter_label: str | None = None  # the program's title or the concept's name, if filtered
+    goals: tuple[ExportedGoal, ...] = ()  # set within its dates, each with its follow-ups
 
     @property
     def is_empty(self) -> bool:
@@ -425,6 +429,8 @@ def build_journal(
     author: str | None = None,
     matcher: ConceptMatcher | None = None,
     by_meaning: bool = False,
+    goals: Iterable[ExportedGoal] = (),
+    supervisor_comments: Mapping[int, Sequence[str]] | None = None,
 ) -> Journal:
     """The journal for `request` from the clinician's stored reflections.
 
@@ -447,6 +453,10 @@ def build_journal(
         if not _wanted(stored, started.date(), request):
             continue
         entry = _entry(stored, started, catalog, matcher, steps_by_program, by_meaning)
+        if supervisor_comments and stored.id in supervisor_comments:
+            entry = dataclasses.replace(
+                entry, supervisor_comments=tuple(supervisor_comments[stored.id])
+            )
         if request.concept is None or request.concept in entry.concepts:
             entries.append(entry)
 
@@ -464,7 +474,17 @@ def build_journal(
         glossary=_glossary(referenced, catalog),
         totals=_totals(entries, catalog),
         filter_label=_filter_label(request, catalog),
+        goals=_goals_within(goals, request, start, end),
     )
+
+
+def _goals_within(
+    goals: Iterable[ExportedGoal], request: ExportRequest, start: date, end: date
+) -> tuple[ExportedGoal, ...]:
+    """Goals set within the journal's dates; none in an export of one program or concept."""
+    if request.program is not None or request.concept is not None:
+        return ()
+    return tuple(goal for goal in goals if start <= goal.set_on <= end)
 
 
 def _wanted(stored: StoredReflection, local_day: date, request: ExportRequest) -> bool:

@@ -184,6 +184,13 @@ class BotAPIEmulator(UserSide):
     def strict_html(self, value: bool) -> None:
         self.methods.strict_html = value
 
+    def advance_clock(self, seconds: float) -> None:
+        """Moves Telegram's clock on: messages age (deleteMessage refuses after 48 hours) and
+        new ones carry the later date. Only forward, like time."""
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
+        self.state.time_offset += seconds
+
     def reset_faults(self) -> None:
         """Remove every injected failure, delay, drop and rate limit."""
         self.faults.reset()

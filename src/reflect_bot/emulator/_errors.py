@@ -24,6 +24,7 @@ class Descriptions:
     CHAT_NOT_FOUND: Final = "Bad Request: chat not found"
     MESSAGE_TO_EDIT_NOT_FOUND: Final = "Bad Request: message to edit not found"
     MESSAGE_TO_DELETE_NOT_FOUND: Final = "Bad Request: message to delete not found"
+    MESSAGE_CANT_BE_DELETED: Final = "Bad Request: message can't be deleted for everyone"
     MESSAGE_CANT_BE_EDITED: Final = "Bad Request: message can't be edited"
     NO_TEXT_TO_EDIT: Final = "Bad Request: there is no text in the message to edit"
     REPLIED_NOT_FOUND: Final = "Bad Request: message to be replied not found"

@@ -38,6 +38,7 @@ Handler = Callable[[Params], Awaitable[Any]]
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # Telegram's limit for bots uploading files
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # getFile refuses bigger files
+DELETE_WITHIN_SECONDS = 48 * 60 * 60  # deleteMessage works for messages younger than this
 _CHAT_ACTIONS = frozenset(
     {
         "typing",
@@ -391,6 +392,9 @@ class BotMethods:
         record = self.state.get_message(chat.id, params.required_int("message_id"))
         if record is None:
             raise ApiError.bad_request(Descriptions.MESSAGE_TO_DELETE_NOT_FOUND)
+        if self.state.now() - record.date >= DELETE_WITHIN_SECONDS:
+            # Telegram: "a message can only be deleted if it was sent less than 48 hours ago".
+            raise ApiError.bad_request(Descriptions.MESSAGE_CANT_BE_DELETED)
         record.deleted = True
         self.state.emit("delete", chat.id, record)
         return True

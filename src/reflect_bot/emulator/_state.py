@@ -51,6 +51,8 @@ class CallbackQueryRecord:
 class EmulatorState:
     def __init__(self, bot: User) -> None:
         self.bot = bot
+        # How far Telegram's clock is ahead of the real one (advance_clock): messages age.
+        self.time_offset = 0.0
         self.notifier = Notifier()
         self.updates = UpdateQueue()
         self.users: dict[int, User] = {}
@@ -152,7 +154,7 @@ class EmulatorState:
         ]
 
     def now(self) -> int:
-        return int(time.time())
+        return int(time.time() + self.time_offset)
 
     # -- files -----------------------------------------------------------------------------
     def new_file(

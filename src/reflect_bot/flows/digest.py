@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reflect_bot.catalog import Catalog
 from reflect_bot.db.engine import transaction
-from reflect_bot.db.repositories import digests
+from reflect_bot.db.repositories import digests, goals
 from reflect_bot.domain.digest import (
     ConceptLookup,
     DigestPrograms,
@@ -46,6 +46,10 @@ async def digest_for(
     week = IsoWeek.containing(now.astimezone(zone).date())
     if last:
         week = week.shifted(-1)
+    closed_from, closed_before = week.bounds(zone)
+    window = goals.DigestWindow(
+        clinician_id, now.astimezone(zone).date(), closed_from, closed_before
+    )
     async with transaction(sessions) as session:
         loaded = await digests.load_weeks(
             session,
@@ -60,6 +64,7 @@ async def digest_for(
             last_week=week,
             weeks=DEFAULT_WEEKS,
         )
+        coming = (await goals.for_digests(session, windows=[window]))[clinician_id]
     found = loaded[clinician_id]
     digest = build_digest(
         found.week,
@@ -69,5 +74,6 @@ async def digest_for(
         so_far=not last,
         concepts=concepts,
         by_meaning=True,
+        goals=coming,
     )
     return DigestShown(digest, trends[clinician_id])

@@ -16,7 +16,9 @@ from reflect_bot.catalog import Catalog
 from reflect_bot.clock import Clock
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Clinician
+from reflect_bot.db.repositories import goals as goal_repository
 from reflect_bot.db.repositories import journal as journal_repository
+from reflect_bot.db.repositories import sharing
 from reflect_bot.domain.export import (
     EXPORTED_STATUSES,
     ExportArgumentError,
@@ -100,6 +102,10 @@ async def gather(
             started_before=started_before,
             program_id=asked.request.program,
         )
+        goals = await goal_repository.for_export(
+            session, clinician_id=clinician.id, zone=resolve(asked.zone_name)
+        )
+        comments = await sharing.comments_on(session, reflection_ids=[r.id for r in stored])
     return build_journal(
         asked.request,
         stored,
@@ -109,4 +115,6 @@ async def gather(
         exported_at=asked.now,
         author=clinician.display_name if clinician.name_in_export else None,
         by_meaning=True,
+        goals=goals,
+        supervisor_comments=comments,
     )

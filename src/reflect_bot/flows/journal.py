@@ -18,6 +18,7 @@ from reflect_bot.clock import Clock
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Answer, Clinician, Reflection
 from reflect_bot.db.repositories import reflections as store
+from reflect_bot.db.repositories import sharing
 from reflect_bot.domain import journaling
 from reflect_bot.domain.journaling import AnswerKind, GivenAnswer, ReadAnswer, ReflectionStatus
 from reflect_bot.domain.timezones import resolve
@@ -125,6 +126,7 @@ class Opened:
     answers: tuple[tuple[Step | None, Answer], ...]
     can_continue: bool  # in progress, or set aside and still resumable
     resumable: bool  # set aside and still resumable
+    supervisor_comments: tuple[str, ...] = ()  # while shared with their supervisor
 
 
 async def open_reflection(
@@ -143,6 +145,7 @@ async def open_reflection(
         if reflection is None or reflection.status == ReflectionStatus.DISCARDED:
             return None
         given = await store.answers_of(session, reflection_id=reflection.id or 0)
+        comments = await sharing.comments_on(session, reflection_ids=[reflection.id or 0])
     program = catalog.programs.get(reflection.program_id)
     resumable = journaling.can_resume(reflection.status, reflection.last_activity_at, clock.now())
     return Opened(
@@ -154,6 +157,7 @@ async def open_reflection(
         answers=tuple((_step(program, answer.step_id), answer) for answer in given),
         can_continue=reflection.status == ReflectionStatus.IN_PROGRESS or resumable,
         resumable=resumable,
+        supervisor_comments=tuple(comments.get(reflection.id or 0, ())),
     )
 
 

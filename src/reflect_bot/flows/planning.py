@@ -15,10 +15,11 @@ from functools import cache
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reflect_bot.db.repositories import deliveries, schedules
+from reflect_bot.db.repositories import deliveries, goals, schedules
 from reflect_bot.db.repositories.deliveries import PlannedDelivery
 from reflect_bot.db.repositories.schedules import PlannableSchedule
 from reflect_bot.domain import scheduling
+from reflect_bot.domain.goals import FOLLOW_UP_KIND
 from reflect_bot.domain.timezones import resolve
 
 log = logging.getLogger(__name__)
@@ -99,6 +100,43 @@ async def plan(
             return created
 
 
+async def plan_follow_ups(
+    session: AsyncSession,
+    *,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    clinician_id: int | None = None,
+) -> int:
+    """Plans goal follow-ups due in [start, end): one row per clinician and local date, at
+    the earliest time of day among that day's goals, in the clinician's zone now."""
+    # A local date's moments lie within a day of its UTC date, whatever the zone.
+    found = await goals.follow_ups_between(
+        session,
+        first=(start - timedelta(days=1)).date(),
+        last=(end + timedelta(days=1)).date(),
+        clinician_id=clinician_id,
+    )
+    rows = []
+    for follow_up in found:
+        zone = _zone(follow_up.timezone)
+        if zone is None:
+            continue
+        due_at = scheduling.due_moment(follow_up.local_date, follow_up.local_time, zone)
+        if start <= due_at < end:
+            rows.append(
+                PlannedDelivery(
+                    clinician_id=follow_up.clinician_id,
+                    schedule_id=follow_up.schedule_id,
+                    local_date=follow_up.local_date,
+                    kind=FOLLOW_UP_KIND,
+                    program_id=None,
+                    due_at=due_at,
+                )
+            )
+    return await deliveries.insert_planned(session, planned=rows, now=now)
+
+
 async def replan(
     session: AsyncSession,
     *,
@@ -114,7 +152,7 @@ async def replan(
     await deliveries.delete_pending_from(
         session, clinician_id=clinician_id, since=now, schedule_id=schedule_id
     )
-    return await plan(
+    created = await plan(
         session,
         rotation=rotation,
         start=now,
@@ -123,3 +161,8 @@ async def replan(
         clinician_id=clinician_id,
         schedule_ids=None if schedule_id is None else [schedule_id],
     )
+    if schedule_id is None:  # everything pending was forgotten: goal follow-ups too
+        created += await plan_follow_ups(
+            session, start=now, end=now + HORIZON, now=now, clinician_id=clinician_id
+        )
+    return created

@@ -29,6 +29,8 @@ from reflect_bot.db.repositories import deliveries
 from reflect_bot.db.repositories import reflections as store
 from reflect_bot.domain import journaling
 from reflect_bot.domain.journaling import AnswerKind, ReadAnswer, ReflectionStatus
+from reflect_bot.flows import goals
+from reflect_bot.flows.goals import NewGoal
 
 Sessions = async_sessionmaker[AsyncSession]
 Seen = tuple[bool, Reflection | None]
@@ -76,6 +78,7 @@ class Completed:
     seconds_spent: int
     follow_up: Program | None = None
     offer: str = ""  # the catalog's words offering the follow-up
+    goals: tuple[NewGoal, ...] = ()  # its action answers, now learning goals (flows/goals.py)
     reflection_id: int | None = None
     written: tuple[tuple[int, str], ...] = ()
 
@@ -171,10 +174,10 @@ async def start(
             now = clock.now()
             open_one, _ = await store.open_reflection(
                 session,
-            clinician_id=clinician_id,
-            now=now,
-            stale_before=now - journaling.STALE_AFTER,
-            seen=seen,
+                clinician_id=clinician_id,
+                now=now,
+                stale_before=now - journaling.STALE_AFTER,
+                seen=seen,
             )
             if open_one is not None:
                 answered = len(await store.given_answers(session, reflection_id=_id(open_one)))
@@ -571,7 +574,17 @@ async def _answer(
     given.append(answer)
     then: Question | Completed
     if following is None:
-        then = _completed(catalog, program, _id(reflection), reflection.seconds_spent, given)
+        made = await goals.record_from_completion(
+            session,
+            clinician_id=clinician_id,
+            reflection_id=_id(reflection),
+            program=program,
+            given=given,
+            now=now,
+        )
+        then = _completed(
+            catalog, program, _id(reflection), reflection.seconds_spent, given, made
+        )
     else:
         then = Question(
             program,
@@ -589,6 +602,7 @@ def _completed(
     reflection_id: int,
     seconds_spent: int,
     given: list[journaling.GivenAnswer],
+    made: tuple[NewGoal, ...],
 ) -> Completed:
     written = tuple(
         (journaling.position_of(program, answer.step_id), answer.text)
@@ -597,7 +611,9 @@ def _completed(
     )
     follow_up = program.follow_up(journaling.condition_answers(given))
     if follow_up is None or follow_up.program not in catalog.programs:
-        return Completed(program, seconds_spent, reflection_id=reflection_id, written=written)
+        return Completed(
+            program, seconds_spent, reflection_id=reflection_id, written=written, goals=made
+        )
     offered = catalog.program(follow_up.program)
     return Completed(
         program,
@@ -606,4 +622,5 @@ def _completed(
         follow_up.offer or offered.purpose,
         reflection_id=reflection_id,
         written=written,
+        goals=made,
     )

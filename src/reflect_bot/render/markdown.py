@@ -43,6 +43,7 @@ from reflect_bot.domain.export import (
     JournalEntry,
     SourceNote,
 )
+from reflect_bot.domain.goals import ExportedGoal
 from reflect_bot.domain.journaling import AnswerKind, ReflectionStatus
 from reflect_bot.render.links import concept_deep_link
 from reflect_bot.ui import texts
@@ -294,6 +295,10 @@ def _render(journal: Journal, *, part: tuple[int, int] | None, bot_username: str
     if journal.glossary:
         blocks.append(_section_heading(texts.EXPORT_DOC_GLOSSARY))
         blocks += [_glossary_block(entry, bot_username) for entry in journal.glossary]
+    # After the glossary, so its headings' ids stay as they were; in the last part only.
+    if journal.goals and (part is None or part[0] == part[1]):
+        blocks.append(_section_heading(texts.EXPORT_DOC_GOALS))
+        blocks += [_goal_block(goal) for goal in journal.goals]
     blocks.append(_totals(journal))
     return "\n\n".join(blocks) + "\n"
 
@@ -417,6 +422,11 @@ def _entry_block(entry: JournalEntry, heading: str, anchors: dict[str, _Anchor])
         question = escape_inline(answer.question) or escape_inline(texts.EXPORT_DOC_NO_QUESTION)
         parts.append(f"**{question}**")
         parts.append(_answer(answer))
+    for comment in entry.supervisor_comments:
+        # Marked as the supervisor's words, quoted beneath the clinician's own.
+        lines = [f"**{escape_inline(texts.EXPORT_DOC_SUPERVISOR_SAID)}**", ""]
+        lines += escape_text(comment).split("\n")
+        parts.append("\n".join(f"> {line}" if line else ">" for line in lines))
     return "\n\n".join(parts)
 
 
@@ -456,6 +466,33 @@ def _glossary_block(entry: GlossaryEntry, bot_username: str | None) -> str:
         link = concept_deep_link(bot_username, entry.slug)
         # The link is built from the bot's username and a slug: no space or parenthesis in it.
         parts.append(f"[{escape_inline(texts.EXPORT_DOC_OPEN_CARD)}]({link})")
+    return "\n\n".join(parts)
+
+
+def _goal_block(goal: ExportedGoal) -> str:
+    """A goal in the clinician's words, its facts, then each follow-up beneath it."""
+    if goal.closed_on is not None:
+        state = texts.EXPORT_DOC_GOAL_CLOSED.format(day=goal.closed_on.isoformat())
+    elif goal.follow_up_on is not None:
+        state = texts.EXPORT_DOC_GOAL_NEXT.format(day=goal.follow_up_on.isoformat())
+    else:
+        state = texts.EXPORT_DOC_GOAL_OPEN
+    set_in = texts.EXPORT_DOC_GOAL_SET.format(title=goal.program_title)
+    parts = [
+        f"### {escape_inline(texts.EXPORT_DOC_GOAL_HEADING.format(day=goal.set_on.isoformat()))}",
+        escape_text(goal.text),
+        f"*{escape_inline(set_in)} · {escape_inline(state)}*",
+    ]
+    for check_in in goal.check_ins:
+        tried = texts.EXPORT_DOC_TRIED if check_in.tried else texts.EXPORT_DOC_NOT_TRIED
+        facts = texts.EXPORT_DOC_CHECK_IN.format(day=check_in.asked_on.isoformat(), tried=tried)
+        if check_in.outcome is not None:
+            facts += " · " + texts.EXPORT_DOC_OUTCOMES[check_in.outcome]
+        lines = [f"**{escape_inline(facts)}**"]
+        if check_in.text and check_in.text.strip():
+            lines += ["", *escape_text(check_in.text).split("\n")]
+        # Each follow-up a quoted block beneath its goal; every line quoted, whatever was typed.
+        parts.append("\n".join(f"> {line}" if line else ">" for line in lines))
     return "\n\n".join(parts)
 
 

@@ -28,6 +28,7 @@ from reflect_bot.domain.digest import (
     SourceBrief,
     WeeklyDigest,
 )
+from reflect_bot.domain.goals import GoalsInDigest
 from reflect_bot.render.links import concept_deep_link
 from reflect_bot.ui import texts
 from reflect_bot.ui.callbacks import ShowConcept
@@ -61,6 +62,8 @@ def render_digest(
     sections = [title.format(dates=week_dates(digest.week))]
     if digest.is_empty:
         sections.append(texts.DIGEST_EMPTY_SO_FAR if digest.so_far else texts.DIGEST_EMPTY)
+        if digest.goals is not None and not digest.goals.is_empty:
+            sections.append(_goals(digest.goals))
         return RenderedDigest(split_message(sections, limit=limit), None)
 
     sections.append(_activity(digest))
@@ -74,6 +77,8 @@ def render_digest(
         sections.append(_concepts(digest, bot_username))
     if digest.excerpts:
         sections.append(_excerpts(digest))
+    if digest.goals is not None and not digest.goals.is_empty:
+        sections.append(_goals(digest.goals))
     if digest.focus is not None:
         sections.append(_focus(digest.focus, digest.alliance))
     return RenderedDigest(
@@ -125,6 +130,16 @@ def _activity(digest: WeeklyDigest) -> str:
     return "\n".join(
         [counts, programs, texts.DIGEST_CPD.format(minutes=digest.cpd_minutes), streak]
     )
+
+
+def _goals(goals: GoalsInDigest) -> str:
+    """Follow-ups coming this week and goals closed: the clinician's words, escaped."""
+    lines = [texts.DIGEST_GOALS_TITLE]
+    lines += [
+        texts.DIGEST_GOAL_DUE.format(day=_day_month(on), text=_esc(text)) for text, on in goals.due
+    ]
+    lines += [texts.DIGEST_GOAL_CLOSED.format(text=_esc(text)) for text in goals.closed]
+    return "\n".join(lines)
 
 
 def _tenths(value: int) -> str:

@@ -26,6 +26,14 @@ way to read the old ones.
   pf:k:<reflection>:<choice>                 ask a profile's choice about a reflection
   pf:o:<reflection>:<choice>:<option>        pick (or, for several, toggle) an option
   pf:d:<reflection>:<choice>                 done picking several options
+  gl:f:<goal>:<weeks>                        a goal's follow-up in 1, 2 or 4 weeks (0: none)
+  gl:t:<goal> | gl:n:<goal>                  a follow-up: I tried it | not yet
+  gl:k|c|x:<check-in>                        after it: keep | change | close the goal
+  sv:m:<reflection>                          take a reflection to supervision
+  sv:g | sv:k:<s|p> | sv:l:<s|p>:<minutes>   log a supervision (s) or peer (p) session
+  sl:a:<invite code>                         a supervisor accepts an invite
+  sl:e:<link> | sl:s:<reflection>            end a supervision link | share a reflection
+  sl:w:<shared>                              withdraw a shared reflection
 
 Concept cards are also reached by a t.me deep link, `/start c-<slug>` (`concept_start`).
 """
@@ -431,3 +439,179 @@ def decode_plan(data: str) -> PlanChoice | None:
     if not parts or len(parts) != 1 or parts[0] not in set(PlanChoice):
         return None
     return PlanChoice(parts[0])
+
+
+# --------------------------------------------------------------------------- learning goals
+
+GOAL = "gl"
+
+
+@dataclass(frozen=True)
+class ChooseFollowUp:
+    goal_id: int
+    weeks: int  # 0: no follow-up
+
+    def encode(self) -> str:
+        return pack(GOAL, "f", self.goal_id, self.weeks)
+
+
+@dataclass(frozen=True)
+class AnswerFollowUp:
+    goal_id: int
+    tried: bool
+
+    def encode(self) -> str:
+        return pack(GOAL, "t" if self.tried else "n", self.goal_id)
+
+
+class GoalDecision(StrEnum):
+    KEEP = "k"
+    CHANGE = "c"
+    CLOSE = "x"
+
+
+@dataclass(frozen=True)
+class DecideGoal:
+    check_in_id: int
+    decision: GoalDecision
+
+    def encode(self) -> str:
+        return pack(GOAL, self.decision.value, self.check_in_id)
+
+
+GoalPress = ChooseFollowUp | AnswerFollowUp | DecideGoal
+
+
+def decode_goal(data: str) -> GoalPress | None:
+    parts = unpack(data, GOAL)
+    if not parts or len(parts) < 2:
+        return None
+    action, numbers = parts[0], [whole_number(part) for part in parts[1:]]
+    if any(number is None for number in numbers):
+        return None
+    values = [number for number in numbers if number is not None]
+    if action == "f" and len(values) == 2:
+        return ChooseFollowUp(values[0], values[1])
+    if action in ("t", "n") and len(values) == 1:
+        return AnswerFollowUp(values[0], tried=action == "t")
+    if action in set(GoalDecision) and len(values) == 1:
+        return DecideGoal(values[0], GoalDecision(action))
+    return None
+
+
+# --------------------------------------------------------------------------- supervision
+
+SUPERVISION = "sv"
+_KIND_CODES = {"s": "supervision", "p": "peer"}
+_CODE_OF_KIND = {kind: code for code, kind in _KIND_CODES.items()}
+
+
+@dataclass(frozen=True)
+class MarkForSupervision:
+    reflection_id: int
+
+    def encode(self) -> str:
+        return pack(SUPERVISION, "m", self.reflection_id)
+
+
+@dataclass(frozen=True)
+class StartSessionLog:
+    def encode(self) -> str:
+        return pack(SUPERVISION, "g")
+
+
+@dataclass(frozen=True)
+class ChooseSessionKind:
+    kind: str  # supervision | peer
+
+    def encode(self) -> str:
+        return pack(SUPERVISION, "k", _CODE_OF_KIND[self.kind])
+
+
+@dataclass(frozen=True)
+class LogSession:
+    kind: str  # supervision | peer
+    minutes: int
+
+    def encode(self) -> str:
+        return pack(SUPERVISION, "l", _CODE_OF_KIND[self.kind], self.minutes)
+
+
+SupervisionPress = MarkForSupervision | StartSessionLog | ChooseSessionKind | LogSession
+
+
+def decode_supervision(data: str) -> SupervisionPress | None:
+    parts = unpack(data, SUPERVISION)
+    if not parts:
+        return None
+    action, args = parts[0], parts[1:]
+    if action == "g" and not args:
+        return StartSessionLog()
+    if action == "m" and len(args) == 1:
+        number = whole_number(args[0])
+        return None if number is None else MarkForSupervision(number)
+    if action == "k" and len(args) == 1 and args[0] in _KIND_CODES:
+        return ChooseSessionKind(_KIND_CODES[args[0]])
+    if action == "l" and len(args) == 2 and args[0] in _KIND_CODES:
+        minutes = whole_number(args[1])
+        return None if minutes is None else LogSession(_KIND_CODES[args[0]], minutes)
+    return None
+
+
+# --------------------------------------------------------------------------- sharing
+
+SHARING = "sl"
+
+
+@dataclass(frozen=True)
+class AcceptInvite:
+    code: str  # the invite's own code: only who holds the link can accept it
+
+    def encode(self) -> str:
+        return pack(SHARING, "a", self.code)
+
+
+@dataclass(frozen=True)
+class EndLink:
+    link_id: int
+
+    def encode(self) -> str:
+        return pack(SHARING, "e", self.link_id)
+
+
+@dataclass(frozen=True)
+class ShareReflection:
+    reflection_id: int
+
+    def encode(self) -> str:
+        return pack(SHARING, "s", self.reflection_id)
+
+
+@dataclass(frozen=True)
+class WithdrawShare:
+    shared_id: int
+
+    def encode(self) -> str:
+        return pack(SHARING, "w", self.shared_id)
+
+
+SharingPress = AcceptInvite | EndLink | ShareReflection | WithdrawShare
+
+
+def decode_sharing(data: str) -> SharingPress | None:
+    parts = unpack(data, SHARING)
+    if not parts or len(parts) != 2 or not parts[1]:
+        return None
+    action, value = parts
+    if action == "a":
+        return AcceptInvite(value) if value.isascii() and value.isalnum() else None
+    number = whole_number(value)
+    if number is None:
+        return None
+    if action == "e":
+        return EndLink(number)
+    if action == "s":
+        return ShareReflection(number)
+    if action == "w":
+        return WithdrawShare(number)
+    return None

@@ -190,6 +190,7 @@ def entry(
     seconds_spent: int,
     answers: Sequence[tuple[Step | None, JournalAnswer]],
     shown: ShownValue,
+    supervisor_comments: Sequence[str] = (),
 ) -> list[str]:
     """One reflection in full, as messages within Telegram's limit: its title, date and CPD
     minutes, then each question with its answer (`started` in the clinician's zone)."""
@@ -208,6 +209,8 @@ def entry(
         blocks += answer_blocks(answer.question, value, edited=answer.edited_at is not None)
     if not answers:
         blocks.append(texts.JOURNAL_ENTRY_NO_ANSWERS)
+    for comment in supervisor_comments:  # the supervisor's words, split like long answers
+        blocks += answer_blocks(texts.JOURNAL_SUPERVISOR_COMMENT, comment, edited=False)
     return pack(blocks)
 
 

@@ -19,12 +19,13 @@ from reflect_bot.ui.callbacks import ConfirmForget, KeepAnswer, KeepEverything, 
 
 def forget_question(*, reflections: int, answers: int, schedules: int, digests: int) -> str:
     """What /forget would erase, in counts, with the offer to /export first."""
-    return texts.FORGET_CONFIRM.format(
+    said = texts.FORGET_CONFIRM.format(
         reflections=reflections,
         answers=texts.answers(answers),
         schedules=schedules,
         digests=digests,
     )
+    return said + texts.FORGET_ALSO  # goals, supervision and sharing go too
 
 
 def forget_keyboard(clinician_id: int) -> InlineKeyboardMarkup:

@@ -17,7 +17,9 @@ from reflect_bot.ui.callbacks import (
     AnswerStep,
     DecideConcept,
     DiscardAndStart,
+    MarkForSupervision,
     ResumeReflection,
+    ShareReflection,
     ShowConcept,
     SkipStep,
     StartProgram,
@@ -223,15 +225,30 @@ def completed_text(program: Program, seconds_spent: int) -> str:
 
 
 def completion_keyboard(
-    program: Program, concept_name: Callable[[str], str]
+    program: Program, concept_name: Callable[[str], str], reflection_id: int | None = None
 ) -> InlineKeyboardMarkup:
-    """A button per concept the program draws on, each opening its card."""
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(concept_name(slug), callback_data=ShowConcept(slug).encode())]
-            for slug in program.concepts
-        ]
-    )
+    """A button per concept the program draws on, each opening its card; then what can be
+    done with the saved reflection (take it to supervision)."""
+    rows = [
+        [InlineKeyboardButton(concept_name(slug), callback_data=ShowConcept(slug).encode())]
+        for slug in program.concepts
+    ]
+    if reflection_id is not None:
+        rows.append(saved_reflection_row(reflection_id))
+    return InlineKeyboardMarkup(rows)
+
+
+def saved_reflection_row(reflection_id: int) -> list[InlineKeyboardButton]:
+    """What a saved reflection's author can do with it, on completion and in /journal."""
+    return [
+        InlineKeyboardButton(
+            texts.TAKE_TO_SUPERVISION_BUTTON,
+            callback_data=MarkForSupervision(reflection_id).encode(),
+        ),
+        InlineKeyboardButton(
+            texts.SHARE_BUTTON, callback_data=ShareReflection(reflection_id).encode()
+        ),
+    ]
 
 
 def follow_up_offer(offered: Program, offer: str) -> tuple[str, InlineKeyboardMarkup]:

@@ -18,6 +18,10 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("concepts", "Concept cards and their research"),
     ("programs", "What you can reflect on"),
     ("schedule", "When prompts arrive"),
+    ("goals", "Your open learning goals"),
+    ("supervision", "Your brief for supervision"),
+    ("supervisor", "Invite your supervisor"),
+    ("shared", "What you shared with your supervisor"),
     ("digest", "This week's digest"),
     ("trend", "Your alliance over the weeks, as a chart"),
     ("export", "Your journal as a file, or as portfolio evidence"),
@@ -260,15 +264,168 @@ SEARCH_WHEN = "{weekday} {day} {month} {year}"
 SEARCH_UNAVAILABLE = "Sorry, searching isn't available just now. Please try again later."
 SUGGESTION_STALE = "That reflection is no longer in your journal."
 SUGGESTION_NOT_SAVED = "Sorry, I couldn't store that just now. Please press it again in a moment."
+# --- learning goals (goals that come back) -------------------------------------------------
+
+GOAL_OFFER = (
+    "You decided:\n<blockquote>{text}</blockquote>\n"
+    "Shall I ask you how it went? I'll bring it back at this time of day."
+)
+GOAL_IN_WEEKS = "In {weeks} week{plural}"
+GOAL_NO_FOLLOW_UP = "No follow-up"
+GOAL_FOLLOW_UP_SET = "I'll ask you how it went on {day}. /goals lists your open goals."
+GOAL_NO_FOLLOW_UP_SET = "No follow-up, then. The goal stays open in /goals."
+GOAL_FOLLOW_UP = (
+    "<b>A goal comes back</b> · set {set_on} in {title}\n<blockquote>{text}</blockquote>\n"
+    "Did you try it?"
+)
+GOAL_TRIED_BUTTON = "I tried it"
+GOAL_NOT_YET_BUTTON = "Not yet"
+GOAL_WHAT_HAPPENED = "What happened, and what now? A sentence or two is plenty."
+GOAL_WHAT_GOT_IN_THE_WAY = "What got in the way, and what now? A sentence or two is plenty."
+GOAL_CHECK_IN_SAVED = "Saved with your goal. What would you like to do with it?"
+GOAL_KEEP_BUTTON = "Keep it"
+GOAL_CHANGE_BUTTON = "Change it"
+GOAL_CLOSE_BUTTON = "Close it"
+GOAL_NEW_WORDS = "How would you put it now? Send the goal in your own words."
+GOAL_WHEN_AGAIN = "When shall I ask again?\n<blockquote>{text}</blockquote>"
+GOAL_CLOSED = "Closed. It stays in your /export with what you learned from it."
+GOAL_GONE = "That goal is no longer waiting for an answer, so nothing was saved."
+GOALS_NONE = (
+    "You have no open goals. When a reflection asks what you will try next, "
+    "your answer becomes one."
+)
+GOALS_HEADER = "<b>Your open goals</b>"
+GOALS_LINE = "<b>{number}.</b> {text}\n<i>{title}, {set_on} · {next}</i>"
+GOALS_NEXT = "next follow-up {day}"
+GOALS_NO_NEXT = "no follow-up set"
+GOALS_OVERDUE = "its follow-up on {day} went unanswered"
+GOALS_AGAIN_BUTTON = "Bring {number} back in a week"
+GOAL_DAY = "{weekday} {day} {month}"  # e.g. "Mon 9 Nov"
+
+
+# --- supervision (the brief, marks and logged sessions) ------------------------------------
+
+TAKE_TO_SUPERVISION_BUTTON = "🗂 Take to supervision"
+MARKED_FOR_SUPERVISION = "Marked for supervision. /supervision builds your brief."
+ALREADY_MARKED = "Already marked for supervision."
+BRIEF_EMPTY = (
+    "Nothing is marked for supervision yet. Tap “Take to supervision” when a reflection is "
+    "saved, or on one opened in /journal."
+)
+BRIEF_EMPTY_SINCE = "Nothing is marked for supervision since your last session on {day}."
+BRIEF_TITLE = "<b>For supervision</b> · {count} {reflections}"
+BRIEF_SINCE = " since {day}"
+BRIEF_ITEM = "<b>{day} · {title}</b>"
+BRIEF_SENTENCE = "<blockquote>{text}</blockquote>"
+BRIEF_RATINGS = "Ratings: {ratings}"
+BRIEF_RATING = "{name} {rating}/5"
+BRIEF_RUPTURE = "Rupture: {rupture}"
+BRIEF_ASK = "<b>What I want to ask:</b>\n…"
+BRIEF_FILE_CAPTION = "Your brief as a Markdown file, to add your questions and take along."
+BRIEF_LOG_BUTTON = "I've had supervision"
+BRIEF_REFLECTION_WORDS = ("reflection", "reflections")
+SESSION_KIND_QUESTION = "What kind of session was it? (Logged for today.)"
+SESSION_KINDS = {"supervision": "Supervision", "peer": "Peer consultation"}
+SESSION_MINUTES_QUESTION = "{kind}: how long was it?"
+SESSION_MINUTES_BUTTON = "{minutes} min"
+SESSION_LOGGED = (
+    "Logged: {kind}, {minutes} min, for your CPD record. {cleared} The next brief starts "
+    "afresh."
+)
+SESSION_CLEARED = "Cleared {count} {reflections} from the brief."
+BRIEF_DOC_TITLE = "For supervision"
+BRIEF_DOC_SINCE = "Marked since {day}."
+BRIEF_DOC_ASK = "What I want to ask"
+BRIEF_DOC_RATINGS = "Ratings:"
+BRIEF_DOC_RUPTURE = "Rupture: {rupture}"
+BRIEF_DOC_IN_MY_WORDS = "In my words:"
+
+
+# --- sharing with a supervisor (consented, withdrawable) -----------------------------------
+
+SUPERVISOR_INVITE = (
+    "Send this link to your supervisor. It works once, within 24 hours:\n{link}\n\n"
+    "When they accept, I'll tell you. Nothing is shared until you press "
+    "“Share with my supervisor” on a reflection, and you can withdraw anything you shared."
+)
+SUPERVISOR_LINKED = (
+    "You share with a supervisor. Nothing goes to them unless you press "
+    "“Share with my supervisor”; /shared lists what you shared."
+)
+END_LINK_BUTTON = "End sharing"
+INVITE_PREVIEW = (
+    "<b>{name}</b> invites you to be their supervisor in reflect-bot.\n\n"
+    "You'll see only the reflections they choose to share with you, only while this link "
+    "lasts, and they can withdraw them. Reply to a shared reflection to comment on it."
+)
+INVITE_SOMEONE = "A clinician"
+ACCEPT_INVITE_BUTTON = "Accept"
+INVITE_INVALID = (
+    "This invite link isn't valid: it may have expired or been used already. Ask for a new one."
+)
+SUPERVISOR_ACCEPTED = (
+    "You're now {name}'s supervisor here. Reflections they share will arrive in this chat."
+)
+CLINICIAN_TOLD_ACCEPTED = (
+    "<b>{name}</b> accepted your invite and is now your supervisor here. Nothing is shared "
+    "until you press “Share with my supervisor”. Not who you expected? Cancel:"
+)
+SHARE_BUTTON = "👥 Share with my supervisor"
+SHARED_COPY_HEADER = (
+    "<b>Shared with you by {name}</b> · {title}, {day}\n<i>Reply to this message to comment.</i>"
+)
+SHARED_DONE = "Shared with your supervisor. /shared lists it, and you can withdraw it there."
+NO_SUPERVISOR = "You have no supervisor linked: /supervisor makes an invite link."
+ALREADY_SHARED = "Already shared with your supervisor."
+SHARE_FAILED = "I couldn't send that to your supervisor, so nothing was shared."
+SUPERVISOR_COMMENT = (
+    "<b>Your supervisor commented</b> on {title} ({day}):\n<blockquote>{text}</blockquote>"
+)
+JOURNAL_SUPERVISOR_COMMENT = "Your supervisor's comment"
+COMMENT_PASSED_ON = "Passed on, and kept with the reflection while it stays shared."
+SHARED_NONE = "Nothing is shared with a supervisor."
+SHARED_TITLE = "<b>Shared with your supervisor</b>"
+SHARED_LINE = "<b>{number}.</b> {day} · {title}{comments}"
+SHARED_COMMENTS = " · {count} comment{plural}"
+WITHDRAW_BUTTON = "Withdraw {number}"
+WITHDRAWN = "Withdrawn: your supervisor's copy and any comments on it are gone."
+WITHDRAWN_COPY = "<i>The author withdrew this reflection.</i>"
+LINK_ENDED = "Sharing has ended; everything shared over it was withdrawn."
+LINK_ENDED_OTHER = "A supervision link has ended; everything shared over it was withdrawn."
+FORGET_ALSO = (
+    "\n\nIt also erases your learning goals and their follow-ups, your supervision marks and "
+    "sessions, ends any supervision link and withdraws everything shared over it first."
+)
+SUPERVISOR_FORGOTTEN = (
+    "Done: your supervision links have ended and everything shared with you is gone."
+)
+
 
 # --- schedules and prompts ------------------------------------------------------------------
 
 DAY_NAMES: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 DAY_NAMES_PLURAL: tuple[str, ...] = (
-    "Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays",
+    "Mondays",
+    "Tuesdays",
+    "Wednesdays",
+    "Thursdays",
+    "Fridays",
+    "Saturdays",
+    "Sundays",
 )
 MONTH_NAMES: tuple[str, ...] = (
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
 )
 LOCAL_DAY = "{weekday} {day} {month}"  # e.g. "Thu 5 Nov"
 LOCAL_MOMENT = "{weekday} {day} {month} at {time}"
@@ -403,6 +560,9 @@ DIGEST_CONCEPT_SOURCE = "{document}: {section}"
 DIGEST_CONCEPTS_MORE = "…and {count} more from your programs: /concepts"
 DIGEST_EXCERPTS_TITLE = "<b>In your own words</b>"
 DIGEST_EXCERPT_FROM = "<i>{day} · {program}</i>"
+DIGEST_GOALS_TITLE = "<b>Your goals</b>"
+DIGEST_GOAL_DUE = "• Coming back {day}: {text}"
+DIGEST_GOAL_CLOSED = "• Closed this week: {text}"
 DIGEST_FOCUS_TITLE = "<b>Next week</b>"
 DIGEST_FOCUS = {
     "unrepaired_rupture": (
@@ -530,6 +690,17 @@ EXPORT_DOC_LINE = "line {lines}"
 EXPORT_DOC_LINES = "lines {lines}"
 EXPORT_DOC_CITES = "cites {references}"
 EXPORT_DOC_OPEN_CARD = "Open this card in the bot"
+EXPORT_DOC_SUPERVISOR_SAID = "Your supervisor's comment:"
+EXPORT_DOC_GOALS = "Learning goals"
+EXPORT_DOC_GOAL_HEADING = "Goal set {day}"
+EXPORT_DOC_GOAL_SET = "Set in {title}"
+EXPORT_DOC_GOAL_OPEN = "open, no follow-up set"
+EXPORT_DOC_GOAL_NEXT = "open, next follow-up {day}"
+EXPORT_DOC_GOAL_CLOSED = "closed {day}"
+EXPORT_DOC_CHECK_IN = "Follow-up {day}: {tried}"
+EXPORT_DOC_TRIED = "tried it"
+EXPORT_DOC_NOT_TRIED = "not yet"
+EXPORT_DOC_OUTCOMES = {"kept": "kept", "changed": "changed", "closed": "closed"}
 EXPORT_DOC_TOTALS = "Totals"
 EXPORT_DOC_TOTAL_REFLECTIONS = "Reflections: {count}"
 EXPORT_DOC_TOTAL_MINUTES = "CPD minutes: {count}"

@@ -24,6 +24,12 @@ from reflect_bot.ui import texts
 from reflect_bot.ui.reflection import start_data
 
 
+def _cid(clinician: Clinician) -> int:
+    if clinician.id is None:  # pragma: no cover - clinicians come from the database
+        raise ValueError("clinician is not stored")
+    return clinician.id
+
+
 @for_clinician
 async def show_digest(update: Update, context: ReflectContext, clinician: Clinician) -> None:
     """Sends this week's digest so far, or last week's with `/digest last`, then the chart."""

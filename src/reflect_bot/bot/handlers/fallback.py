@@ -7,7 +7,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from reflect_bot.bot.context import ReflectContext
-from reflect_bot.bot.handlers import onboarding, privacy, reflections
+from reflect_bot.bot.handlers import goals, onboarding, privacy, reflections, sharing
 from reflect_bot.bot.messaging import current_clinician, reply
 from reflect_bot.ui import texts
 
@@ -16,6 +16,9 @@ async def route_text(update: Update, context: ReflectContext) -> None:
     """Typed text goes to whatever the bot is waiting for: a time zone, or a reflection answer."""
     try:
         clinician = await current_clinician(update, context)
+        # A supervisor replying to a reflection shared with them (they need not be a clinician).
+        if await sharing.comment_reply(update, context):
+            return
     except SQLAlchemyError:
         # The database is unavailable: whatever this was, it was not stored; say so.
         await reply(update, context, texts.ANSWER_NOT_SAVED)
@@ -28,6 +31,9 @@ async def route_text(update: Update, context: ReflectContext) -> None:
         return
     if privacy.awaits_replacement(clinician, context):
         await privacy.replacement_text(update, context, clinician)
+        return
+    if goals.awaits_text(clinician, context):
+        await goals.goal_text(update, context, clinician)
         return
     if await reflections.answer_text(update, context, clinician):
         return

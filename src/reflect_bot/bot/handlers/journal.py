@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy.exc import SQLAlchemyError
-from telegram import CallbackQuery, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -26,7 +26,7 @@ from reflect_bot.ui import texts
 from reflect_bot.ui.callback_data import pattern
 from reflect_bot.ui.callbacks import JOURNAL, JournalPage, OpenReflection, decode_journal
 from reflect_bot.ui.privacy import FlaggedAnswer, flagged_notice
-from reflect_bot.ui.reflection import shown_value
+from reflect_bot.ui.reflection import saved_reflection_row, shown_value
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,7 @@ async def _open(
             seconds_spent=opened.seconds_spent,
             answers=opened.answers,
             shown=shown_value,
+            supervisor_comments=opened.supervisor_comments,
         )
     )
     if opened is None or not messages:
@@ -107,7 +108,7 @@ async def _open(
     keyboard = (
         view.continue_keyboard(opened.reflection_id, resumable=opened.resumable)
         if opened.can_continue
-        else None
+        else InlineKeyboardMarkup([saved_reflection_row(opened.reflection_id)])
     )
     await query.answer()
     for position, text in enumerate(messages, start=1):

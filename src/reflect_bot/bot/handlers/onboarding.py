@@ -8,13 +8,14 @@ from telegram import CallbackQuery, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from reflect_bot.bot.context import ReflectContext, services_of
-from reflect_bot.bot.handlers import concepts
+from reflect_bot.bot.handlers import concepts, sharing
 from reflect_bot.bot.messaging import current_clinician, reply
 from reflect_bot.bot.preamble import for_button, for_clinician
 from reflect_bot.db.models import Clinician
 from reflect_bot.domain import scheduling
 from reflect_bot.domain.timezones import parse_timezone, resolve
 from reflect_bot.flows import onboarding as flows
+from reflect_bot.flows.sharing import invite_code_of
 from reflect_bot.ui import callbacks as cb
 from reflect_bot.ui import keyboards, schedules, texts
 from reflect_bot.ui.callback_data import pattern
@@ -28,6 +29,11 @@ async def start(update: Update, context: ReflectContext) -> None:
     slug = concepts.deep_link_slug(context.args[0]) if context.args else None
     if slug is not None:
         await concepts.show_card(update, context, slug)
+        return
+    # A supervisor opening a clinician's invite link (/start sv-<code>): need not be a clinician.
+    code = invite_code_of(context.args[0]) if context.args else None
+    if code is not None:
+        await sharing.open_invite(update, context, code)
         return
     clinician = await current_clinician(update, context)
     if clinician is None:

@@ -15,11 +15,13 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from reflect_bot.bot.context import ReflectContext, services_of
+from reflect_bot.bot.handlers import sharing
 from reflect_bot.bot.messaging import current_clinician, reply
 from reflect_bot.bot.preamble import for_button
 from reflect_bot.db.models import Clinician
 from reflect_bot.domain.identifying import IdentifyingKind
 from reflect_bot.flows import privacy as flow
+from reflect_bot.flows import sharing as sharing_flow
 from reflect_bot.ui import privacy as view
 from reflect_bot.ui import texts
 from reflect_bot.ui.callback_data import pattern
@@ -43,7 +45,7 @@ async def forget(update: Update, context: ReflectContext) -> None:
     try:
         clinician = await current_clinician(update, context)
         if clinician is None or clinician.id is None:
-            await reply(update, context, texts.NOTHING_TO_FORGET)
+            await _forget_supervisor(update, context)
             return
         held = await flow.holdings(services_of(context).sessions, clinician_id=clinician.id)
     except SQLAlchemyError as exc:
@@ -67,6 +69,16 @@ async def _erase(
         return
     try:
         clinician = await current_clinician(update, context)
+        if clinician is not None and clinician.id == pressed.clinician_id:
+            # Withdraw everything shared (either side of a supervision link) first.
+            await sharing.take_back(
+                context,
+                await sharing_flow.withdraw_everything(
+                    services_of(context).sessions,
+                    clinician_id=clinician.id,
+                    telegram_user_id=user.id,
+                ),
+            )
         erased = await flow.erase(
             services_of(context).sessions,
             clinician_id=None if clinician is None else clinician.id,
@@ -85,6 +97,22 @@ async def _erase(
     await query.answer()
     await _drop_keyboard(query.message)
     await reply(update, context, texts.FORGOTTEN)
+
+
+async def _forget_supervisor(update: Update, context: ReflectContext) -> None:
+    """/forget from someone who is only a supervisor: their links end at once (nothing of
+    theirs is kept but those), and everything shared with them is withdrawn."""
+    user = update.effective_user
+    if user is None:
+        return
+    ended = await sharing_flow.withdraw_everything(
+        services_of(context).sessions, clinician_id=None, telegram_user_id=user.id
+    )
+    if not ended.withdrawals and not ended.tell_chat_ids:
+        await reply(update, context, texts.NOTHING_TO_FORGET)
+        return
+    await sharing.take_back(context, ended)
+    await reply(update, context, texts.SUPERVISOR_FORGOTTEN)
 
 
 async def _keep(update: Update, context: ReflectContext, query: CallbackQuery) -> None:

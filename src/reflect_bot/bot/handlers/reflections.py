@@ -43,6 +43,7 @@ from reflect_bot.flows.reflections import (
     Stale,
     StaleReason,
 )
+from reflect_bot.ui import goals as goals_ui
 from reflect_bot.ui import reflection as ui
 from reflect_bot.ui import texts
 from reflect_bot.ui.callback_data import pattern
@@ -57,6 +58,7 @@ from reflect_bot.ui.callbacks import (
 )
 
 log = logging.getLogger(__name__)
+
 
 class Told:
     """Already said: the answer could not be stored and the clinician was asked to resend."""
@@ -259,7 +261,9 @@ async def _complete(update: Update, context: ReflectContext, completed: Complete
         update,
         context,
         ui.completed_text(completed.program, completed.seconds_spent),
-        keyboard=ui.completion_keyboard(completed.program, concept_name),
+        keyboard=ui.completion_keyboard(
+            completed.program, concept_name, reflection_id=completed.reflection_id
+        ),
     )
     if completed.reflection_id is not None:
         await suggestions.offer(
@@ -268,6 +272,9 @@ async def _complete(update: Update, context: ReflectContext, completed: Complete
     if completed.follow_up is not None:
         text, keyboard = ui.follow_up_offer(completed.follow_up, completed.offer)
         await reply(update, context, text, keyboard=keyboard)
+    for goal in completed.goals:
+        text, keyboard = goals_ui.offer(goal.goal_id, goal.text)
+        await reply(update, context, text, keyboard=keyboard, protect=True)
 
 
 # --------------------------------------------------------------------------- entry points

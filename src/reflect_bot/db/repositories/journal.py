@@ -42,6 +42,7 @@ async def load_reflections(
     started_from: datetime | None = None,
     started_before: datetime | None = None,
     program_id: str | None = None,
+    reflection_ids: Collection[int] | None = None,
 ) -> list[StoredReflection]:
     """The clinician's reflections in one of `statuses` (the export's are
     `domain.export.EXPORTED_STATUSES`) started in [started_from, started_before), oldest
@@ -55,6 +56,7 @@ async def load_reflections(
         started_from=started_from,
         started_before=started_before,
         program_id=program_id,
+        reflection_ids=reflection_ids,
     )
     answers_by_reflection: defaultdict[int, list[StoredAnswer]] = defaultdict(list)
     answer_rows = await session.execute(
@@ -155,6 +157,7 @@ def _conditions(
     started_from: datetime | None,
     started_before: datetime | None,
     program_id: str | None,
+    reflection_ids: Collection[int] | None = None,
 ) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [
         _R.clinician_id == clinician_id,
@@ -166,4 +169,6 @@ def _conditions(
         conditions.append(_R.started_at < started_before)
     if program_id is not None:
         conditions.append(_R.program_id == program_id)
+    if reflection_ids is not None:
+        conditions.append(_R.id.in_(reflection_ids))
     return conditions

@@ -2,9 +2,9 @@
 
 Every row of a clinician's hangs off `clinician.id` with ON DELETE CASCADE (see models.py),
 so deleting the clinician takes their schedules, deliveries, reflections, answers, answer
-revisions, kept concepts, evidence choices, CPD activities and digests with it in one
-statement. Processed update ids belong to no one and stay. An invite they redeemed keeps only
-the fact that it was used.
+revisions, kept concepts, evidence choices, CPD activities, digests, learning goals and goal
+check-ins with it in one statement. Processed update ids belong to no one and stay. An invite
+they redeemed keeps only the fact that it was used.
 """
 
 from __future__ import annotations
@@ -28,10 +28,17 @@ from reflect_bot.db.models import (
     Delivery,
     Digest,
     EvidenceChoice,
+    GoalCheckIn,
     Invite,
+    LearningGoal,
     Reflection,
     ReflectionConcept,
     Schedule,
+    SharedReflection,
+    SupervisionMark,
+    SupervisionSession,
+    SupervisorComment,
+    SupervisorLink,
 )
 from reflect_bot.db.statements import rowcount
 
@@ -87,6 +94,32 @@ async def forget(session: AsyncSession, *, clinician_id: int, telegram_user_id: 
     answer_ids = select(col(Answer.id)).where(col(Answer.reflection_id).in_(reflection_ids))
     await session.execute(
         delete(AnswerRevision).where(col(AnswerRevision.answer_id).in_(answer_ids))
+    )
+    # Supervision links where they are the clinician or the supervisor, with what was shared
+    # over them (the caller has taken the supervisor's copies back from Telegram first).
+    link_ids = select(col(SupervisorLink.id)).where(
+        (col(SupervisorLink.clinician_id) == clinician_id)
+        | (col(SupervisorLink.supervisor_user_id) == telegram_user_id)
+    )
+    shared_ids = select(col(SharedReflection.id)).where(
+        col(SharedReflection.link_id).in_(link_ids)
+        | col(SharedReflection.reflection_id).in_(reflection_ids)
+    )
+    await session.execute(
+        delete(SupervisorComment).where(col(SupervisorComment.shared_id).in_(shared_ids))
+    )
+    await session.execute(delete(SharedReflection).where(col(SharedReflection.id).in_(shared_ids)))
+    await session.execute(delete(SupervisorLink).where(col(SupervisorLink.id).in_(link_ids)))
+    await session.execute(
+        delete(SupervisionMark).where(col(SupervisionMark.clinician_id) == clinician_id)
+    )
+    await session.execute(
+        delete(SupervisionSession).where(col(SupervisionSession.clinician_id) == clinician_id)
+    )
+    goal_ids = select(col(LearningGoal.id)).where(col(LearningGoal.clinician_id) == clinician_id)
+    await session.execute(delete(GoalCheckIn).where(col(GoalCheckIn.goal_id).in_(goal_ids)))
+    await session.execute(
+        delete(LearningGoal).where(col(LearningGoal.clinician_id) == clinician_id)
     )
     await session.execute(delete(Answer).where(col(Answer.reflection_id).in_(reflection_ids)))
     await session.execute(

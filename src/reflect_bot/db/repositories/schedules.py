@@ -12,6 +12,7 @@ from sqlmodel import col
 
 from reflect_bot.db.models import Clinician, Schedule
 from reflect_bot.db.statements import rowcount
+from reflect_bot.domain.goals import FOLLOW_UP_KIND
 
 KIND_ORDER = {"prompt": 0, "digest": 1}
 
@@ -31,9 +32,15 @@ class PlannableSchedule:
 
 
 async def list_for(session: AsyncSession, *, clinician_id: int) -> list[Schedule]:
-    """A clinician's schedules: prompts by time of day, then the digest."""
+    """A clinician's schedules: prompts by time of day, then the digest.
+
+    The hidden schedule that goal follow-ups hang from (db/repositories/goals.py) is not one
+    of them: the clinician sets those per goal, not in /schedule.
+    """
     result = await session.execute(
-        select(Schedule).where(col(Schedule.clinician_id) == clinician_id)
+        select(Schedule).where(
+            col(Schedule.clinician_id) == clinician_id, col(Schedule.kind) != FOLLOW_UP_KIND
+        )
     )
     schedules = list(result.scalars())
     schedules.sort(key=lambda s: (KIND_ORDER.get(s.kind, 9), s.local_time, s.id or 0))
@@ -46,6 +53,8 @@ async def get_owned(
     """The schedule, only if it belongs to this clinician."""
     schedule = await session.get(Schedule, schedule_id)
     if schedule is None or schedule.clinician_id != clinician_id:
+        return None
+    if schedule.kind == FOLLOW_UP_KIND:  # not a /schedule one: its buttons never name it
         return None
     return schedule
 
