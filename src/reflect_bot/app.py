@@ -25,6 +25,7 @@ from reflect_bot.bot.handlers import (
     privacy,
     reflections,
     schedule,
+    voice,
 )
 from reflect_bot.bot.updates import PerChatUpdateProcessor
 from reflect_bot.catalog import Catalog, load_catalog
@@ -113,6 +114,13 @@ def _register_handlers(application: ReflectApplication) -> None:
         membership,
     ):
         application.add_handlers(module.handlers())
+    if application.bot_data.services.settings.voice_on:
+        application.add_handlers(voice.handlers())
+    else:  # voice notes keep getting "text only, please"
+        log.info(
+            "voice notes are off: pip install 'reflect-bot[voice]' and run "
+            "`reflect-bot transcriber` beside the bot to transcribe them on this machine"
+        )
     # Fallbacks last in the same group: only what no other handler took reaches them.
     application.add_handlers(fallback.handlers())
     application.add_error_handler(_on_error)

@@ -1,4 +1,5 @@
-"""The `reflect-bot` command: run, webhook, sandbox, migrate, prompts check, keys, invite."""
+"""The `reflect-bot` command: run, webhook, sandbox, transcriber, migrate, prompts check, keys,
+invite."""
 
 from __future__ import annotations
 
@@ -60,6 +61,11 @@ def _parser() -> argparse.ArgumentParser:
         "--data-dir", type=Path, default=None, help="where its SQLite file lives (sandbox-data)"
     )
     sandbox.set_defaults(handler=_sandbox)
+    transcriber = commands.add_parser(
+        "transcriber",
+        help="transcribe voice notes on this machine, beside the bot (needs the voice extra)",
+    )
+    transcriber.set_defaults(handler=_transcriber)
     migrate = commands.add_parser("migrate", help="apply pending database migrations")
     migrate.set_defaults(handler=_migrate)
 
@@ -248,6 +254,18 @@ def _start_sandbox(
         print(f"reflect-bot cannot start; check these settings:\n{exc}", file=sys.stderr)
         return 2
     return run_sandbox(settings, options, no_token=no_token)
+
+
+def _transcriber(_args: argparse.Namespace) -> int:
+    settings = _settings()
+    if settings is None:
+        return 2
+    _configure_logging(settings)
+    if not _startable(settings):
+        return 2
+    from reflect_bot.transcriber.process import serve
+
+    return serve(settings)
 
 
 def _migrate(_args: argparse.Namespace) -> int:

@@ -21,7 +21,7 @@ from enum import Enum
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from reflect_bot.catalog import Catalog, Program, Step
+from reflect_bot.catalog import Catalog, Program, Step, StepKind
 from reflect_bot.clock import Clock
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Reflection
@@ -382,6 +382,48 @@ async def remember_question(
         await store.set_question_message(
             session, reflection_id=reflection_id, step_id=step_id, message_id=message_id
         )
+
+
+async def answer_spoken(
+    session: AsyncSession,
+    catalog: Catalog,
+    now: datetime,
+    *,
+    clinician_id: int,
+    reflection_id: int,
+    step_id: str,
+    text: str,
+) -> Answered:
+    """Within the caller's transaction: a confirmed transcript as the answer to the step the
+    voice note was sent for; it counts only if that reflection still waits for that step."""
+    return await _answer(
+        session,
+        catalog,
+        now,
+        clinician_id,
+        read=lambda step: journaling.read_typed_answer(step, text),
+        unreadable=Note.NONE,
+        pressed=(reflection_id, step_id),
+    )
+
+
+async def waiting_for_text(
+    session: AsyncSession, catalog: Catalog, now: datetime, *, clinician_id: int
+) -> tuple[int, str] | None:
+    """The open reflection and step, when its current step waits for typed text."""
+    reflection, _ = await store.open_reflection(
+        session,
+        clinician_id=clinician_id,
+        now=now,
+        stale_before=now - journaling.STALE_AFTER,
+        seen=NOT_SEEN,
+    )
+    if reflection is None:
+        return None
+    located = _locate(catalog, reflection)
+    if located is None or located[1].kind != StepKind.TEXT:
+        return None
+    return _id(reflection), located[1].id
 
 
 # --------------------------------------------------------------------------- within a transaction

@@ -1,0 +1,152 @@
+"""Voice notes as answers (issue #22): queue a note, then save, edit or discard what was heard.
+
+The bot only queues the encrypted audio (one transaction) and says "Transcribing…"; a
+separate `reflect-bot transcriber` process turns it into words and shows them with
+Save / Edit / Discard (transcriber/worker.py). Each decision here is one transaction that
+deletes the job: only confirmed text is stored, as an Answer, exactly as if it were typed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from reflect_bot.catalog import Catalog
+from reflect_bot.clock import Clock
+from reflect_bot.db.engine import transaction
+from reflect_bot.db.repositories import transcriptions
+from reflect_bot.flows import reflections
+from reflect_bot.flows.reflections import Answered, Saved
+
+Sessions = async_sessionmaker[AsyncSession]
+
+# A job queued longer ago than this and still unclaimed: no transcriber is keeping up.
+TRANSCRIBER_SLOW_AFTER = timedelta(seconds=30)
+
+
+@dataclass(frozen=True)
+class Queued:
+    """The note waits for a transcriber; `for_step` when it answers an open reflection's
+    question, `may_take_a_while` when earlier notes are still waiting (no transcriber up)."""
+
+    job_id: int
+    for_step: bool
+    may_take_a_while: bool
+
+
+@dataclass(frozen=True)
+class TooLong:
+    """Longer than the deployment transcribes: nothing was stored."""
+
+    max_seconds: int
+
+
+@dataclass(frozen=True)
+class Gone:
+    """That transcript was already saved, edited or discarded (or is not theirs)."""
+
+
+@dataclass(frozen=True)
+class SpokenSaved:
+    """The transcript was offered as the answer; `outcome` is what storing it did."""
+
+    outcome: Answered
+    text: str
+
+
+@dataclass(frozen=True)
+class ToEdit:
+    """The transcript, for the clinician to correct and send as typed text."""
+
+    text: str
+    for_step: bool
+
+
+@dataclass(frozen=True)
+class Discarded:
+    """The transcript is deleted; nothing was stored."""
+
+
+async def queue(
+    sessions: Sessions,
+    catalog: Catalog,
+    clock: Clock,
+    *,
+    clinician_id: int,
+    chat_id: int,
+    audio: bytes,
+    duration_seconds: int,
+    max_seconds: int,
+) -> Queued | TooLong:
+    """Queues a voice note (encrypted), for the open reflection's question if one waits."""
+    if duration_seconds > max_seconds:
+        return TooLong(max_seconds)
+    async with transaction(sessions) as session:
+        now = clock.now()
+        step = await reflections.waiting_for_text(
+            session, catalog, now, clinician_id=clinician_id
+        )
+        slow = await transcriptions.waiting_since(session, before=now - TRANSCRIBER_SLOW_AFTER)
+        job_id = await transcriptions.add(
+            session,
+            clinician_id=clinician_id,
+            chat_id=chat_id,
+            reflection_id=None if step is None else step[0],
+            step_id=None if step is None else step[1],
+            audio=audio,
+            duration_seconds=duration_seconds,
+            now=now,
+        )
+        return Queued(job_id, for_step=step is not None, may_take_a_while=slow)
+
+
+async def save(
+    sessions: Sessions, catalog: Catalog, clock: Clock, *, clinician_id: int, job_id: int
+) -> SpokenSaved | Gone:
+    """Stores the transcript as the answer to the question it was spoken for."""
+    async with transaction(sessions) as session:
+        job = await transcriptions.offered_to(session, job_id=job_id, clinician_id=clinician_id)
+        if job is None or job.transcript is None:
+            return Gone()
+        text = job.transcript
+        await transcriptions.remove(session, job_id=job_id)
+        if job.reflection_id is None or job.step_id is None:
+            return Gone()  # no question to answer: only Edit and Discard were offered
+        outcome = await reflections.answer_spoken(
+            session,
+            catalog,
+            clock.now(),
+            clinician_id=clinician_id,
+            reflection_id=job.reflection_id,
+            step_id=job.step_id,
+            text=text,
+        )
+        return SpokenSaved(outcome, text)
+
+
+async def edit(sessions: Sessions, *, clinician_id: int, job_id: int) -> ToEdit | Gone:
+    """Hands back the transcript to correct and deletes the job: the corrected words arrive
+    as typed text, stored like any typed answer."""
+    async with transaction(sessions) as session:
+        job = await transcriptions.offered_to(session, job_id=job_id, clinician_id=clinician_id)
+        if job is None or job.transcript is None:
+            return Gone()
+        await transcriptions.remove(session, job_id=job_id)
+        return ToEdit(job.transcript, for_step=job.reflection_id is not None)
+
+
+async def discard(sessions: Sessions, *, clinician_id: int, job_id: int) -> Discarded | Gone:
+    """Deletes the transcript unsaved."""
+    async with transaction(sessions) as session:
+        job = await transcriptions.offered_to(session, job_id=job_id, clinician_id=clinician_id)
+        if job is None:
+            return Gone()
+        await transcriptions.remove(session, job_id=job_id)
+        return Discarded()
+
+
+def saved_text(saved: SpokenSaved) -> bool:
+    """Whether the transcript became the answer (else the question had moved on)."""
+    return isinstance(saved.outcome, Saved)
