@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 # A transcript nobody saved, edited or discarded for this long is deleted.
 UNDECIDED_KEPT = timedelta(days=2)
+SWEEP_EVERY = timedelta(minutes=10)
 
 
 def worker_name() -> str:
@@ -65,6 +66,7 @@ class Transcriber:
         self.bot = bot
         self.worker = worker or worker_name()
         self.lease = timedelta(seconds=settings.transcription_lease_seconds)
+        self._next_sweep = clock.now()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Works until `stop` is set; a database or Telegram outage is waited out."""
@@ -82,9 +84,15 @@ class Transcriber:
 
     async def once(self) -> bool:
         """Handles one job, if any is waiting; False when there was none."""
+        now = self.clock.now()
+        if now >= self._next_sweep:
+            async with transaction(self.sessions) as session:
+                await store.drop_undecided(session, before=now - UNDECIDED_KEPT)
+            self._next_sweep = now + SWEEP_EVERY
+        async with self.sessions() as session:
+            if not await store.any_claimable(session, now=now):
+                return False
         async with transaction(self.sessions) as session:
-            now = self.clock.now()
-            await store.drop_undecided(session, before=now - UNDECIDED_KEPT)
             job = await store.claim_next(
                 session, now=now, worker=self.worker, lease_until=now + self.lease
             )

@@ -9,13 +9,15 @@ Callback data: `reflect_bot.ui.callbacks` (the `vc:` family).
 from __future__ import annotations
 
 import logging
+import warnings
 from datetime import timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
-from telegram import CallbackQuery, Message, Update
+from telegram import Audio, CallbackQuery, Message, Update, Voice
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+from telegram.warnings import PTBDeprecationWarning
 
 from reflect_bot.bot.context import ReflectContext, services_of
 from reflect_bot.bot.handlers import privacy, reflections
@@ -39,8 +41,12 @@ def _cid(clinician: Clinician) -> int:
     return clinician.id
 
 
-def _seconds(duration: int | timedelta) -> int:
-    # PTB 22 gives whole seconds, or a timedelta where PTB_TIMEDELTA is set.
+def _seconds(media: Voice | Audio) -> int:
+    # PTB 22 gives whole seconds (warning that a timedelta is coming), or a timedelta where
+    # PTB_TIMEDELTA is set: both are read, and the warning is not news to this handler.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        duration = media.duration
     return int(duration.total_seconds()) if isinstance(duration, timedelta) else int(duration)
 
 
@@ -48,9 +54,9 @@ def _spoken(message: Message) -> tuple[str, int] | None:
     """(file id, duration in seconds) of a voice note or audio file; None for anything else.
     A document's duration is unknown (0) here: the transcriber measures it."""
     if message.voice is not None:
-        return message.voice.file_id, _seconds(message.voice.duration)
+        return message.voice.file_id, _seconds(message.voice)
     if message.audio is not None:
-        return message.audio.file_id, _seconds(message.audio.duration)
+        return message.audio.file_id, _seconds(message.audio)
     document = message.document
     if document is not None and (document.mime_type or "").startswith("audio/"):
         return document.file_id, 0

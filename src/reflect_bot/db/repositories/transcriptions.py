@@ -85,6 +85,15 @@ def _claimable(now: datetime) -> Any:
     )
 
 
+async def any_claimable(session: AsyncSession, *, now: datetime) -> bool:
+    """Whether a job waits (a read only: an idle transcriber polls with this, so it never
+    takes SQLite's write lock, or delays the bot's writes, while there is nothing to do)."""
+    found = await session.execute(
+        select(col(TranscriptionJob.id)).where(_claimable(now)).limit(1)
+    )
+    return found.first() is not None
+
+
 async def claim_next(
     session: AsyncSession, *, now: datetime, worker: str, lease_until: datetime
 ) -> TranscriptionJob | None:
@@ -200,12 +209,17 @@ async def remove(session: AsyncSession, *, job_id: int) -> None:
 async def offered_to(
     session: AsyncSession, *, job_id: int, clinician_id: int
 ) -> TranscriptionJob | None:
-    """The clinician's job whose transcript is on offer (None: not theirs, or decided)."""
+    """The clinician's job whose transcript is on offer (None: not theirs, or decided).
+
+    Its transcriber may not have marked it offered yet: the clinician can press a button
+    the moment the message arrives, before that write commits.
+    """
     found = await session.execute(
         select(TranscriptionJob).where(
             col(TranscriptionJob.id) == job_id,
             col(TranscriptionJob.clinician_id) == clinician_id,
-            col(TranscriptionJob.status) == JobStatus.OFFERED,
+            col(TranscriptionJob.status).in_([JobStatus.OFFERED, JobStatus.CLAIMED]),
+            col(TranscriptionJob.transcript).is_not(None),
         )
     )
     return found.scalars().first()
