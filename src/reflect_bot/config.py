@@ -109,6 +109,12 @@ class Settings(BaseSettings):
             )
         return secret
 
+    @field_validator("speech_enabled", "speech_model", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # `REFLECT_SPEECH_MODEL=` in .env means "the default", as .env.example shows it.
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("support_text")
     @classmethod
     def _tidy_support_text(cls, text: str | None) -> str | None:
