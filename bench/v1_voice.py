@@ -50,7 +50,7 @@ SENTENCES = (
     "My supervisor might help me think about the pull to rescue her.",
 )
 CLIPS = (("10 s", 10), ("60 s", 60), ("180 s", 180))
-WORDS_PER_SECOND = 2.1  # espeak-ng's default voice and speed, measured
+WORDS_PER_SECOND = 3.3  # espeak-ng's default voice and speed, measured
 
 
 def passage(seconds: int) -> str:
