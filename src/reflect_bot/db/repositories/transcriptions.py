@@ -1,8 +1,8 @@
 """Transcription jobs: voice notes queued by the bot, claimed with a lease by transcribers.
 
-Claiming follows deliveries (db/repositories/deliveries.py): on PostgreSQL one
-``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING``, so several transcribers
-take disjoint jobs; SQLite serves one transcriber. A claim whose lease ran out (its
+Claiming is like deliveries' (db/repositories/deliveries.py): on PostgreSQL the oldest job
+is locked with FOR UPDATE SKIP LOCKED and claimed with a lease, so several transcribers take
+disjoint jobs; SQLite serves one transcriber. A claim whose lease ran out (its
 transcriber was killed) can be claimed again. Audio and transcripts are deleted here as soon
 as they are no longer needed, and every such write wipes SQLite's write-ahead log on commit.
 """
@@ -97,17 +97,27 @@ async def any_claimable(session: AsyncSession, *, now: datetime) -> bool:
 async def claim_next(
     session: AsyncSession, *, now: datetime, worker: str, lease_until: datetime
 ) -> TranscriptionJob | None:
-    """Claims the oldest claimable job for `worker`, counting the attempt; None when idle."""
-    oldest = (
+    """Claims the oldest claimable job for `worker`, counting the attempt; None when idle.
+
+    Two statements in one transaction: the oldest job is locked (PostgreSQL: FOR UPDATE SKIP
+    LOCKED, so another transcriber passes over it), then claimed by id. One
+    ``UPDATE … WHERE id IN (SELECT … LIMIT 1 FOR UPDATE SKIP LOCKED)`` is not safe here:
+    PostgreSQL may plan it as a nested-loop semi-join that runs the subquery again for every
+    row, so one transcriber claimed every waiting job (measured; tests/integration).
+    """
+    oldest = await session.execute(
         select(col(TranscriptionJob.id))
         .where(_claimable(now))
         .order_by(col(TranscriptionJob.created_at), col(TranscriptionJob.id))
         .limit(1)
         .with_for_update(skip_locked=True)
     )
+    job_id = oldest.scalar_one_or_none()
+    if job_id is None:
+        return None
     statement = (
         update(TranscriptionJob)
-        .where(col(TranscriptionJob.id).in_(oldest.scalar_subquery()), _claimable(now))
+        .where(col(TranscriptionJob.id) == job_id, _claimable(now))
         .values(
             status=JobStatus.CLAIMED,
             lease_until=lease_until,
