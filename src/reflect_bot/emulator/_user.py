@@ -242,11 +242,12 @@ class UserSide:
         data: bytes = _VOICE_BYTES,
         *,
         duration: int = 1,
+        mime_type: str = "audio/ogg",
         from_user: int | None = None,
     ) -> dict[str, Any]:
         chat, sender = self._chat_and_sender(chat_id, from_user)
         record = self._user_message(chat, sender, None)
-        voice = self.state.new_file("voice", data, mime_type="audio/ogg")
+        voice = self.state.new_file("voice", data, mime_type=mime_type)
         record.media["voice"] = {**voice.to_api(), "duration": duration}
         return self._post_user_message(record)
 

@@ -21,7 +21,7 @@ from enum import Enum
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from reflect_bot.catalog import Catalog, Program, Step, StepKind
+from reflect_bot.catalog import Catalog, Program, Step
 from reflect_bot.clock import Clock
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Reflection
@@ -407,10 +407,10 @@ async def answer_spoken(
     )
 
 
-async def waiting_for_text(
+async def waiting_step(
     session: AsyncSession, catalog: Catalog, now: datetime, *, clinician_id: int
-) -> tuple[int, str] | None:
-    """The open reflection and step, when its current step waits for typed text."""
+) -> tuple[int, Step] | None:
+    """The open reflection and the step it waits for (None: nothing open)."""
     reflection, _ = await store.open_reflection(
         session,
         clinician_id=clinician_id,
@@ -421,9 +421,9 @@ async def waiting_for_text(
     if reflection is None:
         return None
     located = _locate(catalog, reflection)
-    if located is None or located[1].kind != StepKind.TEXT:
+    if located is None:
         return None
-    return _id(reflection), located[1].id
+    return _id(reflection), located[1]
 
 
 # --------------------------------------------------------------------------- within a transaction

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from reflect_bot.catalog import Catalog
+from reflect_bot.catalog import Catalog, StepKind
 from reflect_bot.clock import Clock
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.repositories import transcriptions
@@ -41,6 +41,11 @@ class TooLong:
     """Longer than the deployment transcribes: nothing was stored."""
 
     max_seconds: int
+
+
+@dataclass(frozen=True)
+class NotForThisStep:
+    """The open reflection waits for a rating or a choice: a voice note cannot answer it."""
 
 
 @dataclass(frozen=True)
@@ -79,15 +84,19 @@ async def queue(
     audio: bytes,
     duration_seconds: int,
     max_seconds: int,
-) -> Queued | TooLong:
-    """Queues a voice note (encrypted), for the open reflection's question if one waits."""
+) -> Queued | TooLong | NotForThisStep:
+    """Queues a voice note (encrypted), for the open reflection's question if one waits
+    for text; a rating or choice step is left to be tapped."""
     if duration_seconds > max_seconds:
         return TooLong(max_seconds)
     async with transaction(sessions) as session:
         now = clock.now()
-        step = await reflections.waiting_for_text(
+        waiting = await reflections.waiting_step(
             session, catalog, now, clinician_id=clinician_id
         )
+        if waiting is not None and waiting[1].kind != StepKind.TEXT:
+            return NotForThisStep()
+        step = None if waiting is None else (waiting[0], waiting[1].id)
         slow = await transcriptions.waiting_since(session, before=now - TRANSCRIBER_SLOW_AFTER)
         job_id = await transcriptions.add(
             session,

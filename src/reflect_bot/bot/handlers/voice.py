@@ -98,6 +98,10 @@ async def voice_note(update: Update, context: ReflectContext, clinician: Clinici
         log.warning("a voice note could not be queued: %s", type(exc).__name__)
         await reply(update, context, texts.ANSWER_NOT_SAVED)
         return
+    if isinstance(outcome, flows.NotForThisStep):
+        # Nothing was stored: "text only", and the question with its buttons again.
+        await reflections.repeat_after_non_text(update, context, clinician)
+        return
     if isinstance(outcome, flows.TooLong):
         await reply(update, context, ui.too_long(outcome.max_seconds))
         return
