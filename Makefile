@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # With the voice extra installed and REFLECT_BOT_TOKEN in the environment, a transcriber runs
-# beside the bot and stops with it. (The sandbox, run without a token, does not transcribe yet.)
+# beside the bot and stops with it. (The sandbox, run without a token, starts its own.)
 run: $(STAMP)
 	@if [ -n "$$REFLECT_BOT_TOKEN" ] && $(BIN)/python -c "import faster_whisper" 2>/dev/null; then \
 		$(BIN)/reflect-bot transcriber & transcriber=$$!; \
