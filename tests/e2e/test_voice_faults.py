@@ -184,3 +184,22 @@ async def test_without_voice_a_note_gets_text_only_please(
         await bot.emulator.send_voice(USER, NOT_AUDIO, duration=2)
         await bot.expect("I can only read text for now")
         assert await jobs(bot) == []
+
+
+async def test_a_saved_transcript_gets_the_identifying_details_check(bot: Harness) -> None:
+    """Spoken words are checked like typed ones once saved: the notice names kinds only."""
+    await bot.onboard()
+    await to_the_last_note(bot)
+    await bot.emulator.send_voice(USER, NOT_AUDIO, duration=4)
+    await bot.expect("Transcribing…")
+    named = "My client Sarah went quiet; her email is sarah.k@example.org"
+    async for worker in in_process(bot, FixedEngine(named)):
+        assert await worker.once()
+    heard = await bot.expect(HEARD)
+    await bot.press("Save", heard)
+    notice = await bot.expect("I noticed")
+    assert "an email address and what looks like a client's name" in notice.text
+    assert "Sarah" not in notice.text
+    await bot.expect("Thank you")
+    assert await note_answer(bot) == named  # stored as confirmed, until they replace it
+    assert await jobs(bot) == []
