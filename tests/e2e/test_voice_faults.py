@@ -10,6 +10,7 @@ transcriber process; the retry counting and the chat around a transcript run an 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -21,8 +22,10 @@ from reflect_bot.db.models import TranscriptionJob
 from reflect_bot.domain.transcription import Failure
 from reflect_bot.transcriber.engine import Heard
 from reflect_bot.transcriber.worker import Transcriber
+from reflect_bot.ui import texts
 from tests.e2e.harness import USER, Harness, running_bot
 from tests.e2e.test_voice import HEARD, jobs, note_answer, to_the_last_note
+from tests.shipped import CHECKIN_PROGRAM_ID
 from tests.voice_support import speak, transcriber
 
 NOT_AUDIO = b"OggS\x00\x02" + bytes(20) + b"OpusHead" + bytes(11)
@@ -153,11 +156,37 @@ async def test_a_note_outside_a_reflection_is_offered_not_dropped(bot: Harness) 
     async for worker in in_process(bot, FixedEngine("A thought after supervision.")):
         assert await worker.once()
     heard = await bot.expect(HEARD)
-    assert heard.button_texts == ["Edit", "Discard"]
+    assert heard.button_texts == [texts.CHECKIN_NOTE_BUTTON, "Edit", "Discard"]
     assert "/checkin" in heard.text
+    await bot.press(texts.CHECKIN_NOTE_BUTTON, heard)
+    await bot.expect("no check-in from the last day")  # none yet: the words stay on offer
     await bot.press("Edit", heard)
     copy = await bot.expect("Here are the words to copy")
     assert "A thought after supervision." in copy.text
+
+
+async def test_a_note_after_a_check_in_is_added_to_its_last_note(bot: Harness) -> None:
+    """Outside a reflection, a spoken afterthought joins the latest check-in's last note
+    (what was typed there first is kept, and as a revision), and shows in /journal."""
+    await bot.onboard()
+    await to_the_last_note(bot)
+    await bot.say("Typed first.")
+    await bot.expect("Thank you")
+    bot.clock.advance(timedelta(hours=2))
+    await bot.emulator.send_voice(USER, NOT_AUDIO, duration=2)
+    await bot.expect("Transcribing…")
+    async for worker in in_process(bot, FixedEngine("Spoken afterwards.")):
+        assert await worker.once()
+    heard = await bot.expect(HEARD)
+    await bot.press(texts.CHECKIN_NOTE_BUTTON, heard)
+    await bot.expect("Added to the last note of your")
+    assert await note_answer(bot) == "Typed first.\n\nSpoken afterwards."
+    assert await jobs(bot) == []
+    await bot.say("/journal")
+    page = await bot.expect("Your journal")
+    await bot.press("1", page)
+    entry = await bot.expect(bot.services.catalog.program(CHECKIN_PROGRAM_ID).title)
+    assert "Spoken afterwards." in entry.text
 
 
 async def test_forget_erases_waiting_notes(bot: Harness) -> None:

@@ -13,10 +13,14 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from reflect_bot.catalog import Catalog, StepKind
+from reflect_bot.catalog import Catalog, Role, StepKind
 from reflect_bot.clock import Clock
 from reflect_bot.db.engine import transaction
+from reflect_bot.db.repositories import privacy as privacy_store
+from reflect_bot.db.repositories import reflections as store
 from reflect_bot.db.repositories import transcriptions
+from reflect_bot.domain import journaling
+from reflect_bot.domain.journaling import AnswerKind
 from reflect_bot.flows import reflections
 from reflect_bot.flows.reflections import Answered, Saved
 
@@ -91,9 +95,7 @@ async def queue(
         return TooLong(max_seconds)
     async with transaction(sessions) as session:
         now = clock.now()
-        waiting = await reflections.waiting_step(
-            session, catalog, now, clinician_id=clinician_id
-        )
+        waiting = await reflections.waiting_step(session, catalog, now, clinician_id=clinician_id)
         if waiting is not None and waiting[1].kind != StepKind.TEXT:
             return NotForThisStep()
         step = None if waiting is None else (waiting[0], waiting[1].id)
@@ -154,6 +156,76 @@ async def discard(sessions: Sessions, *, clinician_id: int, job_id: int) -> Disc
             return Gone()
         await transcriptions.remove(session, job_id=job_id)
         return Discarded()
+
+
+@dataclass(frozen=True)
+class AddedToCheckin:
+    """The words became (or were added to) the last note of the clinician's latest check-in."""
+
+    reflection_id: int
+    step_id: str
+    title: str
+    text: str  # the note as now stored
+
+
+@dataclass(frozen=True)
+class NoRecentCheckin:
+    """No check-in was completed within CHECKIN_NOTE_WITHIN: the words stay on offer."""
+
+
+# A note added to a check-in finished longer ago than this would belong to another session.
+CHECKIN_NOTE_WITHIN = timedelta(hours=24)
+
+
+async def add_to_checkin(
+    sessions: Sessions, catalog: Catalog, clock: Clock, *, clinician_id: int, job_id: int
+) -> AddedToCheckin | NoRecentCheckin | Gone:
+    """A transcript sent outside a reflection, kept as the last note of the check-in the
+    clinician completed most recently (within a day): its free-text last step gets the
+    words, after what it already said; an earlier version is kept as a revision."""
+    checkin = catalog.program_for(Role.CHECKIN)
+    last = checkin.steps[-1]
+    async with transaction(sessions) as session:
+        job = await transcriptions.offered_to(session, job_id=job_id, clinician_id=clinician_id)
+        if job is None or job.transcript is None:
+            return Gone()
+        now = clock.now()
+        reflection = await store.latest_completed(
+            session,
+            clinician_id=clinician_id,
+            program_id=checkin.id,
+            since=now - CHECKIN_NOTE_WITHIN,
+        )
+        if reflection is None or reflection.id is None or last.kind != StepKind.TEXT:
+            return NoRecentCheckin()
+        words = job.transcript
+        earlier = await privacy_store.answer_to_step(
+            session, reflection_id=reflection.id, step_id=last.id, clinician_id=clinician_id
+        )
+        if earlier is None:
+            text = words
+            await store.add_answer_later(
+                session,
+                reflection=reflection,
+                step_id=last.id,
+                position=journaling.position_of(checkin, last.id),
+                question=last.question,
+                text=text,
+                now=now,
+            )
+        else:
+            before = earlier.text if earlier.kind == AnswerKind.TEXT else None
+            text = f"{before}\n\n{words}" if before else words
+            await store.revise_answer(
+                session,
+                answer=earlier,
+                revised=journaling.ReadAnswer(last.id, AnswerKind.TEXT, text=text),
+                previous_as_text=before,
+                choice_label=None,
+                now=now,
+            )
+        await transcriptions.remove(session, job_id=job_id)
+        return AddedToCheckin(reflection.id, last.id, reflection.program_title, text)
 
 
 def saved_text(saved: SpokenSaved) -> bool:

@@ -16,7 +16,7 @@ way to read the old ones.
   pv:f:<clinician> | pv:k                    /forget: erase everything | keep it
   pv:r:<answer> | pv:n:<answer>              an identifying answer: replace it | keep it
   jr:p:<offset> | jr:o:<reflection>          /journal: a page | one reflection
-  vc:<s|e|d>:<job>                           a voice note's transcript: save | edit | discard
+  vc:<s|e|d|n>:<job>                         a transcript: save | edit | discard | check-in note
   consent | tz:<zone>                        onboarding
   pr:<go|1h|tn|sk>:<delivery>                a prompt: start now, in an hour, tonight, skip
   plan:<yes|adj|no>                          the starter plan offer
@@ -222,6 +222,7 @@ class TranscriptAction(StrEnum):
     SAVE = "s"
     EDIT = "e"
     DISCARD = "d"
+    CHECKIN_NOTE = "n"  # outside a reflection: add to the latest check-in's last note
 
 
 @dataclass(frozen=True)

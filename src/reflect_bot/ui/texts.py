@@ -131,8 +131,15 @@ VOICE_TOO_LONG = (
 HEARD = "<b>Here's what I heard:</b>\n\n{text}\n\nSave it as your answer, or edit or discard it."
 HEARD_OUTSIDE = (
     "<b>Here's what I heard:</b>\n\n{text}\n\n"
-    "No reflection is open, so I haven't kept it. Send /checkin (it ends with a free note) or "
-    "/reflect, then tap <b>Edit</b> to use these words as an answer, or discard them."
+    "No reflection is open, so I haven't kept it yet. Add it to the note of your latest "
+    "check-in, or start one with /checkin or /reflect and tap <b>Edit</b> to use these words "
+    "as an answer — or discard them."
+)
+CHECKIN_NOTE_BUTTON = "Add to my latest check-in's note"
+ADDED_TO_CHECKIN = "Added to the last note of your <b>{title}</b>; you'll find it in /journal."
+NO_RECENT_CHECKIN = (
+    "There's no check-in from the last day to add it to. The words are still here: start "
+    "one with /checkin, or tap <b>Edit</b> to copy them."
 )
 SAVE_TRANSCRIPT_BUTTON = "Save"
 EDIT_TRANSCRIPT_BUTTON = "Edit"
@@ -146,6 +153,7 @@ EDIT_TRANSCRIPT_OUTSIDE = (
     "\n\n<code>{text}</code>"
 )
 TRANSCRIPT_SAVED_MARK = "\n\n✓ Saved as your answer."
+TRANSCRIPT_ADDED_MARK = "\n\n✓ Added to your check-in."
 TRANSCRIPT_EDITING_MARK = "\n\n✎ Editing."
 TRANSCRIPT_DISCARDED = "Discarded — nothing from that voice note was kept."
 TRANSCRIPT_MOVED_ON = (

@@ -22,12 +22,11 @@ def _shown(text: str) -> str:
 
 
 def heard(job_id: int, text: str, *, for_step: bool) -> tuple[str, InlineKeyboardMarkup]:
-    """"Here's what I heard" with Save / Edit / Discard (Edit / Discard outside a reflection)."""
+    """ "Here's what I heard" with Save / Edit / Discard; outside a reflection, an offer to
+    add it to the latest check-in's note instead of Save."""
 
     def button(label: str, action: TranscriptAction) -> InlineKeyboardButton:
-        return InlineKeyboardButton(
-            label, callback_data=TranscriptPress(action, job_id).encode()
-        )
+        return InlineKeyboardButton(label, callback_data=TranscriptPress(action, job_id).encode())
 
     row = [
         button(texts.EDIT_TRANSCRIPT_BUTTON, TranscriptAction.EDIT),
@@ -35,8 +34,9 @@ def heard(job_id: int, text: str, *, for_step: bool) -> tuple[str, InlineKeyboar
     ]
     if for_step:
         row.insert(0, button(texts.SAVE_TRANSCRIPT_BUTTON, TranscriptAction.SAVE))
-    template = texts.HEARD if for_step else texts.HEARD_OUTSIDE
-    return template.format(text=_shown(text)), InlineKeyboardMarkup([row])
+        return texts.HEARD.format(text=_shown(text)), InlineKeyboardMarkup([row])
+    note = button(texts.CHECKIN_NOTE_BUTTON, TranscriptAction.CHECKIN_NOTE)
+    return texts.HEARD_OUTSIDE.format(text=_shown(text)), InlineKeyboardMarkup([[note], row])
 
 
 def failed(failure: str, *, max_seconds: int) -> str:
@@ -61,3 +61,7 @@ def moved_on(text: str) -> str:
 def _minutes(seconds: int) -> str:
     minutes = seconds / 60
     return f"{minutes:g}" if minutes >= 1 else f"{minutes:.1f}"
+
+
+def added_to_checkin(title: str) -> str:
+    return texts.ADDED_TO_CHECKIN.format(title=html.escape(title))

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import Audio, CallbackQuery, Message, Update, Voice
@@ -125,7 +127,8 @@ async def _mark(query: CallbackQuery, mark: str) -> None:
 
 @for_button
 async def button(update: Update, context: ReflectContext, query: CallbackQuery, data: str) -> None:
-    """Save, Edit or Discard under a transcript; stale or foreign presses change nothing."""
+    """Save, Edit, Discard or add-to-check-in under a transcript; stale or foreign presses
+    change nothing."""
     pressed = decode_voice(data)
     try:
         clinician = await current_clinician(update, context)
@@ -136,65 +139,114 @@ async def button(update: Update, context: ReflectContext, query: CallbackQuery, 
     if clinician is None or pressed is None:
         await query.answer(texts.STALE_BUTTON)
         return
-    services = services_of(context)
+    decide = _DECISIONS[pressed.action]
     try:
-        if pressed.action is TranscriptAction.SAVE:
-            saved = await flows.save(
-                services.sessions,
-                services.catalog,
-                services.clock,
-                clinician_id=_cid(clinician),
-                job_id=pressed.job_id,
-            )
-        elif pressed.action is TranscriptAction.EDIT:
-            edited = await flows.edit(
-                services.sessions, clinician_id=_cid(clinician), job_id=pressed.job_id
-            )
-        else:
-            discarded = await flows.discard(
-                services.sessions, clinician_id=_cid(clinician), job_id=pressed.job_id
-            )
+        await decide(update, context, query, clinician, pressed.job_id)
     except SQLAlchemyError as exc:
         log.warning("a transcript decision could not be stored: %s", type(exc).__name__)
-        await query.answer()
         await reply(update, context, texts.ANSWER_NOT_SAVED)
-        return
 
-    if pressed.action is TranscriptAction.SAVE:
-        if isinstance(saved, flows.Gone):
-            await query.answer(texts.TRANSCRIPT_GONE)
-            return
-        await query.answer()
-        outcome = saved.outcome
-        if not isinstance(outcome, Saved):
-            await _mark(query, "")
-            await reply(update, context, ui.moved_on(saved.text))
-            return
-        await _mark(query, texts.TRANSCRIPT_SAVED_MARK)
-        # Stored as heard and confirmed; the identifying-details check as for typed text.
-        await privacy.check_answer(
-            update,
-            context,
-            clinician,
-            reflection_id=outcome.reflection_id,
-            step_id=outcome.step.id,
-            text=saved.text,
-        )
-        await reflections.say_next(update, context, outcome.then)
-    elif pressed.action is TranscriptAction.EDIT:
-        if isinstance(edited, flows.Gone):
-            await query.answer(texts.TRANSCRIPT_GONE)
-            return
-        await query.answer()
-        await _mark(query, texts.TRANSCRIPT_EDITING_MARK)
-        await reply(update, context, ui.to_edit(edited.text, for_step=edited.for_step))
-    else:
-        if isinstance(discarded, flows.Gone):
-            await query.answer(texts.TRANSCRIPT_GONE)
-            return
-        await query.answer()
+
+async def _save(
+    update: Update, context: ReflectContext, query: CallbackQuery, clinician: Clinician, job: int
+) -> None:
+    services = services_of(context)
+    saved = await flows.save(
+        services.sessions,
+        services.catalog,
+        services.clock,
+        clinician_id=_cid(clinician),
+        job_id=job,
+    )
+    if isinstance(saved, flows.Gone):
+        await query.answer(texts.TRANSCRIPT_GONE)
+        return
+    await query.answer()
+    outcome = saved.outcome
+    if not isinstance(outcome, Saved):
         await _mark(query, "")
-        await reply(update, context, texts.TRANSCRIPT_DISCARDED)
+        await reply(update, context, ui.moved_on(saved.text))
+        return
+    await _mark(query, texts.TRANSCRIPT_SAVED_MARK)
+    # Stored as heard and confirmed; the identifying-details check as for typed text.
+    await privacy.check_answer(
+        update,
+        context,
+        clinician,
+        reflection_id=outcome.reflection_id,
+        step_id=outcome.step.id,
+        text=saved.text,
+    )
+    await reflections.say_next(update, context, outcome.then)
+
+
+async def _edit(
+    update: Update, context: ReflectContext, query: CallbackQuery, clinician: Clinician, job: int
+) -> None:
+    edited = await flows.edit(
+        services_of(context).sessions, clinician_id=_cid(clinician), job_id=job
+    )
+    if isinstance(edited, flows.Gone):
+        await query.answer(texts.TRANSCRIPT_GONE)
+        return
+    await query.answer()
+    await _mark(query, texts.TRANSCRIPT_EDITING_MARK)
+    await reply(update, context, ui.to_edit(edited.text, for_step=edited.for_step))
+
+
+async def _discard(
+    update: Update, context: ReflectContext, query: CallbackQuery, clinician: Clinician, job: int
+) -> None:
+    discarded = await flows.discard(
+        services_of(context).sessions, clinician_id=_cid(clinician), job_id=job
+    )
+    if isinstance(discarded, flows.Gone):
+        await query.answer(texts.TRANSCRIPT_GONE)
+        return
+    await query.answer()
+    await _mark(query, "")
+    await reply(update, context, texts.TRANSCRIPT_DISCARDED)
+
+
+async def _to_checkin(
+    update: Update, context: ReflectContext, query: CallbackQuery, clinician: Clinician, job: int
+) -> None:
+    services = services_of(context)
+    added = await flows.add_to_checkin(
+        services.sessions,
+        services.catalog,
+        services.clock,
+        clinician_id=_cid(clinician),
+        job_id=job,
+    )
+    if isinstance(added, flows.Gone):
+        await query.answer(texts.TRANSCRIPT_GONE)
+        return
+    await query.answer()
+    if isinstance(added, flows.NoRecentCheckin):
+        await reply(update, context, texts.NO_RECENT_CHECKIN)
+        return
+    await _mark(query, texts.TRANSCRIPT_ADDED_MARK)
+    await reply(update, context, ui.added_to_checkin(added.title))
+    await privacy.check_answer(
+        update,
+        context,
+        clinician,
+        reflection_id=added.reflection_id,
+        step_id=added.step_id,
+        text=added.text,
+    )
+
+
+Decision = Callable[
+    [Update, ReflectContext, CallbackQuery, Clinician, int], Coroutine[Any, Any, None]
+]
+_DECISIONS: dict[TranscriptAction, Decision] = {
+    TranscriptAction.SAVE: _save,
+    TranscriptAction.EDIT: _edit,
+    TranscriptAction.DISCARD: _discard,
+    TranscriptAction.CHECKIN_NOTE: _to_checkin,
+}
 
 
 def handlers() -> list[BaseHandler[Update, ReflectContext, None]]:
