@@ -141,6 +141,24 @@ def _prepare_database(settings: Settings) -> bool:
     return True
 
 
+def _schema_ready(settings: Settings, *, wait_seconds: float) -> bool:
+    """Whether the schema is at head, waiting up to `wait_seconds` for it to get there."""
+    import time
+
+    from reflect_bot.db.migrations import pending
+
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            if not asyncio.run(pending(settings.effective_database_url)):
+                return True
+        except Exception as exc:  # not created yet, or being created by the bot right now
+            logging.getLogger(__name__).info("waiting for the schema: %s", type(exc).__name__)
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(1.0)
+
+
 def _startable(settings: Settings) -> bool:
     if settings.bot_token is None:
         print(NO_TOKEN, file=sys.stderr)
@@ -261,7 +279,21 @@ def _transcriber(_args: argparse.Namespace) -> int:
     if settings is None:
         return 2
     _configure_logging(settings)
-    if not _startable(settings):
+    if settings.bot_token is None:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    # The bot (SQLite) or `reflect-bot migrate` (PostgreSQL) brings the schema up to date;
+    # a transcriber started beside the bot waits for that rather than migrating at once.
+    if not _schema_ready(settings, wait_seconds=settings.transcription_schema_wait_seconds):
+        print(
+            "The database schema is not up to date: start the bot (SQLite) or run "
+            "`reflect-bot migrate` (PostgreSQL) first.",
+            file=sys.stderr,
+        )
+        return 2
+    from reflect_bot.crypto import load_keys
+
+    if not _keys_fit(settings, load_keys(settings), canary=False):
         return 2
     from reflect_bot.transcriber.process import serve
 

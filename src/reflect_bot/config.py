@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     # A claim this old with no renewal belongs to a transcriber that died: the job is retried.
     transcription_lease_seconds: float = Field(default=60.0, gt=0, le=3600)
     transcription_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    # How long a transcriber started beside the bot waits for the bot to migrate SQLite.
+    transcription_schema_wait_seconds: float = Field(default=60.0, ge=0, le=3600)
 
     @field_validator("encryption_keys", mode="before")
     @classmethod

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from reflect_bot.db.migrations import upgrade_head
 from reflect_bot.transcriber.model import (
     MODEL_SHA256,
     ModelError,
@@ -70,12 +71,14 @@ def test_a_model_folder_must_hold_what_loading_needs(tmp_path: Path) -> None:
 
 
 def test_the_transcriber_refuses_an_incomplete_model_folder(
-    tmp_path: Path, encryption_key: str
+    tmp_path: Path, encryption_key: str, sqlite_url: str
 ) -> None:
     need_voice()
+    upgrade_head(sqlite_url)  # as the bot leaves it
     env = {k: v for k, v in os.environ.items() if not k.startswith("REFLECT_")}
     env.update(
         REFLECT_BOT_TOKEN="123456:TEST-token",
+        REFLECT_DATABASE_URL=sqlite_url,
         REFLECT_DATA_DIR=str(tmp_path),
         REFLECT_ENCRYPTION_KEYS=encryption_key,
         REFLECT_SPEECH_MODEL=str(tmp_path),
@@ -86,3 +89,22 @@ def test_the_transcriber_refuses_an_incomplete_model_folder(
     )  # fmt: skip
     assert done.returncode == 2
     assert "REFLECT_SPEECH_MODEL lacks model.bin, config.json, tokenizer.json" in done.stderr
+
+
+def test_the_transcriber_waits_for_the_schema_and_never_migrates(tmp_path: Path) -> None:
+    """Started beside a bot that is still migrating, it waits; it never runs migrations
+    itself, so the two never race over a fresh SQLite file (here: a one-second wait)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REFLECT_")}
+    database = tmp_path / "fresh.sqlite3"
+    env.update(
+        REFLECT_BOT_TOKEN="123456:TEST-token",
+        REFLECT_DATABASE_URL=f"sqlite+aiosqlite:///{database}",
+        REFLECT_DATA_DIR=str(tmp_path),
+        REFLECT_TRANSCRIPTION_SCHEMA_WAIT_SECONDS="1",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "reflect_bot", "transcriber"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "schema is not up to date" in done.stderr
