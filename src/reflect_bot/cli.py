@@ -1,4 +1,5 @@
-"""The `reflect-bot` command: run, webhook, sandbox, migrate, prompts check, keys, invite."""
+"""The `reflect-bot` command: run, webhook, sandbox, transcriber, migrate, prompts check, keys,
+invite."""
 
 from __future__ import annotations
 
@@ -61,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
         "--data-dir", type=Path, default=None, help="where its SQLite file lives (sandbox-data)"
     )
     sandbox.set_defaults(handler=_sandbox)
+    transcriber = commands.add_parser(
+        "transcriber",
+        help="transcribe voice notes on this machine, beside the bot (needs the voice extra)",
+    )
+    transcriber.set_defaults(handler=_transcriber)
     migrate = commands.add_parser("migrate", help="apply pending database migrations")
     migrate.set_defaults(handler=_migrate)
 
@@ -135,6 +141,24 @@ def _prepare_database(settings: Settings) -> bool:
         )
         return False
     return True
+
+
+def _schema_ready(settings: Settings, *, wait_seconds: float) -> bool:
+    """Whether the schema is at head, waiting up to `wait_seconds` for it to get there."""
+    import time
+
+    from reflect_bot.db.migrations import pending
+
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            if not asyncio.run(pending(settings.effective_database_url)):
+                return True
+        except Exception as exc:  # not created yet, or being created by the bot right now
+            logging.getLogger(__name__).info("waiting for the schema: %s", type(exc).__name__)
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(1.0)
 
 
 def _startable(settings: Settings) -> bool:
@@ -250,6 +274,32 @@ def _start_sandbox(
         print(f"reflect-bot cannot start; check these settings:\n{exc}", file=sys.stderr)
         return 2
     return run_sandbox(settings, options, no_token=no_token)
+
+
+def _transcriber(_args: argparse.Namespace) -> int:
+    settings = _settings()
+    if settings is None:
+        return 2
+    _configure_logging(settings)
+    if settings.bot_token is None:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    # The bot (SQLite) or `reflect-bot migrate` (PostgreSQL) brings the schema up to date;
+    # a transcriber started beside the bot waits for that rather than migrating at once.
+    if not _schema_ready(settings, wait_seconds=settings.transcription_schema_wait_seconds):
+        print(
+            "The database schema is not up to date: start the bot (SQLite) or run "
+            "`reflect-bot migrate` (PostgreSQL) first.",
+            file=sys.stderr,
+        )
+        return 2
+    from reflect_bot.crypto import load_keys
+
+    if not _keys_fit(settings, load_keys(settings), canary=False):
+        return 2
+    from reflect_bot.transcriber.process import serve
+
+    return serve(settings)
 
 
 def _migrate(_args: argparse.Namespace) -> int:

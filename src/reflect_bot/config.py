@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -60,6 +61,21 @@ class Settings(BaseSettings):
     # ui.texts.DEFAULT_SUPPORT_TEXT, which names kinds of help and no phone numbers.
     support_text: str | None = Field(default=None, max_length=500)
 
+    # Voice notes (issue #22): transcribed by `reflect-bot transcriber`, never by the bot.
+    # None: on when faster-whisper is installed (the `voice` extra); the bot never imports it.
+    speech_enabled: bool | None = None
+    # A faster-whisper (CTranslate2) model folder; unset: the whisper-base packages of the extra.
+    speech_model: Path | None = None
+    speech_max_seconds: int = Field(default=300, gt=0, le=3600)
+    # The language transcribed; a note clearly in another one is answered kindly, not guessed.
+    speech_language: str = Field(default="en", min_length=2, max_length=8)
+    speech_threads: int = Field(default=2, ge=1, le=64)
+    # A claim this old with no renewal belongs to a transcriber that died: the job is retried.
+    transcription_lease_seconds: float = Field(default=60.0, gt=0, le=3600)
+    transcription_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    # How long a transcriber started beside the bot waits for the bot to migrate SQLite.
+    transcription_schema_wait_seconds: float = Field(default=60.0, ge=0, le=3600)
+
     @field_validator("encryption_keys", mode="before")
     @classmethod
     def _split_keys(cls, value: object) -> object:
@@ -95,6 +111,12 @@ class Settings(BaseSettings):
             )
         return secret
 
+    @field_validator("speech_enabled", "speech_model", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # `REFLECT_SPEECH_MODEL=` in .env means "the default", as .env.example shows it.
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("support_text")
     @classmethod
     def _tidy_support_text(cls, text: str | None) -> str | None:
@@ -128,6 +150,14 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'reflect-bot.sqlite3').resolve()}"
+
+    @property
+    def voice_on(self) -> bool:
+        """Whether voice notes are taken: as set, or else whether the extra is installed
+        (looked up without importing it: the bot never loads the speech engine)."""
+        if self.speech_enabled is not None:
+            return self.speech_enabled
+        return importlib.util.find_spec("faster_whisper") is not None
 
     @property
     def is_sqlite(self) -> bool:

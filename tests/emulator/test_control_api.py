@@ -94,3 +94,21 @@ async def test_errors_and_stats(api: RawApi, emu: BotAPIEmulator) -> None:
     _, stats = await _get(api, "/stats")
     assert stats["request_counts"] == {"sendMessage": 1}
     assert stats["errors"][-1]["description"] == "Bad Request: chat not found"
+
+
+async def test_voice_notes_over_http(api: RawApi, emu: BotAPIEmulator) -> None:
+    """The sandbox page sends a recorded or attached voice note; the bot receives it."""
+    data = b"OggS" + bytes(60)
+    status, sent = await _post(
+        api,
+        "/chats/7/voice",
+        {"data_base64": base64.b64encode(data).decode(), "duration": 4, "mime_type": "audio/webm"},
+    )
+    assert status == 200
+    voice = emu.updates[-1]["message"]["voice"]
+    assert voice["duration"] == 4 and voice["mime_type"] == "audio/webm"
+    assert voice["file_id"] == sent["message"]["voice"]["file_id"]
+    async with api.session.get(f"{emu.url}/_emulator/files/{voice['file_id']}") as response:
+        assert await response.read() == data
+    status, refused = await _post(api, "/chats/7/voice", {"data_base64": ""})
+    assert status == 400 and "empty" in refused["error"]

@@ -11,10 +11,15 @@ from reflect_bot.sandbox import Sandbox, SandboxOptions
 
 
 @asynccontextmanager
-async def running_sandbox(data_dir: Path, *, time_travel: bool = True) -> AsyncIterator[Sandbox]:
-    """The whole sandbox (emulator, bot, page) as `reflect-bot sandbox` starts it."""
+async def running_sandbox(
+    data_dir: Path, *, time_travel: bool = True, transcriber: bool = False
+) -> AsyncIterator[Sandbox]:
+    """The whole sandbox (emulator, bot, page) as `reflect-bot sandbox` starts it; with
+    `transcriber`, a transcriber process beside it (as with the voice extra installed)."""
     settings = get_settings(_env_file=None)
-    options = SandboxOptions(data_dir=data_dir, port=0, time_travel=time_travel)
+    options = SandboxOptions(
+        data_dir=data_dir, port=0, time_travel=time_travel, transcriber=transcriber
+    )
     async with Sandbox(settings, options) as sandbox:
         sandbox.emulator.default_timeout = 5.0
         yield sandbox

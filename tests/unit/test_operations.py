@@ -21,7 +21,14 @@ def _compose() -> dict[str, Any]:
 
 def test_services_and_their_order() -> None:
     services = _compose()["services"]
-    assert set(services) == {"postgres", "migrate", "bot"}
+    assert set(services) == {"postgres", "migrate", "bot", "transcriber"}
+    # Voice notes are optional: the transcriber runs only with `--profile voice`, built
+    # with the voice extra, after the migrations, as its own process.
+    transcriber = services["transcriber"]
+    assert transcriber["profiles"] == ["voice"]
+    assert transcriber["build"]["args"]["VOICE"] == "1"
+    assert transcriber["command"] == ["reflect-bot", "transcriber"]
+    assert transcriber["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert "healthcheck" in services["postgres"]
     assert any(v.endswith(":/var/lib/postgresql/data") for v in services["postgres"]["volumes"])
     assert services["migrate"]["command"] == ["reflect-bot", "migrate"]

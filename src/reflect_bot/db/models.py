@@ -397,3 +397,39 @@ class KeyCanary(SQLModel, table=True):
 
     id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     value: str = Field(sa_type=EncryptedText)
+
+
+class TranscriptionJob(SQLModel, table=True):
+    """A voice note waiting for, or holding, its transcript (issue #22; DESIGN promise 9).
+
+    The audio is kept encrypted only until the transcript is ready or the job is abandoned;
+    the transcript only until the clinician saves, edits or discards it. The row is deleted
+    then: only the confirmed text is stored, as an Answer.
+    """
+
+    __tablename__ = "transcription_job"
+    __table_args__ = (Index("ix_transcription_job_status", "status", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    clinician_id: int = Field(sa_column=_fk("clinician.id"))
+    chat_id: int = Field(sa_type=BigInteger)
+    # The step the note answers, when a reflection was open and waiting for text.
+    reflection_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("reflection.id", ondelete="CASCADE"), nullable=True),
+    )
+    step_id: str | None = Field(default=None, max_length=24)
+    # The Ogg/Opus (or other) bytes, base64 inside the encrypted text: `keys rotate` and
+    # `keys check` find every EncryptedText column, so pending audio is covered like answers.
+    audio: str | None = Field(default=None, sa_type=EncryptedText)
+    duration_seconds: int = Field(default=0)
+    # pending → claimed → offered (transcript shown) | failed (told); see domain/transcription.
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = Field(default=0)
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    transcript: str | None = Field(default=None, sa_type=EncryptedText)
+    failure: str | None = Field(default=None, max_length=16)  # too_long | unreadable | …
+    offered_message_id: int | None = Field(default=None, sa_type=BigInteger)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)

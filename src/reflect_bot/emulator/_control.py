@@ -58,6 +58,7 @@ class ControlApi:
         app.router.add_get(f"{prefix}/chats/{{chat_id}}/messages", self._wrap(self.messages))
         app.router.add_post(f"{prefix}/chats/{{chat_id}}/messages", self._wrap(self.send_text))
         app.router.add_post(f"{prefix}/chats/{{chat_id}}/documents", self._wrap(self.send_document))
+        app.router.add_post(f"{prefix}/chats/{{chat_id}}/voice", self._wrap(self.send_voice))
         app.router.add_post(f"{prefix}/chats/{{chat_id}}/callback", self._wrap(self.press_button))
         app.router.add_post(
             f"{prefix}/chats/{{chat_id}}/messages/{{message_id}}/edit", self._wrap(self.edit)
@@ -171,6 +172,26 @@ class ControlApi:
             str(body.get("file_name", "document.bin")),
             mime_type=body.get("mime_type"),
             caption=body.get("caption"),
+            from_user=self._optional_int(body, "from_user"),
+        )
+        return _json({"ok": True, "message": message})
+
+    async def send_voice(self, request: web.Request) -> web.Response:
+        """A voice note from the user: `data_base64` (OGG/Opus, or what a browser records),
+        `duration` in whole seconds, optional `mime_type`."""
+        chat_id = self._chat_id(request, must_exist=False)
+        body = await self._body(request)
+        try:
+            data = base64.b64decode(str(body.get("data_base64", "")), validate=True)
+        except binascii.Error:
+            raise _BadInput("data_base64 is not valid base64") from None
+        if not data:
+            raise _BadInput("data_base64 is empty")
+        message = await self.users.send_voice(
+            chat_id,
+            data,
+            duration=self._optional_int(body, "duration") or 1,
+            mime_type=str(body.get("mime_type") or "audio/ogg"),
             from_user=self._optional_int(body, "from_user"),
         )
         return _json({"ok": True, "message": message})

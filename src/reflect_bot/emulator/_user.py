@@ -242,12 +242,34 @@ class UserSide:
         data: bytes = _VOICE_BYTES,
         *,
         duration: int = 1,
+        mime_type: str = "audio/ogg",
         from_user: int | None = None,
     ) -> dict[str, Any]:
         chat, sender = self._chat_and_sender(chat_id, from_user)
         record = self._user_message(chat, sender, None)
-        voice = self.state.new_file("voice", data, mime_type="audio/ogg")
+        voice = self.state.new_file("voice", data, mime_type=mime_type)
         record.media["voice"] = {**voice.to_api(), "duration": duration}
+        return self._post_user_message(record)
+
+    async def send_audio(
+        self,
+        chat_id: int,
+        data: bytes,
+        *,
+        file_name: str = "note.ogg",
+        mime_type: str = "audio/ogg",
+        duration: int = 1,
+        from_user: int | None = None,
+    ) -> dict[str, Any]:
+        """An audio file (Telegram's `audio`, as a music or recorder app shares it)."""
+        chat, sender = self._chat_and_sender(chat_id, from_user)
+        record = self._user_message(chat, sender, None)
+        audio = self.state.new_file("audio", data, file_name=file_name, mime_type=mime_type)
+        record.media["audio"] = {
+            **audio.to_api(),
+            "duration": duration,
+            "file_name": file_name,
+        }
         return self._post_user_message(record)
 
     async def send_sticker(

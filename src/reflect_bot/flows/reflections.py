@@ -396,6 +396,48 @@ async def remember_question(
         )
 
 
+async def answer_spoken(
+    session: AsyncSession,
+    catalog: Catalog,
+    now: datetime,
+    *,
+    clinician_id: int,
+    reflection_id: int,
+    step_id: str,
+    text: str,
+) -> Answered:
+    """Within the caller's transaction: a confirmed transcript as the answer to the step the
+    voice note was sent for; it counts only if that reflection still waits for that step."""
+    return await _answer(
+        session,
+        catalog,
+        now,
+        clinician_id,
+        read=lambda step: journaling.read_typed_answer(step, text),
+        unreadable=Note.NONE,
+        pressed=(reflection_id, step_id),
+    )
+
+
+async def waiting_step(
+    session: AsyncSession, catalog: Catalog, now: datetime, *, clinician_id: int
+) -> tuple[int, Step] | None:
+    """The open reflection and the step it waits for (None: nothing open)."""
+    reflection, _ = await store.open_reflection(
+        session,
+        clinician_id=clinician_id,
+        now=now,
+        stale_before=now - journaling.STALE_AFTER,
+        seen=NOT_SEEN,
+    )
+    if reflection is None:
+        return None
+    located = _locate(catalog, reflection)
+    if located is None:
+        return None
+    return _id(reflection), located[1]
+
+
 # --------------------------------------------------------------------------- within a transaction
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from importlib.util import find_spec
 from pathlib import Path
 
 from reflect_bot.config import Settings
@@ -60,6 +61,8 @@ def options_from_environment(
         port_is_explicit=explicit,
         # The control must not exist anywhere near production, whatever else is set.
         time_travel=settings.env != "production",
+        # With the voice extra, a transcriber runs beside the sandbox's bot (docs/voice.md).
+        transcriber=settings.voice_on and find_spec("faster_whisper") is not None,
     )
 
 

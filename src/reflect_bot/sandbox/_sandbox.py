@@ -7,7 +7,9 @@ import asyncio
 import contextlib
 import errno
 import logging
+import os
 import socket
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import timedelta, tzinfo
@@ -89,6 +91,8 @@ class SandboxOptions:
     # True when the person chose the port: then a busy port is an error, not a detour.
     port_is_explicit: bool = False
     time_travel: bool = True  # False in production: the control then does not exist
+    # Start `reflect-bot transcriber` beside the bot, on the sandbox's database and emulator.
+    transcriber: bool = False
 
 
 def sandbox_settings(base: Settings, emulator: BotAPIEmulator, data_dir: Path) -> Settings:
@@ -126,6 +130,7 @@ class Sandbox:
         self._runner: web.AppRunner | None = None
         self._bot_running = False
         self._restored = False  # only a run that restored the saved state may overwrite it
+        self._transcriber: asyncio.subprocess.Process | None = None
         self.port = 0
 
     # -- what the page and tests read ---------------------------------------------------------
@@ -223,7 +228,29 @@ class Sandbox:
             self.user_id, USER_FIRST_NAME, last_name=USER_LAST_NAME, started=True
         )
         await self._start_bot(self._application)
+        if self.options.transcriber:
+            await self._start_transcriber(settings)
         await self._start_page()
+
+    async def _start_transcriber(self, settings: Settings) -> None:
+        """A transcriber process for the sandbox's voice notes: the sandbox's database, key
+        file and emulator only; no REFLECT_ variable of the operator's reaches it."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("REFLECT_")}
+        env.update(
+            REFLECT_ENV="development",
+            REFLECT_BOT_TOKEN=self.emulator.token,
+            REFLECT_TELEGRAM_BASE_URL=settings.telegram_base_url,
+            REFLECT_TELEGRAM_BASE_FILE_URL=settings.telegram_base_file_url,
+            REFLECT_DATA_DIR=str(settings.data_dir),
+            REFLECT_SPEECH_MAX_SECONDS=str(settings.speech_max_seconds),
+            REFLECT_SPEECH_LANGUAGE=settings.speech_language,
+        )
+        if settings.speech_model is not None:
+            env["REFLECT_SPEECH_MODEL"] = str(settings.speech_model)
+        self._transcriber = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "reflect_bot", "transcriber", cwd=settings.data_dir, env=env
+        )
+        log.info("transcriber started beside the sandbox (pid %s)", self._transcriber.pid)
 
     async def _restore(self) -> None:
         saved = _continuity.read(self.data_dir)
@@ -271,6 +298,15 @@ class Sandbox:
                 _continuity.save(
                     self.emulator, chat_id=self.user_id, clock=self.clock, data_dir=self.data_dir
                 )
+        transcriber, self._transcriber = self._transcriber, None
+        if transcriber is not None and transcriber.returncode is None:
+            with _logged("stopping the transcriber"):
+                transcriber.terminate()
+                try:
+                    await asyncio.wait_for(transcriber.wait(), timeout=10)
+                except TimeoutError:
+                    transcriber.kill()
+                    await transcriber.wait()
         with _logged("stopping the emulator"):
             await self.emulator.stop()
         if self._runner is not None:

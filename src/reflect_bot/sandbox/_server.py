@@ -47,6 +47,7 @@ _PAGE_POLICY = (
     "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 _SANDBOX_KEY: web.AppKey[Sandbox] = web.AppKey("sandbox")
+PAGE_MAX_BODY_BYTES = 16 * 1024 * 1024
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,10 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 def build_page_app(sandbox: Sandbox) -> web.Application:
     # The emulator's own port refuses other sites the same way (emulator/_guard.py).
     from_the_page_only = refuse_other_sites(loopback=True, json_only_under="/")
-    app = web.Application(middlewares=[from_the_page_only, _headers])
+    # Voice notes come as base64 JSON: room for a few minutes of audio (loopback only).
+    app = web.Application(
+        middlewares=[from_the_page_only, _headers], client_max_size=PAGE_MAX_BODY_BYTES
+    )
     app[_SANDBOX_KEY] = sandbox
     app.router.add_get("/", _index)
     app.router.add_get("/static/{name}", _static)

@@ -17,6 +17,7 @@ way to read the old ones.
   pv:f:<clinician> | pv:k                    /forget: erase everything | keep it
   pv:r:<answer> | pv:n:<answer>              an identifying answer: replace it | keep it
   jr:p:<offset> | jr:o:<reflection>          /journal: a page | one reflection
+  vc:<s|e|d|n>:<job>                         a transcript: save | edit | discard | check-in note
   consent | tz:<zone>                        onboarding
   pr:<go|1h|tn|sk>:<delivery>                a prompt: start now, in an hour, tonight, skip
   plan:<yes|adj|no>                          the starter plan offer
@@ -336,6 +337,38 @@ def decode_privacy(data: str) -> PrivacyPress | None:
     if parts[0] == "n":
         return KeepAnswer(number)
     return None
+
+
+# --------------------------------------------------------------------------- voice notes
+
+VOICE = "vc"
+
+
+class TranscriptAction(StrEnum):
+    SAVE = "s"
+    EDIT = "e"
+    DISCARD = "d"
+    CHECKIN_NOTE = "n"  # outside a reflection: add to the latest check-in's last note
+
+
+@dataclass(frozen=True)
+class TranscriptPress:
+    action: TranscriptAction
+    job_id: int
+
+    def encode(self) -> str:
+        return pack(VOICE, self.action.value, self.job_id)
+
+
+def decode_voice(data: str) -> TranscriptPress | None:
+    parts = unpack(data, VOICE)
+    if not parts or len(parts) != 2:
+        return None
+    number = whole_number(parts[1])
+    actions = {action.value: action for action in TranscriptAction}
+    if number is None or parts[0] not in actions:
+        return None
+    return TranscriptPress(actions[parts[0]], number)
 
 
 # --------------------------------------------------------------------------- journal

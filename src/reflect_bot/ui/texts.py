@@ -131,6 +131,75 @@ def help_text(support_text: str | None = None) -> str:
     return "\n".join(lines)
 
 
+# --- voice notes (transcribed on this deployment's own machine; issue #22) -------------------
+
+TRANSCRIBING = "Transcribing… I'll show you what I heard before anything is saved."
+TRANSCRIBING_SLOW = (
+    "Transcribing… Other notes are still waiting, so this may take a while. "
+    "Your note is kept safely until then, and nothing is saved before you check the words."
+)
+VOICE_OFF = (
+    "I can't transcribe voice notes here yet — could you type your answer instead? "
+    "Nothing has been saved."
+)
+VOICE_TOO_LONG = (
+    "That note is longer than I can transcribe here (up to {minutes} min). "
+    "Could you send a shorter one, or type your answer? Nothing was saved, and your "
+    "reflection is where you left it."
+)
+HEARD = "<b>Here's what I heard:</b>\n\n{text}\n\nSave it as your answer, or edit or discard it."
+HEARD_OUTSIDE = (
+    "<b>Here's what I heard:</b>\n\n{text}\n\n"
+    "No reflection is open, so I haven't kept it yet. Add it to the note of your latest "
+    "check-in, or start one with /checkin or /reflect and tap <b>Edit</b> to use these words "
+    "as an answer — or discard them."
+)
+CHECKIN_NOTE_BUTTON = "Add to my latest check-in's note"
+ADDED_TO_CHECKIN = "Added to the last note of your <b>{title}</b>; you'll find it in /journal."
+NO_RECENT_CHECKIN = (
+    "There's no check-in from the last day to add it to. The words are still here: start "
+    "one with /checkin, or tap <b>Edit</b> to copy them."
+)
+SAVE_TRANSCRIPT_BUTTON = "Save"
+EDIT_TRANSCRIPT_BUTTON = "Edit"
+DISCARD_TRANSCRIPT_BUTTON = "Discard"
+EDIT_TRANSCRIPT = (
+    "Here are the words to correct — copy them, change what you like and send them as a "
+    "message; I'll save what you send as your answer:\n\n<code>{text}</code>"
+)
+EDIT_TRANSCRIPT_OUTSIDE = (
+    "Here are the words to copy — send them as your answer once a reflection asks:"
+    "\n\n<code>{text}</code>"
+)
+TRANSCRIPT_SAVED_MARK = "\n\n✓ Saved as your answer."
+TRANSCRIPT_ADDED_MARK = "\n\n✓ Added to your check-in."
+TRANSCRIPT_EDITING_MARK = "\n\n✎ Editing."
+TRANSCRIPT_DISCARDED = "Discarded — nothing from that voice note was kept."
+TRANSCRIPT_MOVED_ON = (
+    "That question has already moved on, so I didn't save these words. Here they are to "
+    "copy:\n\n<code>{text}</code>"
+)
+TRANSCRIPT_GONE = "That transcript has already been saved, edited or discarded."
+TRANSCRIBE_FAILED = {
+    "too_long": VOICE_TOO_LONG,
+    "unreadable": (
+        "I couldn't read that audio file. Could you send it as a voice note, or type your "
+        "answer? Nothing was saved, and your reflection is where you left it."
+    ),
+    "language": (
+        "That sounded like a language I can't transcribe here yet. Could you type your "
+        "answer instead? Nothing was saved, and your reflection is where you left it."
+    ),
+    "silent": (
+        "I couldn't hear any words in that note. Could you try again, or type your answer? "
+        "Your reflection is where you left it."
+    ),
+    "gave_up": (
+        "Sorry — I tried several times and couldn't transcribe that note. Could you type your "
+        "answer instead? Nothing was saved, and your reflection is where you left it."
+    ),
+}
+
 # --- concepts and programs ------------------------------------------------------------------
 
 REFLECT_ON_THIS = "Reflect on this"

@@ -160,6 +160,12 @@ async def _say(update: Update, context: ReflectContext, outcome: Outcome) -> Non
     # NothingOpen: each caller says what fits; Told: already said.
 
 
+async def say_next(update: Update, context: ReflectContext, outcome: Outcome) -> None:
+    """Says an outcome of another family's flow (a saved voice transcript's next question,
+    say) without touching the pressed button's query: the caller answers it."""
+    await _say(update, context, outcome)
+
+
 def _question_text(question: Question, support_text: str | None) -> str:
     before = ""
     if question.other_set_aside is not None:

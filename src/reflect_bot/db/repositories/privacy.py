@@ -39,6 +39,7 @@ from reflect_bot.db.models import (
     SupervisionSession,
     SupervisorComment,
     SupervisorLink,
+    TranscriptionJob,
 )
 from reflect_bot.db.statements import rowcount
 
@@ -92,6 +93,10 @@ async def forget(session: AsyncSession, *, clinician_id: int, telegram_user_id: 
         col(Reflection.clinician_id) == clinician_id
     )
     answer_ids = select(col(Answer.id)).where(col(Answer.reflection_id).in_(reflection_ids))
+    # Voice notes waiting for (or holding) a transcript: audio and words go too.
+    await session.execute(
+        delete(TranscriptionJob).where(col(TranscriptionJob.clinician_id) == clinician_id)
+    )
     await session.execute(
         delete(AnswerRevision).where(col(AnswerRevision.answer_id).in_(answer_ids))
     )

@@ -366,6 +366,49 @@ async def revise_answer(
     await session.flush()
 
 
+async def latest_completed(
+    session: AsyncSession, *, clinician_id: int, program_id: str, since: datetime
+) -> Reflection | None:
+    """The clinician's most recent completed reflection on the program, finished since."""
+    result = await session.execute(
+        select(Reflection)
+        .where(
+            col(Reflection.clinician_id) == clinician_id,
+            col(Reflection.program_id) == program_id,
+            col(Reflection.status) == ReflectionStatus.COMPLETED.value,
+            col(Reflection.finished_at) >= since,
+        )
+        .order_by(col(Reflection.finished_at).desc())
+        .limit(1)
+    )
+    return result.scalars().first()
+
+
+async def add_answer_later(
+    session: AsyncSession,
+    *,
+    reflection: Reflection,
+    step_id: str,
+    position: int,
+    question: str,
+    text: str,
+    now: datetime,
+) -> None:
+    """A text answer to a step of a finished reflection that had none (a later note)."""
+    session.add(
+        Answer(
+            reflection_id=_id(reflection),
+            step_id=step_id,
+            position=position,
+            question=question,
+            kind=AnswerKind.TEXT.value,
+            text=text,
+            answered_at=now,
+        )
+    )
+    await session.flush()
+
+
 async def revisions_of(session: AsyncSession, *, answer_id: int) -> list[AnswerRevision]:
     """Earlier versions of an answer, oldest first."""
     result = await session.execute(

@@ -489,6 +489,78 @@
     });
   });
 
+  // -- voice notes: an attached audio file, or a recording where the browser allows ------------
+  async function sendVoice(blob, seconds) {
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    let binary = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) {
+      binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    }
+    try {
+      await api(`/_emulator/chats/${state.chatId}/voice`, {
+        data_base64: btoa(binary),
+        duration: Math.max(1, Math.round(seconds)),
+        mime_type: blob.type || "audio/ogg",
+      });
+    } catch (error) {
+      toast(`Not sent: ${error.message}`);
+    }
+  }
+
+  async function audioSeconds(blob) {
+    // The length Telegram would report; 1 when the browser cannot decode the file
+    // (the transcriber measures it again either way).
+    try {
+      const context = new AudioContext();
+      const decoded = await context.decodeAudioData(await blob.arrayBuffer());
+      context.close();
+      return decoded.duration;
+    } catch {
+      return 1;
+    }
+  }
+
+  $("attach-button").addEventListener("click", () => $("voice-file").click());
+  $("voice-file").addEventListener("change", async (event) => {
+    const file = event.target.files[0];
+    event.target.value = "";
+    if (file) await sendVoice(file, await audioSeconds(file));
+  });
+
+  const recording = { recorder: null, chunks: [], started: 0 };
+  const recordButton = $("record-button");
+  if (navigator.mediaDevices && window.MediaRecorder) recordButton.hidden = false;
+  recordButton.addEventListener("click", async () => {
+    if (recording.recorder) {
+      recording.recorder.stop();
+      return;
+    }
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+    } catch (error) {
+      toast(`The microphone is not available: ${error.message}`);
+      return;
+    }
+    const recorder = new MediaRecorder(stream);
+    recording.recorder = recorder;
+    recording.chunks = [];
+    recording.started = performance.now();
+    recorder.addEventListener("dataavailable", (event) => recording.chunks.push(event.data));
+    recorder.addEventListener("stop", async () => {
+      stream.getTracks().forEach((track) => track.stop());
+      recording.recorder = null;
+      recordButton.classList.remove("recording");
+      recordButton.setAttribute("aria-pressed", "false");
+      const seconds = (performance.now() - recording.started) / 1000;
+      await sendVoice(new Blob(recording.chunks, { type: recorder.mimeType }), seconds);
+    });
+    recorder.start();
+    recordButton.classList.add("recording");
+    recordButton.setAttribute("aria-pressed", "true");
+    toast("Recording… tap the microphone again to send.");
+  });
+
   input.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
