@@ -146,6 +146,9 @@ async def test_rotation_moves_everything_to_the_new_key(
         "learning_goal.text",
         "goal_check_in.text",
         "supervisor_comment.text",
+        # A voice note's audio and transcript, held until the clinician decides.
+        "transcription_job.audio",
+        "transcription_job.transcript",
     }
 
     set_keys([key_b])  # the old key is gone
