@@ -9,6 +9,7 @@ from __future__ import annotations
 from reflect_bot.domain.export import JournalAnswer, JournalEntry
 from reflect_bot.domain.journaling import AnswerKind, ReflectionStatus
 from reflect_bot.domain.portfolio import Account, Evidence
+from reflect_bot.render.markdown import rating_text
 from reflect_bot.ui import texts
 from reflect_bot.ui.portfolio import gaps_text
 
@@ -80,7 +81,7 @@ def question_text(answer: JournalAnswer) -> str:
 def answer_text(answer: JournalAnswer) -> str:
     """The answer as shown: the words as typed, a rating with its scale, a choice's label."""
     if answer.kind == AnswerKind.RATING and answer.rating is not None:
-        shown = _rating(answer)
+        shown = rating_text(answer)
     elif answer.kind == AnswerKind.CHOICE and answer.choice_label:
         shown = answer.choice_label
     elif answer.text and answer.text.strip():
@@ -88,18 +89,6 @@ def answer_text(answer: JournalAnswer) -> str:
     else:
         shown = texts.EXPORT_DOC_NO_TEXT
     return f"{shown} {texts.EXPORT_DOC_EDITED}" if answer.edited else shown
-
-
-def _rating(answer: JournalAnswer) -> str:
-    rating, top = answer.rating, answer.rating_max
-    if answer.scale is None:
-        return texts.EXPORT_DOC_RATING.format(rating=rating, top=top)
-    low, high = answer.scale
-    if rating == 1:
-        return texts.EXPORT_DOC_RATING_END.format(rating=rating, top=top, label=low)
-    if rating == top:
-        return texts.EXPORT_DOC_RATING_END.format(rating=rating, top=top, label=high)
-    return texts.EXPORT_DOC_RATING_SCALE.format(rating=rating, top=top, low=low, high=high)
 
 
 def not_chosen_text(evidence: Evidence, choice_id: str) -> str:

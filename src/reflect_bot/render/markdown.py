@@ -434,7 +434,7 @@ def _answer(answer: JournalAnswer) -> str:
     if answer.kind == AnswerKind.SKIPPED:
         return f"*{texts.EXPORT_DOC_SKIPPED}*"
     if answer.kind == AnswerKind.RATING and answer.rating is not None:
-        shown = escape_inline(_rating(answer))
+        shown = escape_inline(rating_text(answer))
     elif answer.kind == AnswerKind.CHOICE and answer.choice_label:
         shown = escape_inline(answer.choice_label)
     elif answer.text and answer.text.strip():
@@ -444,7 +444,8 @@ def _answer(answer: JournalAnswer) -> str:
     return f"{shown} *{texts.EXPORT_DOC_EDITED}*" if answer.edited else shown
 
 
-def _rating(answer: JournalAnswer) -> str:
+def rating_text(answer: JournalAnswer) -> str:
+    """A rating as the journal reads it, with the scale's end labels (plain text)."""
     rating, top = answer.rating, answer.rating_max
     if answer.scale is None:
         return texts.EXPORT_DOC_RATING.format(rating=rating, top=top)
