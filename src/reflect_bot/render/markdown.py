@@ -55,6 +55,7 @@ __all__ = [
     "escape_inline",
     "escape_text",
     "heading_id",
+    "rating_text",
     "render",
     "render_parts",
 ]
