@@ -80,8 +80,8 @@ async def admit(update: Update, context: ReflectContext, *, memory: GuardMemory)
     flow took is committed once the update has been handled (bot/updates.py).
 
     Access control is on when REFLECT_ALLOWED_USER_IDS is set or once any invite exists.
-    A stranger gets one polite message and nothing about them is stored: membership is
-    decided before the update id is recorded. `/start <code>` redeems an invite. A
+    A stranger gets one polite message and nothing about them is stored: the transaction
+    that recorded the update id is rolled back. `/start <code>` redeems an invite. A
     redelivered update (same update_id) stops here, before it is handled a second time.
     """
     services = services_of(context)
@@ -90,14 +90,19 @@ async def admit(update: Update, context: ReflectContext, *, memory: GuardMemory)
     now = services.clock.now()
     try:
         async with held_transaction(services.sessions) as session:
+            # On PostgreSQL this also makes two instances handed this person's updates at
+            # once take turns, from here until the handler's flow commits.
+            fresh = await updates.mark_processed(
+                session,
+                update_id=update.update_id,
+                now=now,
+                person=None if user is None else user.id,
+            )
             seen = None
-            if user is not None:
-                # Two instances handed this person's updates at once take turns here.
-                await clinicians.one_at_a_time(session, telegram_user_id=user.id)
+            if fresh and user is not None:
                 seen = await clinicians.admission(session, telegram_user_id=user.id)
                 if not await _is_member(session, context, memory, seen, user.id, code, now):
-                    raise _Stranger
-            fresh = await updates.mark_processed(session, update_id=update.update_id, now=now)
+                    raise _Stranger  # rolled back: the update id is not kept either
     except _Stranger:
         assert user is not None
         await _turn_away(update, context, memory, user.id, tried_code=code is not None)

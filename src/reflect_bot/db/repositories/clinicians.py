@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, exists, func, select
+from sqlalchemy import and_, bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -47,24 +47,6 @@ _ADMISSION = (
     .where(col(Clinician.telegram_user_id) == bindparam("telegram_user_id"))
 )
 _INVITE_FLAGS = select(_INVITES_EXIST, _REDEEMED)
-
-
-# Waits for, then holds until the transaction ends, the lock on one person's updates.
-_ONE_AT_A_TIME = select(func.pg_advisory_xact_lock(bindparam("telegram_user_id")))
-
-
-async def one_at_a_time(session: AsyncSession, *, telegram_user_id: int) -> None:
-    """Makes this transaction the only one handling this person's updates until it ends,
-    across every bot instance on the database: the next one waits, then reads what this one
-    committed (each answer meets the step the one before it left).
-
-    PostgreSQL: a transaction-scoped advisory lock keyed by the Telegram user id (taken before
-    anything is read, so the reads that follow see the other instance's commit). SQLite
-    serves one bot process, whose updates from one chat already run one at a time
-    (bot/updates.py), and its writers one at a time.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(_ONE_AT_A_TIME, {"telegram_user_id": telegram_user_id})
 
 
 async def admission(session: AsyncSession, *, telegram_user_id: int) -> Admission:
