@@ -40,6 +40,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # The operator's configuration (docs/deploy.md), with the test's ports filled in.
 HAPROXY_CONFIG = """\
+global
+    stats socket {stats}
+
 defaults
     mode http
     timeout connect 1s
@@ -95,6 +98,23 @@ async def _process(
             await child.wait()
 
 
+async def _requests_per_server(socket_path: Path) -> dict[str, int]:
+    """Requests each instance has been sent so far, from haproxy's stats socket."""
+    reader, writer = await asyncio.open_unix_connection(str(socket_path))
+    writer.write(b"show stat\n")
+    await writer.drain()
+    csv = (await reader.read()).decode()
+    writer.close()
+    header, *rows = csv.lstrip("# ").splitlines()
+    names = header.split(",")
+    served = {}
+    for row in rows:
+        fields = dict(zip(names, row.split(","), strict=False))
+        if fields.get("pxname") == "reflect_bot" and fields.get("svname") in ("one", "two"):
+            served[fields["svname"]] = int(fields["stot"] or 0)
+    return served
+
+
 async def _onboard(emulator: BotAPIEmulator, user: int, first_question: str) -> None:
     await emulator.send_text(user, "/start")
     notice = await emulator.wait_for_bot_message(user, timeout=30)
@@ -121,7 +141,8 @@ async def test_two_instances_behind_haproxy_survive_one_killed_during_a_burst(
     await asyncio.to_thread(upgrade_head, postgres_url)
     proxy, one, two = _free_port(), _free_port(), _free_port()
     config = tmp_path / "haproxy.cfg"
-    config.write_text(HAPROXY_CONFIG.format(proxy=proxy, one=one, two=two))
+    stats = tmp_path / "haproxy.sock"
+    config.write_text(HAPROXY_CONFIG.format(proxy=proxy, one=one, two=two, stats=stats))
     async with AsyncExitStack() as stack:
         emulator = await stack.enter_async_context(BotAPIEmulator(token="424242:PROXY"))
         await stack.enter_async_context(
@@ -169,6 +190,8 @@ async def test_two_instances_behind_haproxy_survive_one_killed_during_a_burst(
         await emulator.wait_until(
             lambda: emulator.webhook.delivered >= before + 3, timeout=30, description="burst"
         )
+        served = await _requests_per_server(stats)
+        assert served["one"] > 0 and served["two"] > 0, f"round robin: {served}"
         instances[0].send_signal(signal.SIGKILL)
         for user in users:
             await emulator.wait_for_bot_message(
