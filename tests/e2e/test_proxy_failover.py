@@ -17,6 +17,8 @@ import socket
 import sys
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -26,8 +28,9 @@ from sqlmodel import col
 from reflect_bot.catalog import Role, load_catalog
 from reflect_bot.db.engine import create_engine, create_sessionmaker, transaction
 from reflect_bot.db.migrations import upgrade_head
-from reflect_bot.db.models import Answer, Clinician, Reflection
+from reflect_bot.db.models import Answer, Clinician, Delivery, Reflection
 from reflect_bot.emulator import BotAPIEmulator
+from tests import factories
 
 pytestmark = pytest.mark.slow
 
@@ -132,12 +135,20 @@ async def _onboard(emulator: BotAPIEmulator, user: int, first_question: str) -> 
     )
 
 
-async def test_two_instances_behind_haproxy_survive_one_killed_during_a_burst(
-    postgres_url: str, tmp_path: Path, encryption_key: str
-) -> None:
+@dataclass
+class Deployment:
+    emulator: BotAPIEmulator
+    instances: list[asyncio.subprocess.Process]
+    stats: Path  # haproxy's stats socket
+
+
+@asynccontextmanager
+async def deployment(
+    postgres_url: str, tmp_path: Path, encryption_key: str, **settings: str
+) -> AsyncIterator[Deployment]:
+    """haproxy and two `reflect-bot webhook` processes on one migrated database, both
+    listening and registered; all stopped (SIGKILL) on exit."""
     haproxy = _haproxy()
-    program = load_catalog(ROOT / "prompts").program_for(Role.CHECKIN)
-    first, second = program.steps[0], program.steps[1]
     await asyncio.to_thread(upgrade_head, postgres_url)
     proxy, one, two = _free_port(), _free_port(), _free_port()
     config = tmp_path / "haproxy.cfg"
@@ -165,6 +176,7 @@ async def test_two_instances_behind_haproxy_survive_one_killed_during_a_burst(
                 "REFLECT_WEBHOOK_LISTEN": "127.0.0.1",
                 "REFLECT_WEBHOOK_PORT": str(port),
                 "REFLECT_WEBHOOK_PATH": PATH,
+                **{f"REFLECT_{key.upper()}": value for key, value in settings.items()},
             }
             instances.append(
                 await stack.enter_async_context(
@@ -177,7 +189,16 @@ async def test_two_instances_behind_haproxy_survive_one_killed_during_a_burst(
             lambda: emulator.webhook.url is not None, timeout=60, description="setWebhook"
         )
         await asyncio.sleep(1.0)  # both listening, the proxy's checks passed
+        yield Deployment(emulator, instances, stats)
 
+
+async def test_two_instances_behind_haproxy_survive_one_killed_during_a_burst(
+    postgres_url: str, tmp_path: Path, encryption_key: str
+) -> None:
+    program = load_catalog(ROOT / "prompts").program_for(Role.CHECKIN)
+    first, second = program.steps[0], program.steps[1]
+    async with deployment(postgres_url, tmp_path, encryption_key) as deployed:
+        emulator, instances, stats = deployed.emulator, deployed.instances, deployed.stats
         users = [FIRST_USER + n for n in range(CLINICIANS)]
         for user in users:
             await _onboard(emulator, user, first.question)
@@ -217,3 +238,47 @@ async def test_two_instances_behind_haproxy_survive_one_killed_during_a_burst(
     finally:
         await engine.dispose()
     assert dict(rows) == dict.fromkeys(users, 1), "every answer stored once"
+
+
+async def test_two_full_instances_send_each_due_prompt_once(
+    postgres_url: str, tmp_path: Path, encryption_key: str
+) -> None:
+    """Both instances run the scheduler (ticking fast): every prompt that falls due is sent
+    by one of them, once."""
+    program = load_catalog(ROOT / "prompts").program_for(Role.CHECKIN)
+    async with deployment(postgres_url, tmp_path, encryption_key, tick_seconds="0.2") as deployed:
+        emulator = deployed.emulator
+        users = [FIRST_USER + n for n in range(CLINICIANS)]
+        # Due this minute, as the schedule says (UTC: the clinicians are in a UTC zone).
+        due = datetime.now(UTC).replace(second=0, microsecond=0)
+        engine = create_engine(postgres_url)
+        try:
+            async with transaction(create_sessionmaker(engine)) as session:
+                for user in users:
+                    emulator.private_chat(user, started=True)
+                    person = await factories.add(
+                        session, factories.clinician(user=user, zone="UTC")
+                    )
+                    assert person.id is not None
+                    plan = await factories.add(
+                        session,
+                        factories.schedule(
+                            clinician_id=person.id, local_time=due.time(), created_at=due
+                        ),
+                    )
+                    assert plan.id is not None
+                    prompt = factories.delivery(
+                        clinician_id=person.id, schedule_id=plan.id, due_at=due, created_at=due
+                    )
+                    prompt.program_id = program.id
+                    await factories.add(session, prompt)
+            for user in users:
+                await emulator.wait_for_bot_message(user, timeout=30)
+            await asyncio.sleep(2.0)  # ten more ticks of each instance
+            async with transaction(create_sessionmaker(engine)) as session:
+                statuses = (await session.execute(select(col(Delivery.status)))).scalars().all()
+        finally:
+            await engine.dispose()
+    for user in users:
+        assert len(emulator.bot_messages(user)) == 1, f"clinician {user} was prompted once"
+    assert statuses.count("sent") == CLINICIANS
