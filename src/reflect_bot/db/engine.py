@@ -90,6 +90,10 @@ async def held_transaction(
     `transaction(sessions)` to continue and commit; `finish_held` commits it if nothing did.
 
     An error inside the block rolls it back and closes it, as `transaction` does.
+
+    What it wrote stays uncommitted until then: on SQLite that is the database's write lock,
+    on PostgreSQL the rows' locks (and any advisory lock), so a handler should reach its
+    first flow before anything slow (a handler that only replies holds them for its reply).
     """
     if _HELD.get() is not None:  # pragma: no cover - one admission per update
         raise RuntimeError("a held transaction is already open in this task")
