@@ -162,10 +162,10 @@ async def start(
             now = clock.now()
             open_one, _ = await store.open_reflection(
                 session,
-                clinician_id=clinician_id,
-                now=now,
-                stale_before=now - journaling.STALE_AFTER,
-                seen=seen,
+            clinician_id=clinician_id,
+            now=now,
+            stale_before=now - journaling.STALE_AFTER,
+            seen=seen,
             )
             if open_one is not None:
                 answered = len(await store.given_answers(session, reflection_id=_id(open_one)))

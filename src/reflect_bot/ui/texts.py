@@ -67,8 +67,6 @@ def support_offer(support_text: str | None = None) -> str:
     """The support offer, naming the deployment's own support (escaped) or the default."""
     support = escape(support_text.strip(), quote=False) if support_text else None
     return SUPPORT_OFFER.format(support=support or DEFAULT_SUPPORT_TEXT)
-
-
 CONSENT_BUTTON = "I understand — let's begin"
 CONSENT_THANKS = "Thank you. One more thing before we start."
 ASK_TIMEZONE = (
@@ -226,27 +224,10 @@ def answers(count: int) -> str:
 
 DAY_NAMES: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 DAY_NAMES_PLURAL: tuple[str, ...] = (
-    "Mondays",
-    "Tuesdays",
-    "Wednesdays",
-    "Thursdays",
-    "Fridays",
-    "Saturdays",
-    "Sundays",
+    "Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays",
 )
 MONTH_NAMES: tuple[str, ...] = (
-    "Jan",
-    "Feb",
-    "Mar",
-    "Apr",
-    "May",
-    "Jun",
-    "Jul",
-    "Aug",
-    "Sep",
-    "Oct",
-    "Nov",
-    "Dec",
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 )
 LOCAL_DAY = "{weekday} {day} {month}"  # e.g. "Thu 5 Nov"
 LOCAL_MOMENT = "{weekday} {day} {month} at {time}"

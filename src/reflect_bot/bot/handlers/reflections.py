@@ -58,7 +58,6 @@ from reflect_bot.ui.callbacks import (
 
 log = logging.getLogger(__name__)
 
-
 class Told:
     """Already said: the answer could not be stored and the clinician was asked to resend."""
 

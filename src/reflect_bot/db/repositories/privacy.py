@@ -64,7 +64,9 @@ async def holdings(session: AsyncSession, *, clinician_id: int) -> Holdings:
             .where(col(Schedule.clinician_id) == clinician_id)
         ),
         digests=await count(
-            select(func.count()).select_from(Digest).where(col(Digest.clinician_id) == clinician_id)
+            select(func.count())
+            .select_from(Digest)
+            .where(col(Digest.clinician_id) == clinician_id)
         ),
     )
 
@@ -75,7 +77,9 @@ async def forget(session: AsyncSession, *, clinician_id: int, telegram_user_id: 
     The child tables are emptied explicitly, children first, as well as by the cascades,
     so the result does not depend on SQLite's foreign_keys pragma being on.
     """
-    reflection_ids = select(col(Reflection.id)).where(col(Reflection.clinician_id) == clinician_id)
+    reflection_ids = select(col(Reflection.id)).where(
+        col(Reflection.clinician_id) == clinician_id
+    )
     answer_ids = select(col(Answer.id)).where(col(Answer.reflection_id).in_(reflection_ids))
     await session.execute(
         delete(AnswerRevision).where(col(AnswerRevision.answer_id).in_(answer_ids))
@@ -89,7 +93,9 @@ async def forget(session: AsyncSession, *, clinician_id: int, telegram_user_id: 
     mark_erased(session)  # and wiped from SQLite's write-ahead log once committed
     # The invite stays marked as used (so it cannot be used again), but no longer says by whom.
     await session.execute(
-        update(Invite).where(col(Invite.redeemed_by) == telegram_user_id).values(redeemed_by=None)
+        update(Invite)
+        .where(col(Invite.redeemed_by) == telegram_user_id)
+        .values(redeemed_by=None)
     )
     return rowcount(result) > 0
 
@@ -129,7 +135,9 @@ async def has_redeemed(session: AsyncSession, *, telegram_user_id: int) -> bool:
     return bool((await session.execute(query)).scalar_one())
 
 
-async def redeem(session: AsyncSession, *, code: str, telegram_user_id: int, now: datetime) -> bool:
+async def redeem(
+    session: AsyncSession, *, code: str, telegram_user_id: int, now: datetime
+) -> bool:
     """Marks the invite as used by this person; False if unknown, expired or already used.
 
     One conditional UPDATE, so two people racing for one code cannot both get in.
@@ -182,7 +190,9 @@ async def replace_answer_text(
 ) -> None:
     """Replaces the text for good: earlier versions are deleted, not kept as revisions,
     because the point is that the identifying details are gone."""
-    await session.execute(delete(AnswerRevision).where(col(AnswerRevision.answer_id) == answer.id))
+    await session.execute(
+        delete(AnswerRevision).where(col(AnswerRevision.answer_id) == answer.id)
+    )
     mark_erased(session)
     answer.text = text
     answer.edited_at = now
