@@ -148,6 +148,14 @@ class Outcome:
     expected: int
     missing: list[str]
     onboarding_seconds: float
+    bot_cpu_seconds: float = 0.0  # during the waves
+    emulator_cpu_seconds: float = 0.0  # this process (emulator and clients), during the waves
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds process `pid` has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def run(count: int) -> tuple[Outcome, dict[str, str]]:
@@ -172,7 +180,7 @@ async def run(count: int) -> tuple[Outcome, dict[str, str]]:
                 "REFLECT_ENCRYPTION_KEYS": key,
                 "REFLECT_LOG_LEVEL": "WARNING",
             }
-            await stack.enter_async_context(
+            bot = await stack.enter_async_context(
                 process([sys.executable, "-m", "reflect_bot", "run"], env, Path(folder) / "bot.log")
             )
             clinicians = [Clinician(FIRST_USER + n, program) for n in range(count)]
@@ -185,11 +193,13 @@ async def run(count: int) -> tuple[Outcome, dict[str, str]]:
 
             latencies: list[float] = []
             wave_seconds: list[float] = []
+            bot_cpu, own_cpu = _cpu_seconds(bot.pid), time.process_time()
             while any(c.step is not None for c in clinicians):
                 answering = [c for c in clinicians if c.step is not None]
                 began = time.monotonic()
                 latencies += await asyncio.gather(*(_answer(emulator, c) for c in answering))
                 wave_seconds.append(time.monotonic() - began)
+            bot_cpu, own_cpu = _cpu_seconds(bot.pid) - bot_cpu, time.process_time() - own_cpu
 
             stored = await _stored(url, key)
             info = machine()
@@ -213,6 +223,8 @@ async def run(count: int) -> tuple[Outcome, dict[str, str]]:
         expected=sum(len(c.sent) for c in clinicians),
         missing=missing,
         onboarding_seconds=onboarding,
+        bot_cpu_seconds=bot_cpu,
+        emulator_cpu_seconds=own_cpu,
     )
     return outcome, info
 
@@ -251,6 +263,11 @@ def report(outcome: Outcome, info: dict[str, str]) -> str:
         "Bot API calls (the next question; for a typed rating or choice, also taking the "
         "answered question's buttons away). Telegram itself would cap the replies at about "
         "30 messages/s, so on Telegram the queue, not the bot, sets the tail.",
+        f"- CPU during the waves: the bot {outcome.bot_cpu_seconds:.1f} s "
+        f"({outcome.bot_cpu_seconds / len(values) * 1000:.1f} ms per answer), the benchmark "
+        f"process with the emulator {outcome.emulator_cpu_seconds:.1f} s, over "
+        f"{sum(outcome.wave_seconds):.1f} s of waves on {os.cpu_count()} cores shared with "
+        "the machine's other work (load average below).",
         f"- Onboarding (set-up, {ONBOARD_GROUP} at a time: /start, consent, time zone, plan "
         f"offer, /checkin): {outcome.onboarding_seconds:.1f} s for {outcome.clinicians}.",
         "",

@@ -3,8 +3,9 @@
 python-telegram-bot's own webhook server (`run_webhook`) is built on tornado, and PTB imports
 tornado whenever it is installed, polling or not (≈ 3 MB). aiohttp already serves the
 emulator and the sandbox, so it serves the webhook too: one web server library, not two.
-This is PTB's "custom webhook bot" pattern: the Application runs without an Updater and
-every accepted update goes onto its update_queue, where polling would have put it.
+This is PTB's "custom webhook bot" pattern: the Application runs without an Updater. Each
+accepted update is handled before its request is answered, so a 200 means handled: with
+two instances behind a proxy, what one did not finish is retried at the other.
 """
 
 from __future__ import annotations
@@ -107,8 +108,14 @@ def _receiver(
             # The body may hold what a clinician wrote: only the failure's type is logged.
             log.warning("webhook request refused, not a Telegram update: %s", type(exc).__name__)
             return web.Response(status=400)
-        # Repeated update ids are recognised later, by the admit guard (every id is recorded).
-        await application.update_queue.put(update)
+        # Acknowledged only once handled (an answer committed, its reply sent): an update
+        # lost with this instance, killed half-way, is posted again by Telegram or a proxy
+        # and handled by whichever instance gets it. Through the update processor, as
+        # polling does: one chat's updates in order, the guard's transaction finished.
+        # Repeated update ids are recognised by the admit guard (every id is recorded).
+        await application.update_processor.process_update(
+            update, application.process_update(update)
+        )
         return web.Response()
 
     return receive

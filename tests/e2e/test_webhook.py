@@ -102,6 +102,11 @@ async def test_the_emulator_delivers_through_the_webhook_with_the_secret(
     await emulator.send_text(USER, "/start")
     welcome = await emulator.wait_for_bot_message(USER, timeout=5)
     assert "Welcome" in (welcome.text or "")
+    # The update is acknowledged once handled, so the reply can arrive just before the 200.
+    for _ in range(100):  # up to 5 s
+        if emulator.webhook.delivered:
+            break
+        await asyncio.sleep(0.05)
     assert emulator.webhook.delivered == 1 and emulator.webhook.last_error_message is None
 
 
@@ -125,6 +130,18 @@ async def test_requests_without_the_secret_are_refused_and_repeats_are_ignored(
     async with transaction(webhook_bot.app.bot_data.services.sessions) as session:
         seen = (await session.execute(select(col(ProcessedUpdate.update_id)))).scalars().all()
     assert sorted(seen) == [900_003], "refused requests were never processed"
+
+
+async def test_an_update_is_acknowledged_only_once_handled(webhook_bot: WebhookBot) -> None:
+    """A 200 means handled (its update id committed, its reply sent): with two instances
+    behind a proxy, an update an instance did not finish is posted again, never lost."""
+    emulator, url = webhook_bot.emulator, webhook_bot.url
+    emulator.private_chat(WRITER, started=True)
+    assert await _post(url, _update(900_010, "/help"), SECRET) == 200
+    assert len(emulator.bot_messages(WRITER)) == 1, "the reply was sent before the 200"
+    async with transaction(webhook_bot.app.bot_data.services.sessions) as session:
+        seen = (await session.execute(select(col(ProcessedUpdate.update_id)))).scalars().all()
+    assert list(seen) == [900_010], "and the update id was committed"
 
 
 async def test_a_body_that_is_not_an_update_is_refused(webhook_bot: WebhookBot) -> None:

@@ -18,7 +18,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from reflect_bot.bot.context import ReflectContext, services_of
-from reflect_bot.db.engine import transaction
+from reflect_bot.db.engine import finish_held, held_transaction
 from reflect_bot.db.repositories import clinicians, privacy, updates
 from reflect_bot.ui import texts
 from reflect_bot.ui.callbacks import CONCEPT_START_PREFIX
@@ -75,9 +75,13 @@ class _Stranger(Exception):
 async def admit(update: Update, context: ReflectContext, *, memory: GuardMemory) -> None:
     """Members only, each update once, and the clinician loaded: one transaction per update.
 
+    The transaction stays open for the handler: its first flow continues and commits it, so
+    the update's record and an answer are committed together (or neither is); whatever no
+    flow took is committed once the update has been handled (bot/updates.py).
+
     Access control is on when REFLECT_ALLOWED_USER_IDS is set or once any invite exists.
-    A stranger gets one polite message and nothing about them is stored: membership is
-    decided before the update id is recorded. `/start <code>` redeems an invite. A
+    A stranger gets one polite message and nothing about them is stored: the transaction
+    that recorded the update id is rolled back. `/start <code>` redeems an invite. A
     redelivered update (same update_id) stops here, before it is handled a second time.
     """
     services = services_of(context)
@@ -85,13 +89,20 @@ async def admit(update: Update, context: ReflectContext, *, memory: GuardMemory)
     code = _invite_code(update)
     now = services.clock.now()
     try:
-        async with transaction(services.sessions) as session:
+        async with held_transaction(services.sessions) as session:
+            # On PostgreSQL this also makes two instances handed this person's updates at
+            # once take turns, from here until the handler's flow commits.
+            fresh = await updates.mark_processed(
+                session,
+                update_id=update.update_id,
+                now=now,
+                person=None if user is None else user.id,
+            )
             seen = None
-            if user is not None:
+            if fresh and user is not None:
                 seen = await clinicians.admission(session, telegram_user_id=user.id)
                 if not await _is_member(session, context, memory, seen, user.id, code, now):
-                    raise _Stranger
-            fresh = await updates.mark_processed(session, update_id=update.update_id, now=now)
+                    raise _Stranger  # rolled back: the update id is not kept either
     except _Stranger:
         assert user is not None
         await _turn_away(update, context, memory, user.id, tried_code=code is not None)
@@ -108,6 +119,7 @@ async def admit(update: Update, context: ReflectContext, *, memory: GuardMemory)
         )
         raise ApplicationHandlerStop from None
     if not fresh:
+        await finish_held(commit=False)  # nothing was written
         log.info("update %s was delivered again; ignored", update.update_id)
         raise ApplicationHandlerStop
     if seen is not None:

@@ -9,12 +9,17 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from reflect_bot.db.engine import finish_held
+
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
     """Concurrent across chats, sequential within one chat.
 
     One slow clinician (or a slow database write) must not hold up everyone else, but two
     answers from the same clinician must be stored in the order they were sent.
+
+    The admission guard's transaction stays open for the update's handler; if no handler
+    continued it, it is committed here, once the update has been handled.
     """
 
     def __init__(self, max_concurrent_updates: int = 64) -> None:
@@ -30,7 +35,12 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._waiting[chat_id] = self._waiting.get(chat_id, 0) + 1
         try:
             async with lock:
-                await coroutine
+                try:
+                    await coroutine
+                except BaseException:
+                    await finish_held(commit=False)
+                    raise
+                await finish_held()
         finally:
             self._waiting[chat_id] -= 1
             if not self._waiting[chat_id]:  # forget idle chats so the map stays small

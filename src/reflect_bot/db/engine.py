@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -49,14 +52,100 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
 async def transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
     """A session whose work is committed on success and rolled back on any error.
 
+    The first transaction an update's handler opens continues the one its admission began
+    (`held_transaction`), so an answer costs one transaction, not two.
+
     A transaction that erased clinical text (`mark_erased`) also wipes SQLite's write-ahead
     log once committed, so the erased ciphertext is not left in the -wal file.
     """
+    held = _take_held(sessions)
+    if held is not None:
+        async with _finishing(held.session) as session:
+            yield session
+        return
     async with sessions() as session:
         async with session.begin():
             yield session
         if session.info.pop(_ERASED, False):
             await _wipe_write_ahead_log(session)
+
+
+@dataclass
+class _Held:
+    sessions: async_sessionmaker[AsyncSession]
+    session: AsyncSession
+    task: asyncio.Task[object] | None  # only the task that began it may continue it
+
+
+# The transaction an update's admission began and its handler has not yet taken: one per
+# asyncio task (an update is handled in one task), never seen by tasks it starts.
+_HELD: ContextVar[_Held | None] = ContextVar("reflect_bot.held_transaction", default=None)
+
+
+@asynccontextmanager
+async def held_transaction(
+    sessions: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """Begins a transaction that stays open after the block, for this task's next
+    `transaction(sessions)` to continue and commit; `finish_held` commits it if nothing did.
+
+    An error inside the block rolls it back and closes it, as `transaction` does.
+
+    What it wrote stays uncommitted until then: on SQLite that is the database's write lock,
+    on PostgreSQL the rows' locks (and any advisory lock), so a handler should reach its
+    first flow before anything slow (a handler that only replies holds them for its reply).
+    """
+    if _HELD.get() is not None:  # pragma: no cover - one admission per update
+        raise RuntimeError("a held transaction is already open in this task")
+    session = sessions()
+    try:
+        await session.begin()
+        yield session
+    except BaseException:
+        await _close(session, commit=False)
+        raise
+    _HELD.set(_Held(sessions, session, asyncio.current_task()))
+
+
+async def finish_held(*, commit: bool = True) -> None:
+    """Ends this task's held transaction if no handler took it: committed (the update was
+    handled) or, with commit=False, rolled back."""
+    held = _HELD.get()
+    if held is None:
+        return
+    _HELD.set(None)
+    await _close(held.session, commit=commit)
+
+
+def _take_held(sessions: async_sessionmaker[AsyncSession]) -> _Held | None:
+    held = _HELD.get()
+    if held is None or held.sessions is not sessions or held.task is not asyncio.current_task():
+        return None
+    _HELD.set(None)
+    return held
+
+
+@asynccontextmanager
+async def _finishing(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """Continues a held transaction: committed on success, rolled back on error, closed."""
+    try:
+        yield session
+    except BaseException:
+        await _close(session, commit=False)
+        raise
+    await _close(session, commit=True)
+
+
+async def _close(session: AsyncSession, *, commit: bool) -> None:
+    try:
+        if commit:
+            await session.commit()
+            if session.info.pop(_ERASED, False):
+                await _wipe_write_ahead_log(session)
+        else:
+            await session.rollback()
+    finally:
+        await session.close()
 
 
 def mark_erased(session: AsyncSession) -> None:

@@ -8,14 +8,16 @@ from sqlalchemy import CursorResult, Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
-def insert_or_ignore(session: AsyncSession, model: Any, *, conflict: list[str]) -> Any:
-    """An insert into `model` that skips rows clashing on the `conflict` columns' unique key.
+def insert_or_ignore(session: AsyncSession | str, model: Any, *, conflict: list[str]) -> Any:
+    """An insert into `model` that skips rows clashing on the `conflict` columns' unique key,
+    for the session's database (or the dialect named).
 
     Both SQLite and PostgreSQL say ON CONFLICT, but SQLAlchemy builds it per dialect. The
     dialect is imported here, not at module level: loading PostgreSQL's costs a SQLite
     process start-up time and ≈ 2 MB it never uses.
     """
-    if session.get_bind().dialect.name == "postgresql":
+    dialect = session if isinstance(session, str) else session.get_bind().dialect.name
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]

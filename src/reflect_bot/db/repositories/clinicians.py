@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -30,29 +30,35 @@ class Admission:
     redeemed: bool  # they came in with an invite
 
 
+# Every update runs these: built once (see reflections.py's statements on why).
+_INVITES_EXIST = select(exists().select_from(Invite)).scalar_subquery()
+_REDEEMED = select(
+    exists().where(col(Invite.redeemed_by) == bindparam("telegram_user_id"))
+).scalar_subquery()
+_ADMISSION = (
+    select(Clinician, Reflection, _INVITES_EXIST, _REDEEMED)
+    .outerjoin(
+        Reflection,
+        and_(
+            col(Reflection.clinician_id) == col(Clinician.id),
+            col(Reflection.status) == ReflectionStatus.IN_PROGRESS.value,
+        ),
+    )
+    .where(col(Clinician.telegram_user_id) == bindparam("telegram_user_id"))
+)
+_INVITE_FLAGS = select(_INVITES_EXIST, _REDEEMED)
+
+
 async def admission(session: AsyncSession, *, telegram_user_id: int) -> Admission:
     """The clinician, their open reflection and the invite facts, in one query.
 
     Every update asks this first, so it is one round trip for a known clinician (a second
     one only for somebody not seen before).
     """
-    invites = select(exists().select_from(Invite)).scalar_subquery()
-    redeemed = select(exists().where(col(Invite.redeemed_by) == telegram_user_id)).scalar_subquery()
-    row = (
-        await session.execute(
-            select(Clinician, Reflection, invites, redeemed)
-            .outerjoin(
-                Reflection,
-                and_(
-                    col(Reflection.clinician_id) == col(Clinician.id),
-                    col(Reflection.status) == ReflectionStatus.IN_PROGRESS.value,
-                ),
-            )
-            .where(col(Clinician.telegram_user_id) == telegram_user_id)
-        )
-    ).one_or_none()
+    who = {"telegram_user_id": telegram_user_id}
+    row = (await session.execute(_ADMISSION, who)).one_or_none()
     if row is None:
-        flags = (await session.execute(select(invites, redeemed))).one()
+        flags = (await session.execute(_INVITE_FLAGS, who)).one()
         return Admission(None, None, bool(flags[0]), bool(flags[1]))
     clinician, reflection, invites_exist, has_redeemed = row
     return Admission(clinician, reflection, bool(invites_exist), bool(has_redeemed))

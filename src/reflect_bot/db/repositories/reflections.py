@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, false, func, insert, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, delete, false, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col
@@ -27,6 +27,46 @@ from reflect_bot.domain.journaling import (
 )
 
 _IN_PROGRESS = ReflectionStatus.IN_PROGRESS.value
+_REFLECTIONS, _ANSWERS = table_of(Reflection), table_of(Answer)
+
+# The statements every answer runs, built once with bound parameters: building a statement
+# and its cache key anew on every call cost a noticeable share of an answer's CPU time
+# (issue #21, bench/results/P1.md).
+_GIVEN_ANSWERS = (
+    select(col(Answer.step_id), col(Answer.kind), col(Answer.rating), col(Answer.choice))
+    .where(col(Answer.reflection_id) == bindparam("reflection_id"))
+    .order_by(col(Answer.position), col(Answer.id))
+)
+_MOVE_ON = (
+    update(_REFLECTIONS)
+    .where(
+        _REFLECTIONS.c.id == bindparam("reflection_id"),
+        _REFLECTIONS.c.status == _IN_PROGRESS,
+        _REFLECTIONS.c.current_step == bindparam("step_id"),
+    )
+    .values(
+        {
+            name: bindparam(f"new_{name}", type_=_REFLECTIONS.c[name].type)
+            for name in (
+                "current_step",
+                "question_message_id",
+                "last_activity_at",
+                "seconds_spent",
+                "status",
+                "finished_at",
+            )
+        }
+    )
+)
+_ADD_ANSWER = insert(_ANSWERS)
+_REMEMBER_QUESTION = (
+    update(_REFLECTIONS)
+    .where(
+        _REFLECTIONS.c.id == bindparam("reflection_id"),
+        _REFLECTIONS.c.current_step == bindparam("step_id"),
+    )
+    .values(question_message_id=bindparam("message_id"))
+)
 
 
 def quotable() -> ColumnElement[bool]:
@@ -103,11 +143,7 @@ class GivenAnswer:
 
 async def given_answers(session: AsyncSession, *, reflection_id: int) -> list[GivenAnswer]:
     """The reflection's answers as the flow needs them (no encrypted columns read)."""
-    result = await session.execute(
-        select(col(Answer.step_id), col(Answer.kind), col(Answer.rating), col(Answer.choice))
-        .where(col(Answer.reflection_id) == reflection_id)
-        .order_by(col(Answer.position), col(Answer.id))
-    )
+    result = await session.execute(_GIVEN_ANSWERS, {"reflection_id": reflection_id})
     return [GivenAnswer(step_id, kind, rating, choice) for step_id, kind, rating, choice in result]
 
 
@@ -180,34 +216,33 @@ async def save_answer(
     }
     # Core statements: this is the path every answer takes, and the ORM's unit of work
     # costs a noticeable share of the round trip (see bench/results/P1.md).
-    reflections, answers = table_of(Reflection), table_of(Answer)
     moved = await session.execute(
-        update(reflections)
-        .where(
-            reflections.c.id == reflection.id,
-            reflections.c.status == _IN_PROGRESS,
-            reflections.c.current_step == step_id,
-        )
-        .values(moved_on)
+        _MOVE_ON,
+        {
+            "reflection_id": reflection.id,
+            "step_id": step_id,
+            **{f"new_{name}": value for name, value in moved_on.items()},
+        },
     )
     if rowcount(moved) != 1:
         return False
     for name, value in moved_on.items():  # the row as stored, without a reload
         set_committed_value(reflection, name, value)
     await session.execute(
-        insert(answers).values(
-            reflection_id=_id(reflection),
-            step_id=step_id,
-            position=position,
-            question=question,
-            kind=answer.kind.value,
-            text=answer.text,
-            rating=answer.rating,
-            choice=answer.choice,
-            choice_label=choice_label,
-            telegram_message_id=telegram_message_id,
-            answered_at=now,
-        )
+        _ADD_ANSWER,
+        {
+            "reflection_id": _id(reflection),
+            "step_id": step_id,
+            "position": position,
+            "question": question,
+            "kind": answer.kind.value,
+            "text": answer.text,
+            "rating": answer.rating,
+            "choice": answer.choice,
+            "choice_label": choice_label,
+            "telegram_message_id": telegram_message_id,
+            "answered_at": now,
+        },
     )
     return True
 
@@ -217,13 +252,8 @@ async def set_question_message(
 ) -> None:
     """Remembers which bot message asked the current step (if it is still current)."""
     await session.execute(
-        update(Reflection)
-        .where(
-            col(Reflection.id) == reflection_id,
-            col(Reflection.current_step) == step_id,
-        )
-        .values(question_message_id=message_id)
-        .execution_options(synchronize_session=False)
+        _REMEMBER_QUESTION,
+        {"reflection_id": reflection_id, "step_id": step_id, "message_id": message_id},
     )
 
 
