@@ -249,6 +249,8 @@ async def test_forget_on_either_side_leaves_no_shared_row_behind(
     await bot.expect("accepted your invite", user=THIRD)
     thanks = await _reflect(bot, user=THIRD)
     await bot.press(texts.SHARE_BUTTON, thanks, user=THIRD)
+    # The share is recorded (with the copy's message ids) once the copy has gone out.
+    await bot.expect("Shared with your supervisor", user=THIRD)
     theirs = await bot.expect("Shared with you by User2002", user=SUPERVISOR)
     assert await _count(bot, SupervisorLink) == 2 and await _count(bot, SharedReflection) == 2
 
