@@ -64,12 +64,13 @@ async def test_concurrent_claims_take_different_jobs(
             await asyncio.sleep(0.2)  # hold the claim's row lock while the other claims
             return None if job is None else job.id
 
-    first, second = await asyncio.gather(claim("a"), claim("b"))
-    assert first is not None and first != second
+    claimed = [job for job in await asyncio.gather(claim("a"), claim("b")) if job is not None]
+    assert claimed and len(set(claimed)) == len(claimed)  # never the same job twice
     if migrated_url.startswith("postgresql"):
         # Several transcribers: the second passes over the locked job to the next one.
-        assert second is not None
-    # SQLite serves one transcriber: a second claimer waits, then finds nothing (None).
+        assert len(claimed) == 2
+    # SQLite serves one transcriber: whichever claims second waits, then finds its job taken
+    # (on a busy machine either may be first).
 
 
 async def test_a_dead_transcribers_claim_is_taken_over_after_its_lease(
