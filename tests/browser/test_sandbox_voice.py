@@ -48,7 +48,9 @@ async def test_a_voice_note_attached_on_the_page_is_transcribed(
 
     await page.set_input_files("#voice-file", str(clip))
     heard = page.locator(".row.bot", has_text="Here's what I heard").last
-    await expect(heard).to_contain_text("pattern", timeout=120_000)
+    # The page's part is getting the audio to the transcriber: one clear word is enough here
+    # (synthetic speech's last words come out differently with the machine's threads).
+    await expect(heard).to_contain_text("Supervision", timeout=120_000)
     await _screenshot(page, "voice-01-heard")
     await _click(page, "Discard")
     await _wait_for_bot(page, "Discarded")
