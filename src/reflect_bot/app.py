@@ -33,6 +33,7 @@ from reflect_bot.bot.handlers import (
     supervision,
     voice,
 )
+from reflect_bot.bot.question_messages import QuestionMessages
 from reflect_bot.bot.updates import PerChatUpdateProcessor
 from reflect_bot.catalog import Catalog, load_catalog
 from reflect_bot.clock import Clock, SystemClock
@@ -100,6 +101,7 @@ def build_application(
         .build()
     )
     application.bot_data.services = services
+    application.bot_data.questions = QuestionMessages(services.sessions)
     _register_handlers(application)
     return application
 
@@ -195,6 +197,7 @@ async def _tick(context: ReflectContext) -> None:
 
 
 async def _post_shutdown(application: ReflectApplication) -> None:
+    await application.bot_data.questions.close()
     await application.bot_data.services.engine.dispose()
 
 

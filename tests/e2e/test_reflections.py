@@ -4,6 +4,7 @@ flow around them (progress, skip, cancel, resume/discard, follow-ups, completion
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select, text
 from sqlmodel import col
@@ -11,7 +12,8 @@ from sqlmodel import col
 from reflect_bot.catalog import StepKind
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Answer, Reflection
-from tests.e2e.harness import USER, Harness
+from reflect_bot.emulator import BotAPIEmulator
+from tests.e2e.harness import USER, Harness, running_bot
 from tests.shipped import CHECKIN_PROGRAM_ID, PROGRAM_IDS
 
 
@@ -205,3 +207,40 @@ async def test_reflect_lists_programs_and_starts_the_one_pressed(bot: Harness) -
     answer = await bot.press_for_answer(next(t for t in menu.button_texts if title in t), menu)
     assert answer.text is None
     await bot.expect(f"{title}")
+
+
+async def test_a_typed_rating_takes_the_questions_buttons_away(bot_on: Harness) -> None:
+    """Typing "4" instead of pressing it: the question keeps no buttons that no longer apply."""
+    bot = bot_on
+    await bot.onboard()
+    await bot.say("/checkin")
+    first = await bot.expect("Post-session check-in")
+    assert first.buttons
+    await bot.say("4")
+    await bot.expect("2 of 8")
+    edited = await bot.expect_edit(first)
+    assert not edited.buttons
+
+
+async def test_buttons_are_taken_away_after_a_restart(
+    migrated_url: str, tmp_path: Path, encryption_key: str
+) -> None:
+    """The question's message outlives the bot that sent it (the next instance, or this one
+    restarted, reads it from the database), so a rating typed after a restart still takes
+    the question's buttons away."""
+    async with BotAPIEmulator(token="123456:TEST-token", bot_username="reflect_test_bot") as emu:
+        async with running_bot(
+            database_url=migrated_url, data_dir=tmp_path, key=encryption_key, emulator=emu
+        ) as bot:
+            await bot.onboard()
+            await bot.say("/checkin")
+            first = await bot.expect("Post-session check-in")
+        async with running_bot(
+            database_url=migrated_url, data_dir=tmp_path, key=encryption_key, emulator=emu
+        ) as bot:
+            await bot.say("4")
+            await bot.expect("2 of 8")
+            edited = await bot.expect_edit(first)
+            assert not edited.buttons
+            stored = await _answers(bot, (await _reflections(bot))[-1].id or 0)
+            assert stored["bond"].rating == 4

@@ -9,15 +9,18 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from reflect_bot.services import Services
 
 if TYPE_CHECKING:
+    from reflect_bot.bot.question_messages import QuestionMessages
     from reflect_bot.db.models import Clinician, Reflection
     from reflect_bot.delivery.ticker import Ticker
 
 
 class BotData:
-    """The application's bot_data: the services, set once by build_application, and the
-    scheduler's ticker, set once at start-up (post_init) when the bot's username is known."""
+    """The application's bot_data: the services and the questions' messages, set once by
+    build_application, and the scheduler's ticker, set once at start-up (post_init) when the
+    bot's username is known."""
 
     services: Services
+    questions: QuestionMessages
     ticker: Ticker
 
 

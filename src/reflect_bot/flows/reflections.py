@@ -13,7 +13,7 @@ continues where the row says.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -385,14 +385,25 @@ async def discard_and_start(
         )
 
 
-async def remember_question(
-    sessions: Sessions, *, reflection_id: int, step_id: str, message_id: int
-) -> None:
-    """Notes which message asked the step, so its buttons can be taken away once answered
-    by typing (a no-op if the step was answered meanwhile)."""
+@dataclass(frozen=True)
+class AskedQuestion:
+    """The message that asked a reflection's step."""
+
+    reflection_id: int
+    step_id: str
+    message_id: int
+
+
+async def remember_questions(sessions: Sessions, asked: Sequence[AskedQuestion]) -> None:
+    """Notes which messages asked the steps, so their buttons can be taken away once answered
+    by typing (a no-op for a step answered meanwhile). One transaction for the batch."""
     async with transaction(sessions) as session:
-        await store.set_question_message(
-            session, reflection_id=reflection_id, step_id=step_id, message_id=message_id
+        await store.set_question_messages(
+            session,
+            [
+                {"reflection_id": q.reflection_id, "step_id": q.step_id, "message_id": q.message_id}
+                for q in asked
+            ],
         )
 
 

@@ -196,27 +196,15 @@ async def _ask(update: Update, context: ReflectContext, question: Question) -> N
         protect=True,  # once answered, the edit shows the clinician's rating or choice
     )
     if keyboard is not None:  # remembered only to take its buttons away once answered
-        _after(context, _remember_question(context, question, message))
+        context.bot_data.questions.asked(
+            question.reflection_id, question.step.id, message.message_id
+        )
 
 
 def _after(context: ReflectContext, work: Coroutine[Any, Any, None]) -> None:
     """Bookkeeping that need not hold up the chat: the clinician's next message may already
     be on its way. The application awaits these tasks when it stops."""
     context.application.create_task(work, name="reflection bookkeeping")
-
-
-async def _remember_question(context: ReflectContext, question: Question, message: Message) -> None:
-    # Not part of any promise: if this write fails, buttons still carry their step, and if
-    # the next answer came first, the conditional update simply matches nothing.
-    try:
-        await flows.remember_question(
-            services_of(context).sessions,
-            reflection_id=question.reflection_id,
-            step_id=question.step.id,
-            message_id=message.message_id,
-        )
-    except SQLAlchemyError:
-        log.warning("could not remember the question of reflection %s", question.reflection_id)
 
 
 async def _saved(update: Update, context: ReflectContext, saved: Saved) -> None:
@@ -232,11 +220,15 @@ async def _saved(update: Update, context: ReflectContext, saved: Saved) -> None:
             if isinstance(result, BaseException):
                 raise result
         return
+    # Looked up before the next question replaces it as this reflection's latest.
+    asked = saved.question_message_id or context.bot_data.questions.message_of(
+        saved.reflection_id, saved.step.id
+    )
     await _say(update, context, saved.then)
     chat = update.effective_chat
-    if saved.answer.kind != AnswerKind.TEXT and saved.question_message_id and chat:
+    if saved.answer.kind != AnswerKind.TEXT and asked and chat:
         # A typed "4" or /skip: the question's buttons no longer apply, so take them away.
-        _after(context, _drop_keyboard(context, chat.id, saved.question_message_id))
+        _after(context, _drop_keyboard(context, chat.id, asked))
 
 
 async def _show_choice(message: Message, saved: Saved) -> None:

@@ -247,14 +247,10 @@ async def save_answer(
     return True
 
 
-async def set_question_message(
-    session: AsyncSession, *, reflection_id: int, step_id: str, message_id: int
-) -> None:
-    """Remembers which bot message asked the current step (if it is still current)."""
-    await session.execute(
-        _REMEMBER_QUESTION,
-        {"reflection_id": reflection_id, "step_id": step_id, "message_id": message_id},
-    )
+async def set_question_messages(session: AsyncSession, asked: list[dict[str, Any]]) -> None:
+    """Remembers which bot messages asked the steps (`reflection_id`, `step_id`, `message_id`
+    each), where the step is still current."""
+    await session.execute(_REMEMBER_QUESTION, asked)
 
 
 async def finish(
