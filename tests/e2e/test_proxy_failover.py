@@ -387,6 +387,8 @@ async def _check_ins(session: AsyncSession, clinician_id: int, week: IsoWeek) ->
     """Rated check-ins completed in the digest's week and the week before: the digest has a
     week to tell and ends with the alliance chart (ratings in two weeks)."""
     for weeks_back in (0, 1):
+        # Monday noon: past on any day a digest is sent (it looks back on its own week from
+        # Friday, on the week before until Thursday).
         finished = datetime.combine(week.start, dtime(12), tzinfo=UTC) - timedelta(weeks=weeks_back)
         done = await factories.add(
             session,
