@@ -13,7 +13,13 @@
   scheduled   resident memory with 10,000 clinicians on the starter plan (30,000 schedules),
               after the first scheduler tick has planned their deliveries
 
-    python -m bench p5 [--clinicians 10000] [--repeat 5]
+    python -m bench p5 [--clinicians 10000] [--repeat 5] [--python PATH]
+
+To measure the bot as an operator runs it, give it an environment installed from the lock
+file alone, as the Dockerfile does:
+
+    python -m venv /tmp/prod && /tmp/prod/bin/pip install --require-hashes -r requirements.lock
+    /tmp/prod/bin/pip install --no-deps -e . && python -m bench p5 --python /tmp/prod/bin/python
 
 Targets: start ≤ 1 s; RSS after the first stored answer ≤ 95 MB; ≤ 120 MB with 10,000
 clinicians scheduled. (Until the architecture issue the target was idle RSS ≤ 80 MB, met by
@@ -199,6 +205,7 @@ async def run_once(
     settle: float,
     echo: bool = False,
     answer: bool = False,
+    python: str = sys.executable,
 ) -> dict[str, Any]:
     """Starts the bot, waits for its first getUpdates, then lets it idle; returns numbers.
 
@@ -225,7 +232,7 @@ async def run_once(
         log = (workdir / "bot.log").open("ab")
         spawned = time.monotonic()
         child = await asyncio.create_subprocess_exec(
-            sys.executable, *command, env=env, cwd=workdir, stdout=log, stderr=log
+            python, *command, env=env, cwd=workdir, stdout=log, stderr=log
         )
         try:
             await emulator.wait_until(
@@ -252,7 +259,7 @@ async def run_once(
             log.close()
 
 
-async def measure(clinicians: int, repeat: int) -> dict[str, Any]:
+async def measure(clinicians: int, repeat: int, python: str) -> dict[str, Any]:
     from cryptography.fernet import Fernet
 
     from reflect_bot.db.migrations import upgrade_head
@@ -262,15 +269,20 @@ async def measure(clinicians: int, repeat: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="reflect-p5-") as tmp:
         workdir = Path(tmp)
         empty = f"sqlite+aiosqlite:///{workdir / 'empty.sqlite3'}"
-        echoes = [await run_once(empty, workdir, key, settle=3.0, echo=True) for _ in range(repeat)]
+        echoes = [
+            await run_once(empty, workdir, key, settle=3.0, echo=True, python=python)
+            for _ in range(repeat)
+        ]
         results["echo_starts"] = [r["start"] for r in echoes]
         results["echo_rss"] = [r["rss"] for r in echoes]
-        results["first"] = await run_once(empty, workdir, key, settle=0.5)
-        restarts = [await run_once(empty, workdir, key, settle=3.0) for _ in range(repeat)]
+        results["first"] = await run_once(empty, workdir, key, settle=0.5, python=python)
+        restarts = [
+            await run_once(empty, workdir, key, settle=3.0, python=python) for _ in range(repeat)
+        ]
         results["starts"] = [r["start"] for r in restarts]
         results["idle_rss"] = [r["rss"] for r in restarts]
         results["idle_cryptography"] = any(r["cryptography"] for r in restarts)
-        answered = await run_once(empty, workdir, key, settle=3.0, answer=True)
+        answered = await run_once(empty, workdir, key, settle=3.0, answer=True, python=python)
         results["answered_idle_rss"] = answered["rss"]
         results["answered_rss"] = answered["answered_rss"]
         results["answered_cryptography"] = answered["answered_cryptography"]
@@ -279,12 +291,27 @@ async def measure(clinicians: int, repeat: int) -> dict[str, Any]:
         await asyncio.to_thread(upgrade_head, full)
         await populate(full, key, clinicians)
         # Long enough for the first tick (after TICK_SECONDS) to plan every schedule.
-        loaded = await run_once(full, workdir, key, settle=TICK_SECONDS + 8.0)
+        loaded = await run_once(full, workdir, key, settle=TICK_SECONDS + 8.0, python=python)
         results["scheduled_rss"] = loaded["rss"]
         results["scheduled_cryptography"] = loaded["cryptography"]
         results["scheduled_start"] = loaded["start"]
         results["planned_rows"] = await delivery_rows(full)
     return results
+
+
+def installed(python: str) -> str:
+    """How many distributions the interpreter's environment holds, and whether the
+    development tools are among them."""
+    import subprocess
+
+    probe = (
+        "import importlib.metadata as m, importlib.util as u; "
+        "print(len(list(m.distributions())), bool(u.find_spec('pytest')))"
+    )
+    count, dev = subprocess.run(
+        [python, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.split()
+    return f"{count} distributions, " + ("with" if dev == "True" else "without") + " dev tools"
 
 
 def _yes(flag: bool) -> str:
@@ -344,9 +371,18 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--clinicians", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument(
+        "--python",
+        default=sys.executable,
+        help="the interpreter the bots run with (default: this one). An operator's bot runs "
+        "in an environment installed from requirements.lock alone (the Dockerfile); a "
+        "development venv also holds the dev and voice extras, and httpx imports its "
+        "command-line client (click, rich, pygments) whenever they are installed",
+    )
     args = parser.parse_args(argv)
     info = machine()
-    results = asyncio.run(measure(args.clinicians, args.repeat))
+    info["bots' interpreter"] = f"{args.python} ({installed(args.python)})"
+    results = asyncio.run(measure(args.clinicians, args.repeat, args.python))
     text = render(results, args.clinicians, info)
     print(text)
     if not args.no_write:

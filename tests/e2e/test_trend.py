@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from PIL import Image
 
+from reflect_bot.delivery.sender import FOLLOW_ON_ATTEMPTS
 from reflect_bot.emulator import MessageRecord
 from reflect_bot.render.charts import HEIGHT, WIDTH
 from tests.e2e.harness import USER, Harness
@@ -85,3 +86,42 @@ async def test_no_chart_with_a_digest_of_an_empty_week(bot: Harness) -> None:
     chart = await _chart(bot)
     # The first photo in the chat came after last week's digest: none with the empty week.
     assert chart.message_id > last.message_id
+
+
+async def _digest_due_with_chart(bot: Harness) -> None:
+    await bot.onboard()
+    await _check_in(bot)
+    bot.clock.advance(timedelta(weeks=1))
+    await _check_in(bot)
+    await add_weekly_digest(bot, weekday=6, at=time(18, 0))
+    bot.clock.set(datetime(2026, 11, 15, 18, 0, tzinfo=UTC))
+
+
+def _digests(bot: Harness) -> list[MessageRecord]:
+    return [m for m in bot.emulator.bot_messages(USER) if "Your week in reflection" in (m.text or "")]
+
+
+async def test_a_chart_refused_for_a_moment_comes_after_the_digest_sent_once(
+    bot: Harness,
+) -> None:
+    """Telegram asks to slow down when the chart follows the digest: the chart is sent once
+    it may be, and the digest is not sent again."""
+    await _digest_due_with_chart(bot)
+    bot.emulator.fail_next("sendPhoto", 429, retry_after=1)
+    assert (await bot.tick()).sent == 1
+    await _chart(bot)
+    assert len(_digests(bot)) == 1
+
+
+async def test_a_chart_that_keeps_failing_is_left_out_and_the_digest_sent_once(
+    bot: Harness,
+) -> None:
+    await _digest_due_with_chart(bot)
+    bot.emulator.fail_next("sendPhoto", 500, count=FOLLOW_ON_ATTEMPTS)
+    report = await bot.tick()
+    assert (report.sent, report.sending.retried) == (1, 0)
+    assert len(_digests(bot)) == 1
+    assert not [m for m in bot.emulator.bot_messages(USER) if m.photo is not None]
+    bot.clock.advance(timedelta(hours=1))  # nothing left to retry
+    assert (await bot.tick()).sent == 0
+    assert len(_digests(bot)) == 1
