@@ -348,6 +348,7 @@ class Sample:
 
     latencies: list[float] = field(default_factory=list)
     cpu_seconds: float = 0.0  # the bot process's CPU time during its counted turns
+    api_calls: int = 0  # Bot API requests the bot made during its counted turns
 
 
 async def measure(
@@ -368,6 +369,7 @@ async def measure(
             sample = samples[target.name]
             done = 0
             cpu_before = target.cpu_time()
+            calls_before = sum(target.emulator.state.request_counts.values())
             while done < per_round:
                 latency = await target.answer()
                 if pause:
@@ -377,6 +379,7 @@ async def measure(
                 done += 1
                 sample.latencies.append(latency)
             sample.cpu_seconds += target.cpu_time() - cpu_before
+            sample.api_calls += sum(target.emulator.state.request_counts.values()) - calls_before
     return samples
 
 
@@ -395,7 +398,8 @@ def report(runs: dict[float, dict[str, Sample]], info: dict[str, str]) -> str:
         "check-ins by typing (every answer stored, encrypted and committed first). Targets "
         f"take turns in rounds after {WARMUP} warm-up answers each, which are not counted. "
         "`CPU ms/answer` is the bot process's CPU time (user + system) during its counted "
-        "turns per counted answer (starting and finishing check-ins included). "
+        "turns per counted answer (starting and finishing check-ins included); `Bot API calls` "
+        "counts the requests it made to the emulator in those turns (getUpdates included). "
         "Run: `python -m bench p1`.",
     ]
     for pause, samples in runs.items():
@@ -407,8 +411,8 @@ def report(runs: dict[float, dict[str, Sample]], info: dict[str, str]) -> str:
             f"## {pause * 1000:.0f} ms between seeing a question and answering it",
             "",
             "| target | answers | p50 ms | p90 ms | p99 ms | max ms | p50 × echo | p99 × echo "
-            "| CPU ms/answer | CPU × echo | met |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+            "| CPU ms/answer | CPU × echo | Bot API calls/answer | met |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
         ]
         for name, sample in samples.items():
             values = sample.latencies
@@ -420,7 +424,7 @@ def report(runs: dict[float, dict[str, Sample]], info: dict[str, str]) -> str:
             lines.append(
                 f"| {name} | {len(values)} | {p50 * 1000:.2f} | {p90 * 1000:.2f} | "
                 f"{p99 * 1000:.2f} | {max(values) * 1000:.2f} | {r50:.2f} | {r99:.2f} | "
-                f"{cpu * 1000:.2f} | {r_cpu:.2f} | "
+                f"{cpu * 1000:.2f} | {r_cpu:.2f} | {sample.api_calls / max(len(values), 1):.2f} | "
                 f"{'—' if name == 'echo' else ('yes' if met else 'no')} |"
             )
     lines += [
