@@ -21,7 +21,9 @@ RUN if [ "$VOICE" = "1" ]; then pip install --require-hashes --no-deps -r requir
 # all installed above (--no-deps).
 COPY pyproject.toml README.md ./
 COPY src ./src
-RUN pip install --no-deps -e .
+# Compiled once here: PYTHONDONTWRITEBYTECODE (and the bot user, who cannot write to /app)
+# would otherwise have every start compile the bot's modules from source again.
+RUN pip install --no-deps -e . && python -m compileall -q src
 
 COPY alembic.ini ./
 COPY alembic ./alembic
