@@ -26,6 +26,7 @@ from reflect_bot.config import Settings, get_settings
 from reflect_bot.db.migrations import upgrade_head
 from reflect_bot.emulator import BotAPIEmulator
 from reflect_bot.services import Services
+from tests.shipped import catalog_of
 
 # A Monday morning in London, outside any daylight-saving change.
 DEFAULT_START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -188,7 +189,7 @@ async def running_bot(
     async with _emulator(emulator) as emu:
         config = test_settings(emu, database_url, data_dir, key, **settings)
         clock = FixedClock(start)
-        app = build_application(config, clock=clock)
+        app = build_application(config, clock=clock, catalog=catalog_of(config.prompts_dir))
         await start_bot(app)
         try:
             yield Harness(emulator=emu, app=app, clock=clock, settings=config)

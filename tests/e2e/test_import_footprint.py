@@ -7,13 +7,14 @@ a scheduler tick. Which modules are loaded is the promise here, so it is what th
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 from reflect_bot.db.migrations import upgrade_head
 
@@ -46,24 +47,26 @@ asyncio.run(main())
 """
 
 
-async def _modules_of_a_bot(database_url: str, data_dir: Path, key: str) -> dict[str, set[str]]:
+@pytest.fixture(scope="module")
+def modules(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
+    """The modules of one bot, started once for this file's tests, which read different
+    parts of the same lists."""
+    data_dir = tmp_path_factory.mktemp("footprint")
+    url = f"sqlite+aiosqlite:///{data_dir / 'reflect.sqlite3'}"
+    upgrade_head(url)
     env = {k: v for k, v in os.environ.items() if not k.startswith("REFLECT_")}
-    child = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", CHILD, database_url, str(data_dir), key,
+    key = Fernet.generate_key().decode("ascii")
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD, url, str(data_dir), key],
         cwd=ROOT, env={**env, "PYTHONPATH": str(ROOT)},
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
-    out, err = await asyncio.wait_for(child.communicate(), timeout=60)
-    assert child.returncode == 0, err.decode()
-    lists = json.loads(out.decode().strip().splitlines()[-1])
-    return {moment: set(modules) for moment, modules in lists.items()}
+    assert child.returncode == 0, child.stderr
+    lists = json.loads(child.stdout.strip().splitlines()[-1])
+    return {moment: set(names) for moment, names in lists.items()}
 
 
-async def test_a_bot_on_sqlite_never_loads_the_postgresql_dialect(
-    sqlite_url: str, tmp_path: Path, encryption_key: str
-) -> None:
-    await asyncio.to_thread(upgrade_head, sqlite_url)
-    modules = await _modules_of_a_bot(sqlite_url, tmp_path, encryption_key)
+def test_a_bot_on_sqlite_never_loads_the_postgresql_dialect(modules: dict[str, set[str]]) -> None:
     working = modules["working"]
     assert "reflect_bot.delivery.planner" in working, "the tick ran"
     assert "sqlalchemy.dialects.sqlite" in working
@@ -71,13 +74,11 @@ async def test_a_bot_on_sqlite_never_loads_the_postgresql_dialect(
     assert "alembic" not in working, "a restart on an up-to-date SQLite file skips Alembic"
 
 
-async def test_a_bot_imports_its_libraries_as_installed_and_encrypts_what_it_stores(
-    sqlite_url: str, tmp_path: Path, encryption_key: str
+def test_a_bot_imports_its_libraries_as_installed_and_encrypts_what_it_stores(
+    modules: dict[str, set[str]],
 ) -> None:
     """No module is hidden (python-telegram-bot sees cryptography, httpcore sees sniffio):
     the bot in production loads what the tests load."""
-    await asyncio.to_thread(upgrade_head, sqlite_url)
-    modules = await _modules_of_a_bot(sqlite_url, tmp_path, encryption_key)
     assert modules["hidden"] == set()
     assert "sniffio" in modules["working"], "installed, so httpcore's import of it succeeds"
     assert "cryptography.fernet" in modules["working"], "the answer was stored encrypted"

@@ -108,8 +108,8 @@ async def _process(
             await child.wait()
 
 
-async def _requests_per_server(socket_path: Path) -> dict[str, int]:
-    """Requests each instance has been sent so far, from haproxy's stats socket."""
+async def _servers(socket_path: Path) -> dict[str, dict[str, str]]:
+    """The proxy's figures for each instance, from haproxy's stats socket."""
     reader, writer = await asyncio.open_unix_connection(str(socket_path))
     writer.write(b"show stat\n")
     await writer.drain()
@@ -117,12 +117,31 @@ async def _requests_per_server(socket_path: Path) -> dict[str, int]:
     writer.close()
     header, *rows = csv.lstrip("# ").splitlines()
     names = header.split(",")
-    served = {}
+    servers = {}
     for row in rows:
         fields = dict(zip(names, row.split(","), strict=False))
         if fields.get("pxname") == "reflect_bot" and fields.get("svname") in ("one", "two"):
-            served[fields["svname"]] = int(fields["stot"] or 0)
-    return served
+            servers[fields["svname"]] = fields
+    return servers
+
+
+async def _requests_per_server(socket_path: Path) -> dict[str, int]:
+    """Requests each instance has been sent so far."""
+    servers = await _servers(socket_path)
+    return {name: int(fields["stot"] or 0) for name, fields in servers.items()}
+
+
+async def _both_up(socket_path: Path) -> None:
+    """Until the proxy's own checks reach both instances (listening) and count them up."""
+    states: dict[str, tuple[str, str]] = {}
+    try:
+        async with asyncio.timeout(30):
+            while len(states) != 2 or set(states.values()) != {("UP", "L4OK")}:
+                await asyncio.sleep(0.05)
+                servers = await _servers(socket_path)
+                states = {name: (f["status"], f["check_status"]) for name, f in servers.items()}
+    except TimeoutError:
+        raise AssertionError(f"the proxy never counted both instances up: {states}") from None
 
 
 async def _onboard(emulator: BotAPIEmulator, user: int, first_question: str) -> None:
@@ -195,7 +214,7 @@ async def deployment(
         await emulator.wait_until(
             lambda: emulator.webhook.url is not None, timeout=60, description="setWebhook"
         )
-        await asyncio.sleep(1.0)  # both listening, the proxy's checks passed
+        await _both_up(stats)  # both listening, the proxy's checks passed
         yield Deployment(emulator, instances, stats)
 
 

@@ -32,6 +32,7 @@ from reflect_bot.flows import planning
 from reflect_bot.services import Services
 from tests import factories
 from tests.factories import add
+from tests.shipped import catalog_of
 
 TOKEN = "123456:TEST-token"
 CHECKIN = "post-session-checkin"
@@ -129,7 +130,7 @@ async def delivery_world(
     async with BotAPIEmulator(token=TOKEN) as emulator:
         config = settings_for(emulator, database_url, key, **settings)
         clock = FixedClock(start)
-        services = build_services(config, clock=clock)
+        services = build_services(config, clock=clock, catalog=catalog_of(config.prompts_dir))
         request = HTTPXRequest(connection_pool_size=64, read_timeout=read_timeout)
         bot = Bot(
             TOKEN, base_url=emulator.base_url, base_file_url=emulator.base_file_url, request=request
