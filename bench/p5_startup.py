@@ -34,6 +34,7 @@ import argparse
 import asyncio
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -302,8 +303,6 @@ async def measure(clinicians: int, repeat: int, python: str) -> dict[str, Any]:
 def installed(python: str) -> str:
     """How many distributions the interpreter's environment holds, and whether the
     development tools are among them."""
-    import subprocess
-
     probe = (
         "import importlib.metadata as m, importlib.util as u; "
         "print(len(list(m.distributions())), bool(u.find_spec('pytest')))"
@@ -380,6 +379,9 @@ def main(argv: list[str]) -> int:
         "command-line client (click, rich, pygments) whenever they are installed",
     )
     args = parser.parse_args(argv)
+    # A restart reads the compiled modules an earlier start (or the image build) left: compile
+    # them now, so that PYTHONDONTWRITEBYTECODE here does not turn every start into a first.
+    subprocess.run([args.python, "-m", "compileall", "-q", str(ROOT / "src")], check=True)
     info = machine()
     info["bots' interpreter"] = f"{args.python} ({installed(args.python)})"
     results = asyncio.run(measure(args.clinicians, args.repeat, args.python))

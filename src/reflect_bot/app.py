@@ -52,6 +52,15 @@ from reflect_bot.ui import texts
 
 log = logging.getLogger(__name__)
 
+# Connections to Telegram shared by replies, edits and scheduled sends: room for every update
+# handled at once (PerChatUpdateProcessor) and the sender's requests in flight. httpcore checks
+# every pooled connection each time a request starts or ends, so python-telegram-bot's
+# default of 256 (and 64 updates at once) had a burst of answers spend about a quarter of the
+# bot's time there (issue #21, P6). A request waits up to POOL_TIMEOUT for a free connection;
+# it has not been sent then, so a timeout is retried safely (bot/transport.py).
+CONNECTION_POOL_SIZE = 32
+POOL_TIMEOUT = 10.0
+
 ReflectApplication = Application[Any, ReflectContext, dict[Any, Any], dict[Any, Any], BotData, Any]
 
 
@@ -96,6 +105,8 @@ def build_application(
         .base_file_url(settings.telegram_base_file_url)
         .context_types(ContextTypes(context=ReflectContext, bot_data=BotData))
         .concurrent_updates(PerChatUpdateProcessor())
+        .connection_pool_size(CONNECTION_POOL_SIZE)
+        .pool_timeout(POOL_TIMEOUT)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()

@@ -98,7 +98,8 @@ async def _digest_due_with_chart(bot: Harness) -> None:
 
 
 def _digests(bot: Harness) -> list[MessageRecord]:
-    return [m for m in bot.emulator.bot_messages(USER) if "Your week in reflection" in (m.text or "")]
+    messages = bot.emulator.bot_messages(USER)
+    return [m for m in messages if "Your week in reflection" in (m.text or "")]
 
 
 async def test_a_chart_refused_for_a_moment_comes_after_the_digest_sent_once(

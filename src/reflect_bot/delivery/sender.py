@@ -33,9 +33,9 @@ carries on with other rows; 403 (the clinician blocked the bot) stops everything
 (``RETRY_BACKOFF``) up to ``MAX_ATTEMPTS``, then the row is ``failed``; 400 is ``failed``
 at once. A delivery of several messages (the digest, then its chart) is recorded by its
 first: a later one that fails is retried in place a few times and then left out, never
-resending the first (`_send_follow_on`). Pacing (`Pacer`): evenly spaced sends at ``settings.send_rate_per_second``, never
-more than that many requests in flight or finished within any second, and one per
-``PER_CHAT_INTERVAL`` per chat.
+resending the first (`_send_follow_on`). Pacing (`Pacer`): evenly spaced sends at
+``settings.send_rate_per_second``, never more than that many requests in flight or finished
+within any second, and one per ``PER_CHAT_INTERVAL`` per chat.
 
 A delivery becomes its messages through the composer of its ``Delivery.kind``, from the
 `Composers` the Sender is built with (`delivery.composers`); a composer returning None skips
