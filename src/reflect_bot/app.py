@@ -57,7 +57,7 @@ log = logging.getLogger(__name__)
 # every pooled connection each time a request starts or ends, so python-telegram-bot's
 # default of 256 (and 64 updates at once) had a burst of answers spend about a quarter of the
 # bot's time there (issue #21, P6). A request waits up to POOL_TIMEOUT for a free connection;
-# it has not been sent then, so a timeout is retried safely (bot/transport.py).
+# it has not been sent then, so a timeout is retried safely (transport.py).
 CONNECTION_POOL_SIZE = 32
 POOL_TIMEOUT = 10.0
 

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import col
 
-from reflect_bot.bot import transport
+from reflect_bot import transport
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Answer
 from tests.conftest import POSTGRES_URL
@@ -127,7 +127,7 @@ async def test_a_reply_whose_answer_timed_out_is_sent_again_at_most_once(
     bot: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Telegram acted but answered too late: the bot cannot know, so it sends again. This is
-    the one duplicate the at-least-once design allows (bot/transport.py); the answer itself
+    the one duplicate the at-least-once design allows (transport.py); the answer itself
     is stored once and the bot carries on."""
     await _to_feeling(bot)
     monkeypatch.setattr(transport, "READ_TIMEOUT", 0.4)

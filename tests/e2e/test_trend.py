@@ -8,9 +8,9 @@ from datetime import UTC, datetime, time, timedelta
 
 from PIL import Image
 
-from reflect_bot.delivery.sender import FOLLOW_ON_ATTEMPTS
 from reflect_bot.emulator import MessageRecord
 from reflect_bot.render.charts import HEIGHT, WIDTH
+from reflect_bot.transport import BACKOFF
 from tests.e2e.harness import USER, Harness
 from tests.e2e.test_digest import add_weekly_digest
 from tests.shipped import CHECKIN_PROGRAM_ID
@@ -118,7 +118,7 @@ async def test_a_chart_that_keeps_failing_is_left_out_and_the_digest_sent_once(
     bot: Harness,
 ) -> None:
     await _digest_due_with_chart(bot)
-    bot.emulator.fail_next("sendPhoto", 500, count=FOLLOW_ON_ATTEMPTS)
+    bot.emulator.fail_next("sendPhoto", 500, count=len(BACKOFF) + 1)  # every attempt
     report = await bot.tick()
     assert (report.sent, report.sending.retried) == (1, 0)
     assert len(_digests(bot)) == 1

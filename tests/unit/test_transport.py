@@ -9,7 +9,7 @@ import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
-from reflect_bot.bot import transport
+from reflect_bot import transport
 
 
 @pytest.fixture(autouse=True)

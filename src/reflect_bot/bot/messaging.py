@@ -5,12 +5,12 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 
-from reflect_bot.bot import transport
+from reflect_bot import transport
 from reflect_bot.bot.context import ReflectContext
-from reflect_bot.bot.transport import patiently
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Clinician
 from reflect_bot.db.repositories import clinicians
+from reflect_bot.transport import patiently
 
 
 async def reply(

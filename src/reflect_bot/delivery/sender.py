@@ -32,10 +32,10 @@ carries on with other rows; 403 (the clinician blocked the bot) stops everything
 (flows/reachability.py); 5xx, network errors and timeouts are retried with backoff
 (``RETRY_BACKOFF``) up to ``MAX_ATTEMPTS``, then the row is ``failed``; 400 is ``failed``
 at once. A delivery of several messages (the digest, then its chart) is recorded by its
-first: a later one that fails is retried in place a few times and then left out, never
-resending the first (`_send_follow_on`). Pacing (`Pacer`): evenly spaced sends at
-``settings.send_rate_per_second``, never more than that many requests in flight or finished
-within any second, and one per ``PER_CHAT_INTERVAL`` per chat.
+first: a later one that fails is retried in place as a reply is (`transport.patiently`) and
+then left out, never resending the first (`_send_follow_on`). Pacing (`Pacer`): evenly
+spaced sends at ``settings.send_rate_per_second``, never more than that many requests in
+flight or finished within any second, and one per ``PER_CHAT_INTERVAL`` per chat.
 
 A delivery becomes its messages through the composer of its ``Delivery.kind``, from the
 `Composers` the Sender is built with (`delivery.composers`); a composer returning None skips
@@ -77,6 +77,7 @@ from reflect_bot.delivery.outgoing import Composers, Outgoing
 from reflect_bot.domain.scheduling import is_paused
 from reflect_bot.flows.reachability import stop_reaching
 from reflect_bot.services import Services
+from reflect_bot.transport import patiently
 
 log = logging.getLogger(__name__)
 
@@ -90,10 +91,6 @@ RETRY_BACKOFF = (
     timedelta(minutes=5),
     timedelta(minutes=10),
 )
-# A delivery's later messages (the digest's chart) are retried in place, within the lease
-# margin; the first message is never sent again for them (_send_follow_on).
-FOLLOW_ON_ATTEMPTS = 3
-FOLLOW_ON_MAX_WAIT = 10.0
 PER_CHAT_INTERVAL = 1.0
 CHAT_BUSY_POLL = 0.05
 # Claim the next batch when fewer than this many seconds of sends remain reserved.
@@ -576,28 +573,13 @@ async def _send_follow_on(
     """A delivery's later message (the digest's chart), once its first was accepted.
 
     Failing it must not fail the delivery, whose retry would send the first message again: it
-    is retried here a few times (429 after its `retry_after`, 5xx and network errors after a
-    second or two), then left out with a log line. A timeout may hide a send that did happen,
-    as with any message (the documented duplicate case)."""
-    for attempt in range(1, FOLLOW_ON_ATTEMPTS + 1):
-        try:
-            await _send_one(bot, chat_id, outgoing)
-            return
-        except RetryAfter as exc:
-            wait, error = _seconds(exc), "429 too many requests"
-        except (BadRequest, Forbidden, InvalidToken) as exc:
-            wait, error = math.inf, type(exc).__name__  # the same request cannot succeed
-        except TelegramError as exc:
-            wait, error = float(attempt), type(exc).__name__
-        if attempt == FOLLOW_ON_ATTEMPTS or wait > FOLLOW_ON_MAX_WAIT:
-            log.warning(
-                "delivery %s: a later message left out after %s attempts: %s",
-                delivery_id,
-                attempt,
-                error,
-            )
-            return
-        await asyncio.sleep(wait)
+    is retried in place as a reply is (transport.patiently), then left out with a log line."""
+    try:
+        await patiently(lambda: _send_one(bot, chat_id, outgoing), what="a later message")
+    except TelegramError as exc:
+        log.warning(
+            "delivery %s: a later message left out: %s", delivery_id, type(exc).__name__
+        )
 
 
 def _seconds(exc: RetryAfter) -> float:
