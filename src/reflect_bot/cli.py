@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import sys
 from collections.abc import Callable, Coroutine, Sequence
@@ -31,13 +32,29 @@ NO_TOKEN = (
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if not hasattr(args, "handler"):
-        parser.print_help()
-        return 2
-    code: int = args.handler(args)
-    return code
+    # Starting loads ≈ 170 modules, and the cyclic collector would walk everything loaded so
+    # far again and again while they load: ≈ 150 ms of a 0.8 s start (bench P5). It stays off
+    # until the command has loaded what it needs (`_loaded`).
+    gc.disable()
+    try:
+        parser = _parser()
+        args = parser.parse_args(argv)
+        if not hasattr(args, "handler"):
+            parser.print_help()
+            return 2
+        code: int = args.handler(args)
+        return code
+    finally:
+        gc.enable()
+
+
+def _loaded() -> None:
+    """Start-up is over: the collector comes back, and leaves alone what start-up built
+    (modules, classes, the catalog), which lives as long as the process. Without the freeze
+    its first full pass while serving would walk all of that (≈ 120,000 objects) during
+    some clinician's answer. Start-up's own cyclic garbage (≈ 900 objects) stays too."""
+    gc.freeze()
+    gc.enable()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -226,7 +243,9 @@ def _run(_args: argparse.Namespace) -> int:
         return 2
     from reflect_bot.app import build_application
 
-    build_application(settings).run_polling(drop_pending_updates=False)
+    application = build_application(settings)
+    _loaded()
+    application.run_polling(drop_pending_updates=False)
     return 0
 
 
@@ -247,7 +266,9 @@ def _webhook(_args: argparse.Namespace) -> int:
     from reflect_bot.app import build_application
     from reflect_bot.webhook import run_webhook
 
-    run_webhook(build_application(settings, polling=False), settings)
+    application = build_application(settings, polling=False)
+    _loaded()
+    run_webhook(application, settings)
     return 0
 
 
@@ -273,6 +294,7 @@ def _start_sandbox(
     except ValueError as exc:
         print(f"reflect-bot cannot start; check these settings:\n{exc}", file=sys.stderr)
         return 2
+    _loaded()
     return run_sandbox(settings, options, no_token=no_token)
 
 
@@ -299,6 +321,7 @@ def _transcriber(_args: argparse.Namespace) -> int:
         return 2
     from reflect_bot.transcriber.process import serve
 
+    _loaded()
     return serve(settings)
 
 
@@ -420,6 +443,7 @@ def _with_keys(
             return 2
         from reflect_bot.db.keyring import NoEncryptedColumnsError
 
+        _loaded()  # checking or rotating goes through every stored value
         try:
             return asyncio.run(run(settings, keys))
         except NoEncryptedColumnsError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -16,6 +17,9 @@ from ._server import CLIENT_MAX_SIZE, BotApiRoutes
 from ._state import EmulatorState
 from ._user import UserSide
 from ._webhook import Webhook
+
+if TYPE_CHECKING:
+    import ssl
 
 __all__ = ["BotAPIEmulator"]
 
@@ -47,12 +51,14 @@ class BotAPIEmulator(UserSide):
         bot_name: str = "Reflect Test Bot",
         host: str = "127.0.0.1",
         port: int = 0,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         bot = User(_bot_id(token), bot_name, username=bot_username, is_bot=True)
         super().__init__(EmulatorState(bot))
         self.token = token
         self.host = host
         self.port = port  # the real port once started, when 0 was asked for
+        self.ssl_context = ssl_context  # served over HTTPS with it, as Telegram is
         self.faults = Faults()
         self.webhook = Webhook(self.state)
         self.methods = BotMethods(self.state, self.faults, self.webhook)
@@ -71,7 +77,8 @@ class BotAPIEmulator(UserSide):
     @property
     def url(self) -> str:
         """Root URL of the server, e.g. ``http://127.0.0.1:8081``."""
-        return f"http://{self.host}:{self.port}"
+        scheme = "http" if self.ssl_context is None else "https"
+        return f"{scheme}://{self.host}:{self.port}"
 
     @property
     def base_url(self) -> str:
@@ -95,7 +102,7 @@ class BotAPIEmulator(UserSide):
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((self.host, self.port))
-            site = web.SockSite(runner, sock)
+            site = web.SockSite(runner, sock, ssl_context=self.ssl_context)
             await site.start()
         except BaseException:
             sock.close()
