@@ -28,11 +28,18 @@ BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
-    """`-n auto` (the default) means a worker per core, except for a single test file, which
-    runs in this process: starting workers would cost more than they save."""
+    """`-n auto` (the default) means one worker more than there are cores, except for a single
+    test file, which runs in this process: starting workers would cost more than they save.
+
+    Many tests spend part of their time waiting for a process they started, for PostgreSQL
+    or for the emulator; a spare worker uses those gaps. On the 2-core machine, three pairs of
+    back-to-back runs: 161-178 s with three workers against 196-210 s with two.
+    """
     if len(config.args) == 1 and Path(config.args[0].partition("::")[0]).is_file():
         return 0
-    return None  # xdist's own answer: the number of cores
+    if hasattr(os, "sched_getaffinity"):  # Linux: the cores this process may run on
+        return len(os.sched_getaffinity(0)) + 1
+    return (os.cpu_count() or 1) + 1
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
