@@ -190,8 +190,8 @@ async def running_bot(
         config = test_settings(emu, database_url, data_dir, key, **settings)
         clock = FixedClock(start)
         app = build_application(config, clock=clock, catalog=catalog_of(config.prompts_dir))
-        await start_bot(app)
         try:
+            await start_bot(app)  # inside: a start that fails part-way is undone too
             yield Harness(emulator=emu, app=app, clock=clock, settings=config)
         finally:
             await stop_application(app)
