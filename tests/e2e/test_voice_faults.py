@@ -232,3 +232,29 @@ async def test_a_saved_transcript_gets_the_identifying_details_check(bot: Harnes
     await bot.expect("Thank you")
     assert await note_answer(bot) == named  # stored as confirmed, until they replace it
     assert await jobs(bot) == []
+
+
+async def test_a_slow_voice_download_holds_up_no_other_clinician(bot_on: Harness) -> None:
+    """On SQLite a transaction that has written holds the whole database's write lock: the
+    bot must not keep one open while it fetches a voice note from Telegram. (On PostgreSQL
+    the open transaction locks only the clinician who sent the note.)"""
+    bot = bot_on
+    other = USER + 1
+    await bot.onboard()
+    await bot.onboard(user=other)
+    await to_the_last_note(bot)
+    program = bot.services.catalog.program(CHECKIN_PROGRAM_ID)
+    await bot.say("/checkin", user=other)
+    question = await bot.expect(program.title, user=other)
+    first = program.next_step(None, {})
+    assert first is not None
+
+    bot.emulator.faults.delay("getFile", 3.0)  # Telegram slow to hand over the note
+    await bot.emulator.send_voice(USER, NOT_AUDIO, duration=2)
+    await bot.answer_step(first, question, typed=True, user=other)
+    await bot.expect(user=other, within=2.0)  # the other clinician's next question
+    assert not [m for m in bot.emulator.bot_messages(USER) if "Transcribing" in (m.text or "")]
+
+    await bot.expect("Transcribing…", within=10)  # and the note is queued, not lost
+    [job] = await jobs(bot)
+    assert job.status == "pending"

@@ -96,7 +96,8 @@ async def held_transaction(
 
     What it wrote stays uncommitted until then: on SQLite that is the database's write lock,
     on PostgreSQL the rows' locks (and any advisory lock), so a handler should reach its
-    first flow before anything slow (a handler that only replies holds them for its reply).
+    first flow before anything slow (a handler that only replies holds them for its reply),
+    or call `finish_held_before_waiting` first.
     """
     if _HELD.get() is not None:  # pragma: no cover - one admission per update
         raise RuntimeError("a held transaction is already open in this task")
@@ -118,6 +119,28 @@ async def finish_held(*, commit: bool = True) -> None:
         return
     _HELD.set(None)
     await _close(held.session, commit=commit)
+
+
+async def finish_held_before_waiting() -> None:
+    """For a handler about to wait on something slow that stores nothing (Telegram handing
+    over a voice note): on SQLite, this task's held transaction is committed now.
+
+    A SQLite transaction that has written holds the whole database's write lock, so every
+    other clinician's update would wait for the download. On PostgreSQL it stays open: it
+    locks only this person, whose next update (perhaps at another instance) should wait its
+    turn anyway. On SQLite the update then counts as handled before the handler has stored
+    anything: a process killed during the download loses that one update, which the
+    clinician sees unacknowledged (with polling, python-telegram-bot has confirmed it to
+    Telegram by then in any case).
+    """
+    held = _HELD.get()
+    if held is None or held.task is not asyncio.current_task():
+        return
+    bind = held.session.bind
+    if bind is None or bind.dialect.name != "sqlite":
+        return
+    _HELD.set(None)
+    await _close(held.session, commit=True)
 
 
 def _take_held(sessions: async_sessionmaker[AsyncSession]) -> _Held | None:

@@ -25,6 +25,7 @@ from reflect_bot.bot.context import ReflectContext, services_of
 from reflect_bot.bot.handlers import privacy, reflections
 from reflect_bot.bot.messaging import current_clinician, reply
 from reflect_bot.bot.preamble import for_button, for_clinician
+from reflect_bot.db.engine import finish_held_before_waiting
 from reflect_bot.db.models import Clinician
 from reflect_bot.domain.transcription import too_long
 from reflect_bot.flows import voice as flows
@@ -78,6 +79,7 @@ async def voice_note(update: Update, context: ReflectContext, clinician: Clinici
     if too_long(duration, limit):
         await reply(update, context, ui.too_long(limit))
         return
+    await finish_held_before_waiting()  # on SQLite, others may write while Telegram sends it
     try:
         file = await context.bot.get_file(file_id)
         audio = bytes(await file.download_as_bytearray())
