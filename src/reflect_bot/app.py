@@ -46,7 +46,6 @@ from reflect_bot.db.types import set_keys
 from reflect_bot.delivery import ticker
 from reflect_bot.delivery.composers import delivery_composers
 from reflect_bot.delivery.sender import Sender
-from reflect_bot.domain.digest import ConceptLookup
 from reflect_bot.logs import hold_back_chatty_libraries
 from reflect_bot.recognition_loader import LazyRecogniser
 from reflect_bot.services import Services
@@ -77,7 +76,6 @@ def build_services(
         settings=settings,
         clock=clock or SystemClock(),
         catalog=catalog,
-        concept_lookup=ConceptLookup.of(catalog),
         engine=engine,
         sessions=create_sessionmaker(engine),
         recognisers=LazyRecogniser(catalog),

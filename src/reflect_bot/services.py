@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from reflect_bot.clock import Clock
 from reflect_bot.config import Settings
+from reflect_bot.domain.digest import ConceptLookup
 
 if TYPE_CHECKING:
     from reflect_bot.catalog import Catalog
-    from reflect_bot.domain.digest import ConceptLookup
     from reflect_bot.recognition_loader import LazyRecogniser
 
 
@@ -25,9 +26,13 @@ class Services:
     settings: Settings
     clock: Clock
     catalog: Catalog
-    # The catalog's concepts as digests read them, prepared once with the catalog.
-    concept_lookup: ConceptLookup
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     # Concepts by meaning: nothing is loaded until the first suggestion, digest or /search.
     recognisers: LazyRecogniser
+
+    @cached_property
+    def concept_lookup(self) -> ConceptLookup:
+        """The catalog's concepts as digests read them, prepared at the first digest and kept
+        (compiling the matcher takes 10–25 ms that start-up need not spend)."""
+        return ConceptLookup.of(self.catalog)

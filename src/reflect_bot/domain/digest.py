@@ -420,8 +420,8 @@ def build_digest(
     kept, each with the sentence that carried it, instead of cards named word for word.
 
     `zone` is the clinician's resolved time zone (`timezones.resolve(week.zone)`);
-    `concepts` is `ConceptLookup.of(catalog)`, prepared once at start-up and shared by every
-    digest (`Services.concept_lookup`); without it one is prepared for this digest alone.
+    `concepts` is `ConceptLookup.of(catalog)`, prepared once and shared by every digest
+    (`Services.concept_lookup`); without it one is prepared for this digest alone.
     """
     done = sorted(week.reflections, key=lambda r: (r.finished_at, r.id))
     if not done:
@@ -472,7 +472,7 @@ def build_digest(
 @dataclass(frozen=True, slots=True)
 class ConceptLookup:
     """What digests read of the catalog's concepts, prepared once per catalog (compiling its
-    matcher takes milliseconds: prepare it at start-up, not per digest)."""
+    matcher takes milliseconds: prepare it once, not per digest)."""
 
     matcher: ConceptMatcher
     order: Mapping[str, int]  # catalog order, to break ties
