@@ -120,7 +120,9 @@ class ThrowawayDatabases:
 
     Creating one takes a few tenths of a second too, so while a test runs, the next
     database of the same kind is created beside it: each test still gets a database made
-    for it alone, which nothing has touched before.
+    for it alone, which nothing has touched before. Copies are made file by file
+    (STRATEGY FILE_COPY, PostgreSQL 15 and newer): the default writes the whole template
+    through the write-ahead log, 0.16 s of the server's CPU per copy against 0.07 s.
     """
 
     def __init__(self) -> None:
@@ -147,8 +149,8 @@ class ThrowawayDatabases:
                 self.drop_later(_url_of(template))
                 raise
             self._template = template
-        template = f' TEMPLATE "{self._template}"' if migrated else ""
-        asyncio.run(_admin(f'CREATE DATABASE "{name}"{template}'))
+        template = f'TEMPLATE "{self._template}"' if migrated else ""
+        asyncio.run(_admin(f'CREATE DATABASE "{name}" {template} STRATEGY FILE_COPY'))
         return _url_of(name)
 
     def drop_later(self, url: str) -> None:
