@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import ssl
 import traceback
 from functools import partial
 from typing import Any
@@ -98,10 +99,7 @@ def build_application(
         raise ValueError("REFLECT_BOT_TOKEN is not set")
     hold_back_chatty_libraries()  # no library may log message contents, at any level
     services = build_services(settings, clock=clock, catalog=catalog)
-    # python-telegram-bot keeps two connection pools (getUpdates, everything else); left to
-    # itself, each loads the CA certificates into a TLS context of its own (≈ 20 ms and
-    # 1.7 MB each, bench P5). One context, the one httpx would build, serves both.
-    tls = {"verify": httpx.create_ssl_context()}
+    tls = {"verify": _tls_context(settings)}
     builder = ApplicationBuilder() if polling else ApplicationBuilder().updater(None)
     application: ReflectApplication = (
         builder.token(settings.bot_token.get_secret_value())
@@ -125,6 +123,21 @@ def build_application(
     application.bot_data.questions = QuestionMessages(services.sessions)
     _register_handlers(application)
     return application
+
+
+def _tls_context(settings: Settings) -> ssl.SSLContext:
+    """The TLS context both of python-telegram-bot's connection pools share.
+
+    Left to itself, each pool (getUpdates, everything else) loads the CA certificates into a
+    context of its own (≈ 20 ms and 1.7 MB each, bench P5); one context, the one httpx would
+    build, serves both. A Bot API reached over plain HTTP (the local emulator, the sandbox)
+    never checks a certificate, so the bundle is not loaded at all: the context given then
+    trusts no one, and a TLS connection through it would fail rather than go unchecked.
+    """
+    urls = (settings.telegram_base_url, settings.telegram_base_file_url)
+    if all(url.startswith("http://") for url in urls):
+        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    return httpx.create_ssl_context()
 
 
 def _register_handlers(application: ReflectApplication) -> None:
