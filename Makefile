@@ -32,7 +32,11 @@ sandbox: $(STAMP)
 	$(BIN)/reflect-bot sandbox
 
 # pytest exits 5 when it collected no tests: that is a failure here, never a pass.
+# The tests start the bot as a process about forty times; with PYTHONDONTWRITEBYTECODE set (as
+# on CI machines) each start would compile the bot's modules from source again (+0.15 s of
+# CPU), so they are compiled once first, as the Dockerfile does (only changed files).
 test: $(STAMP)
+	@$(BIN)/python -m compileall -q src
 	@$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; \
 	exit $$status
