@@ -137,10 +137,8 @@ async def finish_held_before_waiting() -> None:
     if held is None or held.task is not asyncio.current_task():
         return
     bind = held.session.bind
-    if bind is None or bind.dialect.name != "sqlite":
-        return
-    _HELD.set(None)
-    await _close(held.session, commit=True)
+    if bind is not None and bind.dialect.name == "sqlite":
+        await finish_held()
 
 
 def _take_held(sessions: async_sessionmaker[AsyncSession]) -> _Held | None:
