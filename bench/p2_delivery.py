@@ -64,9 +64,7 @@ FIRST_USER = 10_000
 
 async def run_sender(due: datetime, rate: float) -> None:
     """The measured process: warm up a minute before `due`, then tick at `due` and report."""
-    from telegram import Bot
-    from telegram.request import HTTPXRequest
-
+    from reflect_bot import telegram_http
     from reflect_bot.app import build_services
     from reflect_bot.clock import OffsetClock
     from reflect_bot.config import get_settings
@@ -98,10 +96,11 @@ async def run_sender(due: datetime, rate: float) -> None:
     clock = OffsetClock(due - timedelta(minutes=1) - datetime.now(UTC))
     services = build_services(settings, clock=clock)
     assert settings.bot_token is not None
-    bot = Bot(
+    bot = telegram_http.bot(
         settings.bot_token.get_secret_value(),
         base_url=settings.telegram_base_url,
-        request=HTTPXRequest(connection_pool_size=256),  # as ApplicationBuilder's default
+        base_file_url=settings.telegram_base_file_url,
+        connection_pool_size=256,  # as ApplicationBuilder's default
     )
     async with bot:
         ticker = Ticker(Sender(services, bot, delivery_composers(bot_username=None)))

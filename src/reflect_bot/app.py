@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import logging
-import ssl
 import traceback
 from functools import partial
 from typing import Any
 
-import httpx
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
@@ -50,6 +48,7 @@ from reflect_bot.delivery.sender import Sender
 from reflect_bot.logs import hold_back_chatty_libraries
 from reflect_bot.recognition_loader import LazyRecogniser
 from reflect_bot.services import Services
+from reflect_bot.telegram_http import tls_context
 from reflect_bot.ui import texts
 
 log = logging.getLogger(__name__)
@@ -67,9 +66,17 @@ ReflectApplication = Application[Any, ReflectContext, dict[Any, Any], dict[Any, 
 
 
 def build_services(
-    settings: Settings, *, clock: Clock | None = None, catalog: Catalog | None = None
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    catalog: Catalog | None = None,
+    recognisers: LazyRecogniser | None = None,
 ) -> Services:
-    """Loads the catalog and key ring and creates the engine (no connection is made yet)."""
+    """Loads the catalog and key ring and creates the engine (no connection is made yet).
+
+    A process that builds many bots over one catalog (the tests) may pass the catalog and its
+    `LazyRecogniser` in, so that the recogniser is built once, not once per bot.
+    """
     set_keys(load_keys(settings))
     engine = create_engine(settings.effective_database_url)
     catalog = catalog or load_catalog(settings.prompts_dir)
@@ -79,7 +86,7 @@ def build_services(
         catalog=catalog,
         engine=engine,
         sessions=create_sessionmaker(engine),
-        recognisers=LazyRecogniser(catalog),
+        recognisers=recognisers or LazyRecogniser(catalog),
     )
 
 
@@ -88,6 +95,7 @@ def build_application(
     *,
     clock: Clock | None = None,
     catalog: Catalog | None = None,
+    recognisers: LazyRecogniser | None = None,
     polling: bool = True,
 ) -> ReflectApplication:
     """The bot, ready for run_polling, webhook.serving or manual start in tests.
@@ -98,8 +106,8 @@ def build_application(
     if settings.bot_token is None:
         raise ValueError("REFLECT_BOT_TOKEN is not set")
     hold_back_chatty_libraries()  # no library may log message contents, at any level
-    services = build_services(settings, clock=clock, catalog=catalog)
-    tls = {"verify": _tls_context(settings)}
+    services = build_services(settings, clock=clock, catalog=catalog, recognisers=recognisers)
+    tls = {"verify": tls_context(settings.telegram_base_url, settings.telegram_base_file_url)}
     builder = ApplicationBuilder() if polling else ApplicationBuilder().updater(None)
     application: ReflectApplication = (
         builder.token(settings.bot_token.get_secret_value())
@@ -123,21 +131,6 @@ def build_application(
     application.bot_data.questions = QuestionMessages(services.sessions)
     _register_handlers(application)
     return application
-
-
-def _tls_context(settings: Settings) -> ssl.SSLContext:
-    """The TLS context both of python-telegram-bot's connection pools share.
-
-    Left to itself, each pool (getUpdates, everything else) loads the CA certificates into a
-    context of its own (≈ 20 ms and 1.7 MB each, bench P5); one context, the one httpx would
-    build, serves both. A Bot API reached over plain HTTP (the local emulator, the sandbox)
-    never checks a certificate, so the bundle is not loaded at all: the context given then
-    trusts no one, and a TLS connection through it would fail rather than go unchecked.
-    """
-    urls = (settings.telegram_base_url, settings.telegram_base_file_url)
-    if all(url.startswith("http://") for url in urls):
-        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    return httpx.create_ssl_context()
 
 
 def _register_handlers(application: ReflectApplication) -> None:

@@ -26,7 +26,7 @@ from reflect_bot.config import Settings, get_settings
 from reflect_bot.db.migrations import upgrade_head
 from reflect_bot.emulator import BotAPIEmulator
 from reflect_bot.services import Services
-from tests.shipped import catalog_of
+from tests.shipped import catalog_of, recognisers_of
 
 # A Monday morning in London, outside any daylight-saving change.
 DEFAULT_START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -183,13 +183,20 @@ async def running_bot(
     emulator: BotAPIEmulator | None = None,
     **settings: Any,
 ) -> AsyncIterator[Harness]:
-    """Starts the emulator (unless given) and the bot on a migrated database."""
-    # Alembic's env.py runs its own event loop, so it runs in a thread here.
-    await asyncio.to_thread(upgrade_head, database_url)
+    """Starts the emulator (unless given) and the bot. A SQLite database is migrated here, as
+    `reflect-bot run` does; a PostgreSQL one must come migrated, as an operator's does."""
+    if database_url.startswith("sqlite"):
+        # Alembic's env.py runs its own event loop, so it runs in a thread here.
+        await asyncio.to_thread(upgrade_head, database_url)
     async with _emulator(emulator) as emu:
         config = test_settings(emu, database_url, data_dir, key, **settings)
         clock = FixedClock(start)
-        app = build_application(config, clock=clock, catalog=catalog_of(config.prompts_dir))
+        app = build_application(
+            config,
+            clock=clock,
+            catalog=catalog_of(config.prompts_dir),
+            recognisers=recognisers_of(config.prompts_dir),
+        )
         try:
             await start_bot(app)  # inside: a start that fails part-way is undone too
             yield Harness(emulator=emu, app=app, clock=clock, settings=config)

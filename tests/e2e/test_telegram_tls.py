@@ -1,9 +1,9 @@
 """The bot talks to Telegram over HTTPS only when it can verify the certificate.
 
-Both of the bot's connection pools (getUpdates, and everything else) share one TLS context
-(app.py). These tests serve the emulator over HTTPS with a certificate from a CA made here:
-trusted through SSL_CERT_FILE (how an operator adds a CA, e.g. behind a company proxy), the
-bot works; not trusted, it sends nothing.
+Both of a bot's connection pools (getUpdates, and everything else) share one TLS context
+(reflect_bot.telegram_http). These tests serve the emulator over HTTPS with a certificate from
+a CA made here: trusted through SSL_CERT_FILE (how an operator adds a CA, e.g. behind a company
+proxy), the bot works; not trusted, it sends nothing.
 """
 
 from __future__ import annotations
@@ -21,8 +21,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from telegram.error import NetworkError
 
+from reflect_bot import telegram_http
 from reflect_bot.emulator import BotAPIEmulator
 from tests.e2e.harness import running_bot
+
+TOKEN = "123456:TLS"
 
 
 def _name(common_name: str) -> x509.Name:
@@ -90,7 +93,7 @@ async def https_telegram(tmp_path: Path) -> AsyncIterator[tuple[BotAPIEmulator, 
     )
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(chain, key_file)
-    async with BotAPIEmulator(token="123456:TLS", ssl_context=context) as emulator:
+    async with BotAPIEmulator(token=TOKEN, ssl_context=context) as emulator:
         yield emulator, ca_file
 
 
@@ -129,3 +132,21 @@ async def test_a_telegram_the_bot_cannot_verify_gets_nothing(
         ):
             pass
     assert emulator.requests == [], "nothing reached the untrusted server"
+
+
+async def test_a_bot_without_the_application_checks_certificates_the_same_way(
+    https_telegram: tuple[BotAPIEmulator, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The transcriber's bot (telegram_http.bot): refused when the CA is not trusted,
+    working when it is."""
+    emulator, ca_file = https_telegram
+    urls = {"base_url": emulator.base_url, "base_file_url": emulator.base_file_url}
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    with pytest.raises(NetworkError, match="CERTIFICATE_VERIFY_FAILED"):
+        async with telegram_http.bot(TOKEN, **urls):
+            pass
+    assert emulator.requests == []
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    async with telegram_http.bot(TOKEN, **urls) as bot:
+        assert bot.username  # getMe answered over verified TLS

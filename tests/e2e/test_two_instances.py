@@ -58,12 +58,14 @@ async def _stored(harness: Harness) -> tuple[list[tuple[str, int | None]], str |
 
 
 async def test_one_clinicians_answers_at_both_instances_at_once_are_each_stored_once(
-    postgres_url: str, tmp_path: Path, encryption_key: str
+    migrated_postgres_url: str, tmp_path: Path, encryption_key: str
 ) -> None:
     """Two answers at once, one to each instance, and one answer delivered to both: every
     answer is stored exactly once, each at the step after the one before, and the check-in
     ends up exactly as many steps on."""
-    async with running_bot(database_url=postgres_url, data_dir=tmp_path, key=encryption_key) as a:
+    async with running_bot(
+        database_url=migrated_postgres_url, data_dir=tmp_path, key=encryption_key
+    ) as a:
         program = a.services.catalog.program_for(Role.CHECKIN)
         await a.onboard()
         await a.say("/checkin")

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from telegram import Bot
 
+from reflect_bot import telegram_http
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import TranscriptionJob
 from reflect_bot.domain.transcription import Failure
@@ -56,8 +56,10 @@ async def in_process(
     bot: Harness, engine: BrokenEngine | FixedEngine
 ) -> AsyncIterator[Transcriber]:
     assert bot.settings.bot_token is not None
-    async with Bot(
-        bot.settings.bot_token.get_secret_value(), base_url=bot.emulator.base_url
+    async with telegram_http.bot(
+        bot.settings.bot_token.get_secret_value(),
+        base_url=bot.emulator.base_url,
+        base_file_url=bot.emulator.base_file_url,
     ) as telegram:
         yield Transcriber(
             settings=bot.settings,

@@ -8,6 +8,7 @@ import aiohttp
 import pytest
 from telegram import Bot
 
+from reflect_bot import telegram_http
 from reflect_bot.emulator import BotAPIEmulator
 
 from ._support import TOKEN, USER, RawApi
@@ -35,5 +36,7 @@ def chat(emu: BotAPIEmulator) -> int:
 
 @pytest.fixture
 async def bot(emu: BotAPIEmulator) -> AsyncIterator[Bot]:
-    async with Bot(TOKEN, base_url=emu.base_url, base_file_url=emu.base_file_url) as ptb_bot:
+    async with telegram_http.bot(
+        TOKEN, base_url=emu.base_url, base_file_url=emu.base_file_url
+    ) as ptb_bot:
         yield ptb_bot

@@ -8,8 +8,8 @@ import time
 import pytest
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
-from telegram.request import HTTPXRequest
 
+from reflect_bot import telegram_http
 from reflect_bot.emulator import BotAPIEmulator
 
 from ._support import TOKEN, RawApi
@@ -84,8 +84,9 @@ async def test_delay(bot: Bot, emu: BotAPIEmulator, chat: int) -> None:
 
 async def test_delay_beyond_client_timeout(emu: BotAPIEmulator, chat: int) -> None:
     emu.delay("sendMessage", 0.5)
-    request = HTTPXRequest(read_timeout=0.1)
-    async with Bot(TOKEN, base_url=emu.base_url, request=request) as impatient:
+    async with telegram_http.bot(
+        TOKEN, base_url=emu.base_url, base_file_url=emu.base_file_url, read_timeout=0.1
+    ) as impatient:
         with pytest.raises(TimedOut):
             await impatient.send_message(chat, "late")
     # Like Telegram, the emulator still carries out a request the client gave up on.

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import col
 from telegram import Bot
-from telegram.request import HTTPXRequest
 
+from reflect_bot import telegram_http
 from reflect_bot.app import build_services
 from reflect_bot.clock import FixedClock
 from reflect_bot.config import get_settings
@@ -32,7 +32,7 @@ from reflect_bot.flows import planning
 from reflect_bot.services import Services
 from tests import factories
 from tests.factories import add
-from tests.shipped import catalog_of
+from tests.shipped import catalog_of, recognisers_of
 
 TOKEN = "123456:TEST-token"
 CHECKIN = "post-session-checkin"
@@ -130,10 +130,18 @@ async def delivery_world(
     async with BotAPIEmulator(token=TOKEN) as emulator:
         config = settings_for(emulator, database_url, key, **settings)
         clock = FixedClock(start)
-        services = build_services(config, clock=clock, catalog=catalog_of(config.prompts_dir))
-        request = HTTPXRequest(connection_pool_size=64, read_timeout=read_timeout)
-        bot = Bot(
-            TOKEN, base_url=emulator.base_url, base_file_url=emulator.base_file_url, request=request
+        services = build_services(
+            config,
+            clock=clock,
+            catalog=catalog_of(config.prompts_dir),
+            recognisers=recognisers_of(config.prompts_dir),
+        )
+        bot = telegram_http.bot(
+            TOKEN,
+            base_url=emulator.base_url,
+            base_file_url=emulator.base_file_url,
+            connection_pool_size=64,
+            read_timeout=read_timeout,
         )
         try:
             async with bot:

@@ -22,8 +22,7 @@ import sys
 from datetime import datetime
 from typing import Any
 
-from telegram import Bot
-
+from reflect_bot import telegram_http
 from reflect_bot.app import build_services
 from reflect_bot.clock import FixedClock
 from reflect_bot.config import get_settings
@@ -52,7 +51,11 @@ async def main(argv: list[str]) -> None:
     settings = get_settings()
     services = build_services(settings, clock=FixedClock(datetime.fromisoformat(args.now)))
     assert settings.bot_token is not None
-    bot = Bot(settings.bot_token.get_secret_value(), base_url=settings.telegram_base_url)
+    bot = telegram_http.bot(
+        settings.bot_token.get_secret_value(),
+        base_url=settings.telegram_base_url,
+        base_file_url=settings.telegram_base_file_url,
+    )
     try:
         async with bot:
             if args.wait_for_go:  # lets a test start several processes at the same moment

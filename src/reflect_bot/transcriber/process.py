@@ -8,8 +8,7 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from telegram import Bot
-
+from reflect_bot import telegram_http
 from reflect_bot.clock import SystemClock
 from reflect_bot.config import Settings
 from reflect_bot.crypto import load_keys
@@ -63,7 +62,7 @@ async def _work(settings: Settings, engine: Engine) -> None:
     stop = asyncio.Event()
     stop_on_signals(stop)
     database = create_engine(settings.effective_database_url)
-    bot = Bot(
+    bot = telegram_http.bot(
         settings.bot_token.get_secret_value(),
         base_url=settings.telegram_base_url,
         base_file_url=settings.telegram_base_file_url,
