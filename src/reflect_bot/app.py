@@ -11,8 +11,8 @@ from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
-from telegram.request import HTTPXRequest
 
+from reflect_bot import telegram_http
 from reflect_bot.bot.context import BotData, ReflectContext
 from reflect_bot.bot.guards import GuardMemory, admit, private_only
 from reflect_bot.bot.handlers import (
@@ -48,7 +48,6 @@ from reflect_bot.delivery.sender import Sender
 from reflect_bot.logs import hold_back_chatty_libraries
 from reflect_bot.recognition_loader import LazyRecogniser
 from reflect_bot.services import Services
-from reflect_bot.telegram_http import tls_context
 from reflect_bot.ui import texts
 
 log = logging.getLogger(__name__)
@@ -107,7 +106,12 @@ def build_application(
         raise ValueError("REFLECT_BOT_TOKEN is not set")
     hold_back_chatty_libraries()  # no library may log message contents, at any level
     services = build_services(settings, clock=clock, catalog=catalog, recognisers=recognisers)
-    tls = {"verify": tls_context(settings.telegram_base_url, settings.telegram_base_file_url)}
+    pool, updates = telegram_http.requests(
+        base_url=settings.telegram_base_url,
+        base_file_url=settings.telegram_base_file_url,
+        connection_pool_size=CONNECTION_POOL_SIZE,
+        pool_timeout=POOL_TIMEOUT,
+    )
     builder = ApplicationBuilder() if polling else ApplicationBuilder().updater(None)
     application: ReflectApplication = (
         builder.token(settings.bot_token.get_secret_value())
@@ -115,14 +119,8 @@ def build_application(
         .base_file_url(settings.telegram_base_file_url)
         .context_types(ContextTypes(context=ReflectContext, bot_data=BotData))
         .concurrent_updates(PerChatUpdateProcessor())
-        .request(
-            HTTPXRequest(
-                connection_pool_size=CONNECTION_POOL_SIZE,
-                pool_timeout=POOL_TIMEOUT,
-                httpx_kwargs=tls,
-            )
-        )
-        .get_updates_request(HTTPXRequest(connection_pool_size=1, httpx_kwargs=tls))
+        .request(pool)
+        .get_updates_request(updates)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()

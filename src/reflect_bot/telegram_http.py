@@ -25,15 +25,25 @@ def tls_context(base_url: str, base_file_url: str) -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-def bot(token: str, *, base_url: str, base_file_url: str, **request: Any) -> Bot:
-    """A Bot without an Application, with python-telegram-bot's default pools sharing one TLS
-    context; `request` takes HTTPXRequest's keyword arguments for the pool that is not
-    getUpdates."""
+def requests(
+    *, base_url: str, base_file_url: str, **request: Any
+) -> tuple[HTTPXRequest, HTTPXRequest]:
+    """A bot's two pools, sharing one TLS context: everything but getUpdates (configured by
+    `request`, HTTPXRequest's keyword arguments), and getUpdates (one connection)."""
     verify = {"verify": tls_context(base_url, base_file_url)}
+    return (
+        HTTPXRequest(httpx_kwargs=verify, **request),
+        HTTPXRequest(connection_pool_size=1, httpx_kwargs=verify),
+    )
+
+
+def bot(token: str, *, base_url: str, base_file_url: str, **request: Any) -> Bot:
+    """A Bot without an Application (the transcriber's), its pools made by `requests`."""
+    pool, updates = requests(base_url=base_url, base_file_url=base_file_url, **request)
     return Bot(
         token,
         base_url=base_url,
         base_file_url=base_file_url,
-        request=HTTPXRequest(httpx_kwargs=verify, **request),
-        get_updates_request=HTTPXRequest(connection_pool_size=1, httpx_kwargs=verify),
+        request=pool,
+        get_updates_request=updates,
     )

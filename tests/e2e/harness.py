@@ -185,11 +185,11 @@ async def running_bot(
 ) -> AsyncIterator[Harness]:
     """Starts the emulator (unless given) and the bot. A SQLite database is migrated here, as
     `reflect-bot run` does; a PostgreSQL one must come migrated, as an operator's does."""
-    if database_url.startswith("sqlite"):
-        # Alembic's env.py runs its own event loop, so it runs in a thread here.
-        await asyncio.to_thread(upgrade_head, database_url)
     async with _emulator(emulator) as emu:
         config = test_settings(emu, database_url, data_dir, key, **settings)
+        if config.is_sqlite:
+            # Alembic's env.py runs its own event loop, so it runs in a thread here.
+            await asyncio.to_thread(upgrade_head, database_url)
         clock = FixedClock(start)
         app = build_application(
             config,
