@@ -120,9 +120,7 @@ def test_no_twelve_word_run_of_a_source_appears_in_the_bots_texts(
 ) -> None:
     texts = list(ui_texts())
     assert any("texts.py" in where for where, _ in texts)
-    copies = [
-        f"{where}: “{run}”" for where, text in texts for run in copied_runs(text, seed_runs)
-    ]
+    copies = [f"{where}: “{run}”" for where, text in texts for run in copied_runs(text, seed_runs)]
     assert not copies, "copied from the sources:\n" + "\n".join(copies)
 
 

@@ -54,9 +54,7 @@ async def _feeling(bot: Harness, typed: str) -> Any:
     return await bot.say(typed)
 
 
-async def test_forget_leaves_no_ciphertext_in_any_sqlite_file(
-    bot: Harness, tmp_path: Path
-) -> None:
+async def test_forget_leaves_no_ciphertext_in_any_sqlite_file(bot: Harness, tmp_path: Path) -> None:
     await bot.onboard()
     sent = await _feeling(bot, MARKER)
     await bot.expect("Which family")

@@ -104,9 +104,7 @@ def test_kinds_come_once_each_in_a_fixed_order() -> None:
         ("Spoke with Grace about the break.", {K.PERSON_NAME}),  # a word-name, mid-sentence
     ],
 )
-def test_names_places_and_combinations_are_found(
-    text: str, kinds: set[IdentifyingKind]
-) -> None:
+def test_names_places_and_combinations_are_found(text: str, kinds: set[IdentifyingKind]) -> None:
     assert set(find_identifying(text, today=TODAY)) == kinds
 
 
@@ -130,9 +128,7 @@ def test_own_dates_measures_authors_and_words_are_not_flagged(text: str) -> None
 
 
 def test_someone_elses_date_in_a_sentence_about_me_still_counts() -> None:
-    assert find_identifying("I read her DOB as 14/03/1987.", today=TODAY) == (
-        K.DATE_OF_BIRTH,
-    )
+    assert find_identifying("I read her DOB as 14/03/1987.", today=TODAY) == (K.DATE_OF_BIRTH,)
     assert find_identifying("I saw that she was born 14/03/1987.") == (K.DATE_OF_BIRTH,)
 
 

@@ -145,9 +145,7 @@ def test_packing_keeps_each_message_within_the_limit() -> None:
 
 # --------------------------------------------------------------------------- the flow diagram
 
-FLOW_DIAGRAM = Path(__file__).resolve().parents[2] / (
-    "src/reflect_bot/flows/reflection_flow.mmd"
-)
+FLOW_DIAGRAM = Path(__file__).resolve().parents[2] / ("src/reflect_bot/flows/reflection_flow.mmd")
 PROGRAMS_MARK = "    %% --- each program's steps (regenerate: python -m tests.unit.test_journaling)"
 
 

@@ -163,9 +163,7 @@ class Answer(SQLModel, table=True):
     #: journal (digest excerpts, supervision briefs), and listed before an export. Cleared
     #: when the text is replaced or edited clean. Queries that quote answers filter on
     #: `db.repositories.reflections.quotable()`.
-    identifying_flagged: bool = Field(
-        default=False, sa_column_kwargs={"server_default": false()}
-    )
+    identifying_flagged: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class ReflectionConcept(SQLModel, table=True):
@@ -179,9 +177,7 @@ class ReflectionConcept(SQLModel, table=True):
     __tablename__ = "reflection_concept"
 
     reflection_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("reflection.id", ondelete="CASCADE"), primary_key=True
-        )
+        sa_column=Column(Integer, ForeignKey("reflection.id", ondelete="CASCADE"), primary_key=True)
     )
     slug: str = Field(max_length=40, primary_key=True)
     kept: bool | None = Field(default=None)

@@ -577,9 +577,7 @@ async def _send_follow_on(
     try:
         await patiently(lambda: _send_one(bot, chat_id, outgoing), what="a later message")
     except TelegramError as exc:
-        log.warning(
-            "delivery %s: a later message left out: %s", delivery_id, type(exc).__name__
-        )
+        log.warning("delivery %s: a later message left out: %s", delivery_id, type(exc).__name__)
 
 
 def _seconds(exc: RetryAfter) -> float:

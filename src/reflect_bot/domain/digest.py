@@ -603,9 +603,7 @@ def _concepts(
         for slug in excerpts:
             times_named[slug] = max(times_named[slug], by_meaning.times[slug])
     order = lookup.order
-    named = sorted(
-        {*phrases, *excerpts}, key=lambda slug: (-times_named[slug], order.get(slug, 0))
-    )
+    named = sorted({*phrases, *excerpts}, key=lambda slug: (-times_named[slug], order.get(slug, 0)))
 
     program_titles: dict[str, list[str]] = {}
     for reflection in done:

@@ -439,9 +439,7 @@ def _has_combination(text: str) -> bool:
     """Two or more kinds of detail (a named or small place, a job, an age, a rare diagnosis,
     being the only one) that together could single a person out."""
     signals = 0
-    places = [
-        m for m in _PLACE.finditer(text) if m["place"].split()[0].lower() not in _PLACE_WORDS
-    ]
+    places = [m for m in _PLACE.finditer(text) if m["place"].split()[0].lower() not in _PLACE_WORDS]
     signals += bool(places) or bool(_SMALL_PLACE.search(text))
     signals += bool(_JOB.search(text))
     signals += bool(_UNIQUE.search(text))

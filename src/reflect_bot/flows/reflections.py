@@ -635,9 +635,7 @@ async def _answer(
             given=given,
             now=now,
         )
-        then = _completed(
-            catalog, program, _id(reflection), reflection.seconds_spent, given, made
-        )
+        then = _completed(catalog, program, _id(reflection), reflection.seconds_spent, given, made)
     else:
         then = Question(
             program,

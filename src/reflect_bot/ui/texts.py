@@ -84,6 +84,8 @@ def support_named(support_text: str | None = None) -> str:
 def support_offer(support_text: str | None = None) -> str:
     """The support offer, naming the deployment's own support (escaped) or the default."""
     return SUPPORT_OFFER.format(support=support_named(support_text))
+
+
 CONSENT_BUTTON = "I understand — let's begin"
 CONSENT_THANKS = "Thank you. One more thing before we start."
 ASK_TIMEZONE = (
@@ -398,8 +400,7 @@ SESSION_KINDS = {"supervision": "Supervision", "peer": "Peer consultation"}
 SESSION_MINUTES_QUESTION = "{kind}: how long was it?"
 SESSION_MINUTES_BUTTON = "{minutes} min"
 SESSION_LOGGED = (
-    "Logged: {kind}, {minutes} min, for your CPD record. {cleared} The next brief starts "
-    "afresh."
+    "Logged: {kind}, {minutes} min, for your CPD record. {cleared} The next brief starts afresh."
 )
 SESSION_CLEARED = "Cleared {count} {reflections} from the brief."
 BRIEF_DOC_TITLE = "For supervision"

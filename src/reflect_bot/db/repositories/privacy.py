@@ -76,9 +76,7 @@ async def holdings(session: AsyncSession, *, clinician_id: int) -> Holdings:
             .where(col(Schedule.clinician_id) == clinician_id)
         ),
         digests=await count(
-            select(func.count())
-            .select_from(Digest)
-            .where(col(Digest.clinician_id) == clinician_id)
+            select(func.count()).select_from(Digest).where(col(Digest.clinician_id) == clinician_id)
         ),
     )
 
@@ -89,9 +87,7 @@ async def forget(session: AsyncSession, *, clinician_id: int, telegram_user_id: 
     The child tables are emptied explicitly, children first, as well as by the cascades,
     so the result does not depend on SQLite's foreign_keys pragma being on.
     """
-    reflection_ids = select(col(Reflection.id)).where(
-        col(Reflection.clinician_id) == clinician_id
-    )
+    reflection_ids = select(col(Reflection.id)).where(col(Reflection.clinician_id) == clinician_id)
     answer_ids = select(col(Answer.id)).where(col(Answer.reflection_id).in_(reflection_ids))
     # Voice notes waiting for (or holding) a transcript: audio and words go too.
     await session.execute(
@@ -133,9 +129,7 @@ async def forget(session: AsyncSession, *, clinician_id: int, telegram_user_id: 
     await session.execute(
         delete(EvidenceChoice).where(col(EvidenceChoice.reflection_id).in_(reflection_ids))
     )
-    await session.execute(
-        delete(CpdActivity).where(col(CpdActivity.clinician_id) == clinician_id)
-    )
+    await session.execute(delete(CpdActivity).where(col(CpdActivity.clinician_id) == clinician_id))
     await session.execute(delete(Reflection).where(col(Reflection.clinician_id) == clinician_id))
     await session.execute(delete(Digest).where(col(Digest.clinician_id) == clinician_id))
     await session.execute(delete(Delivery).where(col(Delivery.clinician_id) == clinician_id))
@@ -144,9 +138,7 @@ async def forget(session: AsyncSession, *, clinician_id: int, telegram_user_id: 
     mark_erased(session)  # and wiped from SQLite's write-ahead log once committed
     # The invite stays marked as used (so it cannot be used again), but no longer says by whom.
     await session.execute(
-        update(Invite)
-        .where(col(Invite.redeemed_by) == telegram_user_id)
-        .values(redeemed_by=None)
+        update(Invite).where(col(Invite.redeemed_by) == telegram_user_id).values(redeemed_by=None)
     )
     return rowcount(result) > 0
 
@@ -186,9 +178,7 @@ async def has_redeemed(session: AsyncSession, *, telegram_user_id: int) -> bool:
     return bool((await session.execute(query)).scalar_one())
 
 
-async def redeem(
-    session: AsyncSession, *, code: str, telegram_user_id: int, now: datetime
-) -> bool:
+async def redeem(session: AsyncSession, *, code: str, telegram_user_id: int, now: datetime) -> bool:
     """Marks the invite as used by this person; False if unknown, expired or already used.
 
     One conditional UPDATE, so two people racing for one code cannot both get in.
@@ -255,9 +245,7 @@ async def replace_answer_text(
     """Replaces the text for good: earlier versions are deleted, not kept as revisions,
     because the point is that the identifying details are gone. The flag says whether the
     new text still seems to hold some."""
-    await session.execute(
-        delete(AnswerRevision).where(col(AnswerRevision.answer_id) == answer.id)
-    )
+    await session.execute(delete(AnswerRevision).where(col(AnswerRevision.answer_id) == answer.id))
     mark_erased(session)
     answer.text = text
     answer.edited_at = now

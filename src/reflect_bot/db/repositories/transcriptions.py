@@ -88,9 +88,7 @@ def _claimable(now: datetime) -> Any:
 async def any_claimable(session: AsyncSession, *, now: datetime) -> bool:
     """Whether a job waits (a read only: an idle transcriber polls with this, so it never
     takes SQLite's write lock, or delays the bot's writes, while there is nothing to do)."""
-    found = await session.execute(
-        select(col(TranscriptionJob.id)).where(_claimable(now)).limit(1)
-    )
+    found = await session.execute(select(col(TranscriptionJob.id)).where(_claimable(now)).limit(1))
     return found.first() is not None
 
 
@@ -141,9 +139,7 @@ def _mine(job_id: int, worker: str) -> Any:
     )
 
 
-async def renew(
-    session: AsyncSession, *, job_id: int, worker: str, lease_until: datetime
-) -> bool:
+async def renew(session: AsyncSession, *, job_id: int, worker: str, lease_until: datetime) -> bool:
     """Extends the claim while a long note is transcribed; False if it was lost."""
     result = await session.execute(
         update(TranscriptionJob)
