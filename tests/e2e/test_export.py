@@ -159,12 +159,15 @@ async def test_bad_arguments_and_empty_results(bot: Harness) -> None:
 
 
 async def test_large_journal_arrives_in_numbered_parts(
-    sqlite_url: str, tmp_path: Path, encryption_key: str
+    migrated_sqlite_url: str, tmp_path: Path, encryption_key: str
 ) -> None:
     """With a 12 kB limit, 30 check-ins come as several files, split between reflections."""
     limit = 12_000
     async with running_bot(
-        database_url=sqlite_url, data_dir=tmp_path, key=encryption_key, export_max_bytes=limit
+        database_url=migrated_sqlite_url,
+        data_dir=tmp_path,
+        key=encryption_key,
+        export_max_bytes=limit,
     ) as bot:
         await bot.onboard()
         program = bot.services.catalog.program(CHECKIN_PROGRAM_ID)

@@ -32,9 +32,11 @@ def _told(bot: Harness, user: int) -> list[str]:
 
 
 @pytest.fixture
-async def listed(sqlite_url: str, tmp_path: Path, encryption_key: str) -> AsyncIterator[Harness]:
+async def listed(
+    migrated_sqlite_url: str, tmp_path: Path, encryption_key: str
+) -> AsyncIterator[Harness]:
     async with running_bot(
-        database_url=sqlite_url,
+        database_url=migrated_sqlite_url,
         data_dir=tmp_path,
         key=encryption_key,
         allowed_user_ids=[USER],

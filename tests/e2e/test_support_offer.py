@@ -22,12 +22,12 @@ CLINIC_SUPPORT = "the Riverside staff wellbeing line & your line manager"
 
 @pytest.fixture
 async def clinic_bot(
-    sqlite_url: str, tmp_path: Path, encryption_key: str, monkeypatch: pytest.MonkeyPatch
+    migrated_sqlite_url: str, tmp_path: Path, encryption_key: str, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[Harness]:
     """A deployment that names its own support in its environment, as an operator would."""
     monkeypatch.setenv("REFLECT_SUPPORT_TEXT", CLINIC_SUPPORT)
     async with running_bot(
-        database_url=sqlite_url, data_dir=tmp_path, key=encryption_key
+        database_url=migrated_sqlite_url, data_dir=tmp_path, key=encryption_key
     ) as harness:
         assert harness.settings.support_text == CLINIC_SUPPORT
         yield harness

@@ -99,7 +99,7 @@ async def https_telegram(tmp_path: Path) -> AsyncIterator[tuple[BotAPIEmulator, 
 
 async def test_a_telegram_the_bot_can_verify_is_used_for_replies_and_updates(
     https_telegram: tuple[BotAPIEmulator, Path],
-    sqlite_url: str,
+    migrated_sqlite_url: str,
     tmp_path: Path,
     encryption_key: str,
     monkeypatch: pytest.MonkeyPatch,
@@ -108,7 +108,7 @@ async def test_a_telegram_the_bot_can_verify_is_used_for_replies_and_updates(
     assert emulator.base_url.startswith("https://")
     monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
     async with running_bot(
-        database_url=sqlite_url, data_dir=tmp_path, key=encryption_key, emulator=emulator
+        database_url=migrated_sqlite_url, data_dir=tmp_path, key=encryption_key, emulator=emulator
     ) as bot:
         await bot.say("/start")  # comes in by getUpdates, the reply goes out by sendMessage
         notice = await bot.expect("Welcome")
@@ -118,7 +118,7 @@ async def test_a_telegram_the_bot_can_verify_is_used_for_replies_and_updates(
 
 async def test_a_telegram_the_bot_cannot_verify_gets_nothing(
     https_telegram: tuple[BotAPIEmulator, Path],
-    sqlite_url: str,
+    migrated_sqlite_url: str,
     tmp_path: Path,
     encryption_key: str,
     monkeypatch: pytest.MonkeyPatch,
@@ -128,7 +128,10 @@ async def test_a_telegram_the_bot_cannot_verify_gets_nothing(
     monkeypatch.delenv("SSL_CERT_DIR", raising=False)
     with pytest.raises(NetworkError, match="CERTIFICATE_VERIFY_FAILED"):
         async with running_bot(
-            database_url=sqlite_url, data_dir=tmp_path, key=encryption_key, emulator=emulator
+            database_url=migrated_sqlite_url,
+            data_dir=tmp_path,
+            key=encryption_key,
+            emulator=emulator,
         ):
             pass
     assert emulator.requests == [], "nothing reached the untrusted server"

@@ -97,10 +97,13 @@ async def test_unreadable_audio_and_another_language_are_said_kindly(
 
 
 async def test_too_long_by_its_length_is_refused_at_once(
-    sqlite_url: str, tmp_path: Path, encryption_key: str
+    migrated_sqlite_url: str, tmp_path: Path, encryption_key: str
 ) -> None:
     async with running_bot(
-        database_url=sqlite_url, data_dir=tmp_path, key=encryption_key, speech_max_seconds=60
+        database_url=migrated_sqlite_url,
+        data_dir=tmp_path,
+        key=encryption_key,
+        speech_max_seconds=60,
     ) as bot:
         await bot.onboard()
         await to_the_last_note(bot)
@@ -205,10 +208,13 @@ async def test_forget_erases_waiting_notes(bot: Harness) -> None:
 
 
 async def test_without_voice_a_note_gets_text_only_please(
-    sqlite_url: str, tmp_path: Path, encryption_key: str
+    migrated_sqlite_url: str, tmp_path: Path, encryption_key: str
 ) -> None:
     async with running_bot(
-        database_url=sqlite_url, data_dir=tmp_path, key=encryption_key, speech_enabled=False
+        database_url=migrated_sqlite_url,
+        data_dir=tmp_path,
+        key=encryption_key,
+        speech_enabled=False,
     ) as bot:
         await bot.onboard()
         await to_the_last_note(bot)

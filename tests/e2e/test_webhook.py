@@ -23,7 +23,6 @@ from sqlmodel import col
 from reflect_bot.app import ReflectApplication, build_application
 from reflect_bot.clock import FixedClock
 from reflect_bot.db.engine import transaction
-from reflect_bot.db.migrations import upgrade_head
 from reflect_bot.db.models import ProcessedUpdate
 from reflect_bot.delivery.ticker import TICK_JOB_NAME
 from reflect_bot.emulator import BotAPIEmulator
@@ -51,15 +50,14 @@ def _free_port() -> int:
 
 @pytest.fixture
 async def webhook_bot(
-    sqlite_url: str, tmp_path: Path, encryption_key: str
+    migrated_sqlite_url: str, tmp_path: Path, encryption_key: str
 ) -> AsyncIterator[WebhookBot]:
-    await asyncio.to_thread(upgrade_head, sqlite_url)
     async with BotAPIEmulator(token="123456:TEST-token") as emulator:
         port = _free_port()
         url = f"http://127.0.0.1:{port}/telegram"
         settings = harness.test_settings(  # (imported via the module: pytest collects test_*)
             emulator,
-            sqlite_url,
+            migrated_sqlite_url,
             tmp_path,
             encryption_key,
             webhook_url=url,
@@ -158,9 +156,8 @@ async def test_the_scheduler_ticks_in_webhook_mode(webhook_bot: WebhookBot) -> N
 
 @pytest.mark.slow
 async def test_the_webhook_command_serves_and_stops_cleanly_on_sigterm(
-    sqlite_url: str, tmp_path: Path, encryption_key: str
+    migrated_sqlite_url: str, tmp_path: Path, encryption_key: str
 ) -> None:
-    await asyncio.to_thread(upgrade_head, sqlite_url)
     async with BotAPIEmulator(token="123456:TEST-token") as emulator:
         port = _free_port()
         url = f"http://127.0.0.1:{port}/telegram"
@@ -169,7 +166,7 @@ async def test_the_webhook_command_serves_and_stops_cleanly_on_sigterm(
             "REFLECT_BOT_TOKEN": emulator.token,
             "REFLECT_TELEGRAM_BASE_URL": emulator.base_url,
             "REFLECT_TELEGRAM_BASE_FILE_URL": emulator.base_file_url,
-            "REFLECT_DATABASE_URL": sqlite_url,
+            "REFLECT_DATABASE_URL": migrated_sqlite_url,
             "REFLECT_DATA_DIR": str(tmp_path),
             "REFLECT_ENCRYPTION_KEYS": encryption_key,
             "REFLECT_WEBHOOK_URL": url,

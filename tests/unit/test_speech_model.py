@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from reflect_bot.db.migrations import upgrade_head
 from reflect_bot.transcriber.model import (
     MODEL_SHA256,
     ModelError,
@@ -71,14 +70,13 @@ def test_a_model_folder_must_hold_what_loading_needs(tmp_path: Path) -> None:
 
 
 def test_the_transcriber_refuses_an_incomplete_model_folder(
-    tmp_path: Path, encryption_key: str, sqlite_url: str
+    tmp_path: Path, encryption_key: str, migrated_sqlite_url: str
 ) -> None:
     need_voice()
-    upgrade_head(sqlite_url)  # as the bot leaves it
     env = {k: v for k, v in os.environ.items() if not k.startswith("REFLECT_")}
     env.update(
         REFLECT_BOT_TOKEN="123456:TEST-token",
-        REFLECT_DATABASE_URL=sqlite_url,
+        REFLECT_DATABASE_URL=migrated_sqlite_url,
         REFLECT_DATA_DIR=str(tmp_path),
         REFLECT_ENCRYPTION_KEYS=encryption_key,
         REFLECT_SPEECH_MODEL=str(tmp_path),
