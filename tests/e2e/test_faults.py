@@ -17,8 +17,8 @@ from sqlmodel import col
 from reflect_bot import transport
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Answer
-from tests.conftest import POSTGRES_URL
 from tests.e2e.harness import USER, Harness
+from tests.postgres import POSTGRES_URL
 
 FEELING = "what is the feeling?"
 NEXT = "Which family"

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import asyncpg
 import pytest
 
-from tests.conftest import POSTGRES_URL, TestDatabases
+from tests.postgres import POSTGRES_URL, TestDatabases
 
 pytestmark = pytest.mark.postgres
 CLINICIAN = (
