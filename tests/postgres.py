@@ -70,14 +70,13 @@ WHERE relkind = 'S' AND relnamespace = 'public'::regnamespace
 """
 
 
-async def _connect(name: str) -> asyncpg.Connection:
-    return await asyncpg.connect(
-        _url_of(name).replace("postgresql+asyncpg", "postgresql"), timeout=5
-    )
+async def connect(url: str) -> asyncpg.Connection:
+    """asyncpg's own connection to a database named by the bot's (SQLAlchemy) URL."""
+    return await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"), timeout=5)
 
 
 async def _admin(sql: str) -> None:
-    connection = await _connect(_name_of(POSTGRES_URL))
+    connection = await connect(POSTGRES_URL)
     try:
         await connection.execute(sql)
     finally:
@@ -103,7 +102,7 @@ class _Template:
 
 
 async def _read_template(name: str) -> _Template:
-    connection = await _connect(name)
+    connection = await connect(_url_of(name))
     try:
         schema = await connection.fetchval(_SCHEMA)
         order: TopologicalSorter[str] = TopologicalSorter()
@@ -159,11 +158,12 @@ class TestDatabases:
                 self._failures.append(f"recycling: {type(error).__name__}: {error}")
             elif (url := recycled.result()) is not None:
                 return url
-        if migrated and self._template is None:
-            self._template = self._migrated_template()
+        copying = ""
+        if migrated:
+            self._template = self._template or self._migrated_template()
+            copying = f'TEMPLATE "{self._template.name}"'
         name = self._new_name()
-        template = f'TEMPLATE "{self._template.name}"' if migrated and self._template else ""
-        asyncio.run(_admin(f'CREATE DATABASE "{name}" {template} STRATEGY FILE_COPY'))
+        asyncio.run(_admin(f'CREATE DATABASE "{name}" {copying} STRATEGY FILE_COPY'))
         return _url_of(name)
 
     def _new_name(self) -> str:
@@ -188,7 +188,7 @@ class TestDatabases:
     async def _recycle(self, url: str) -> str | None:
         assert self._template is not None
         old, new = _name_of(url), self._new_name()
-        admin = await _connect(_name_of(POSTGRES_URL))
+        admin = await connect(POSTGRES_URL)
         try:
             for _attempt in range(5):  # a process of the test may still be reconnecting
                 await admin.execute(
@@ -206,7 +206,7 @@ class TestDatabases:
                 return None
         finally:
             await admin.close()
-        connection = await _connect(new)
+        connection = await connect(_url_of(new))
         try:
             if await connection.fetchval(_SCHEMA) != self._template.schema:
                 self.drop_later(_url_of(new))

@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import pytest
 from sqlalchemy import select
 from sqlmodel import col
@@ -18,7 +17,7 @@ from reflect_bot import transport
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Answer
 from tests.e2e.harness import USER, Harness
-from tests.postgres import POSTGRES_URL
+from tests.postgres import POSTGRES_URL, connect
 
 FEELING = "what is the feeling?"
 NEXT = "Which family"
@@ -67,7 +66,7 @@ async def _database_outage(bot: Harness) -> AsyncIterator[None]:
             _swap_back(path)
         return
     name = url.rsplit("/", 1)[1]
-    admin = await asyncpg.connect(POSTGRES_URL.replace("postgresql+asyncpg", "postgresql"))
+    admin = await connect(POSTGRES_URL)
     try:
         await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
         await admin.execute(

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import asyncpg
 import pytest
 
-from tests.postgres import POSTGRES_URL, TestDatabases
+from tests.postgres import POSTGRES_URL, TestDatabases, connect
 
 pytestmark = pytest.mark.postgres
 CLINICIAN = (
@@ -26,29 +26,18 @@ def _clinician(user_id: int) -> str:
     return f"{user_id}, {user_id}, true, false, false, now(), now()"
 
 
-def _dsn(url: str) -> str:
-    return url.replace("postgresql+asyncpg", "postgresql")
-
-
-async def _fetch(url: str, sql: str) -> list[asyncpg.Record]:
-    connection = await asyncpg.connect(_dsn(url), timeout=5)
+async def _sql(url: str, sql: str) -> list[asyncpg.Record]:
+    """Runs one statement on its own connection; the rows it returns, if any."""
+    connection = await connect(url)
     try:
         return list(await connection.fetch(sql))
     finally:
         await connection.close()
 
 
-async def _execute(url: str, sql: str) -> None:
-    connection = await asyncpg.connect(_dsn(url), timeout=5)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
 def _rows_per_table(url: str) -> dict[str, int]:
     async def count() -> dict[str, int]:
-        tables = await _fetch(
+        tables = await _sql(
             url,
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
             " AND tablename <> 'alembic_version'",
@@ -56,14 +45,14 @@ def _rows_per_table(url: str) -> dict[str, int]:
         union = " UNION ALL ".join(
             f"SELECT '{name}' AS t, count(*) AS n FROM \"{name}\"" for (name,) in tables
         )
-        return {row["t"]: row["n"] for row in await _fetch(url, union)}
+        return {row["t"]: row["n"] for row in await _sql(url, union)}
 
     return asyncio.run(count())
 
 
 def _columns(url: str) -> list[tuple[str, str, str]]:
     rows = asyncio.run(
-        _fetch(
+        _sql(
             url,
             "SELECT table_name, column_name, data_type FROM information_schema.columns"
             " WHERE table_schema = 'public' ORDER BY 1, 2",
@@ -73,7 +62,7 @@ def _columns(url: str) -> list[tuple[str, str, str]]:
 
 
 def _database_names() -> set[str]:
-    rows = asyncio.run(_fetch(POSTGRES_URL, "SELECT datname FROM pg_database"))
+    rows = asyncio.run(_sql(POSTGRES_URL, "SELECT datname FROM pg_database"))
     return {row["datname"] for row in rows}
 
 
@@ -95,7 +84,7 @@ def test_a_recycled_database_holds_nothing_and_counts_from_one(databases: TestDa
     first = databases.create(migrated=True)
     fresh_columns = _columns(first)
     asyncio.run(
-        _execute(
+        _sql(
             first,
             f"INSERT INTO clinician ({CLINICIAN}) VALUES ({_clinician(42)}), ({_clinician(43)})",
         )
@@ -110,12 +99,12 @@ def test_a_recycled_database_holds_nothing_and_counts_from_one(databases: TestDa
     assert set(_rows_per_table(second).values()) == {0}
     assert _columns(second) == fresh_columns
     asyncio.run(
-        _execute(
+        _sql(
             second,
             f"INSERT INTO clinician ({CLINICIAN}) VALUES ({_clinician(44)})",
         )
     )
-    ids = asyncio.run(_fetch(second, "SELECT id FROM clinician"))
+    ids = asyncio.run(_sql(second, "SELECT id FROM clinician"))
     assert [row["id"] for row in ids] == [1]  # as in a new copy of the template
     databases.release(second, migrated=True)
 
@@ -125,7 +114,7 @@ def test_a_database_whose_schema_a_test_changed_is_dropped_not_reused(
 ) -> None:
     changed = databases.create(migrated=True)
     fresh_columns = _columns(changed)
-    asyncio.run(_execute(changed, "ALTER TABLE clinician ADD COLUMN left_behind integer"))
+    asyncio.run(_sql(changed, "ALTER TABLE clinician ADD COLUMN left_behind integer"))
     databases.release(changed, migrated=True)
 
     after = databases.create(migrated=True)
@@ -139,7 +128,7 @@ def test_a_connection_left_open_does_not_keep_a_database_from_being_recycled(
 ) -> None:
     async def hold_open_then_recycle() -> str:
         url = await asyncio.to_thread(databases.create, migrated=True)
-        lingering = await asyncpg.connect(_dsn(url), timeout=5)
+        lingering = await connect(url)
         await lingering.execute(
             "BEGIN; INSERT INTO invite (code_hash, created_at) VALUES ('x', now())"
         )
