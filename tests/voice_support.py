@@ -49,6 +49,18 @@ def speak(text: str, folder: Path, *, name: str = "note", voice: str = "en") -> 
     return ogg.read_bytes()
 
 
+def silence(seconds: float, folder: Path) -> bytes:
+    """`seconds` of silence, as an OGG/Opus voice note (sox, then opusenc)."""
+    need_voice()
+    wav, ogg = folder / "silence.wav", folder / "silence.ogg"
+    subprocess.run(
+        ["sox", "-n", "-r", "48000", "-c", "1", "-b", "16", str(wav), "trim", "0", str(seconds)],
+        check=True,
+    )
+    subprocess.run(["opusenc", "--quiet", "--bitrate", "32", str(wav), str(ogg)], check=True)
+    return ogg.read_bytes()
+
+
 def transcriber_env(settings: Settings, **extra: str) -> dict[str, str]:
     """The environment of a transcriber serving the same bot, database and keys."""
     assert settings.bot_token is not None

@@ -26,7 +26,7 @@ from reflect_bot.ui import texts
 from tests.e2e.harness import USER, Harness, running_bot
 from tests.e2e.test_voice import HEARD, jobs, note_answer, to_the_last_note
 from tests.shipped import CHECKIN_PROGRAM_ID
-from tests.voice_support import speak, transcriber
+from tests.voice_support import silence, speak, transcriber
 
 NOT_AUDIO = b"OggS\x00\x02" + bytes(20) + b"OpusHead" + bytes(11)
 
@@ -73,7 +73,7 @@ async def in_process(
 
 @pytest.mark.slow
 @pytest.mark.timeout(300)
-async def test_unreadable_audio_and_another_language_are_said_kindly(
+async def test_unreadable_audio_another_language_and_silence_are_said_kindly(
     bot: Harness, tmp_path: Path
 ) -> None:
     french = speak(
@@ -90,6 +90,9 @@ async def test_unreadable_audio_and_another_language_are_said_kindly(
         await bot.emulator.send_voice(USER, french, duration=5)
         await bot.expect("Transcribing…")
         await bot.expect("a language I can't transcribe", within=60)
+        await bot.emulator.send_voice(USER, silence(4, tmp_path), duration=4)
+        await bot.expect("Transcribing…")
+        await bot.expect("couldn't hear any words", within=60)
     assert await jobs(bot) == []
     await bot.say("Typed after all.")  # the reflection was where it was left
     await bot.expect("Thank you")

@@ -12,11 +12,13 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from reflect_bot.domain.transcription import Failure, other_language
+from reflect_bot.domain.transcription import Failure
 from reflect_bot.transcriber.model import MODEL_NAME, check_folder, packaged_files
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from reflect_bot.transcriber.whisper import ListeningWhisper
 
 SAMPLE_RATE = 16_000
 # Greedy decoding: beam search (5) costs ≈ 2× the time for little gain on dictated notes
@@ -37,7 +39,9 @@ class Engine(Protocol):
 class WhisperEngine:
     """One loaded faster-whisper model; `transcribe` is blocking (run it in a thread)."""
 
-    def __init__(self, model: Any, *, name: str, language: str, max_seconds: int) -> None:
+    def __init__(
+        self, model: ListeningWhisper, *, name: str, language: str, max_seconds: int
+    ) -> None:
         self.model = model
         self.name = name
         self.language = language
@@ -45,6 +49,8 @@ class WhisperEngine:
 
     def transcribe(self, audio: bytes) -> Heard | Failure:
         from faster_whisper.audio import decode_audio
+
+        from reflect_bot.transcriber.whisper import InAnotherLanguage
 
         try:
             samples = decode_audio(io.BytesIO(audio), sampling_rate=SAMPLE_RATE)
@@ -55,9 +61,7 @@ class WhisperEngine:
             return Failure.UNREADABLE
         if seconds > self.max_seconds:
             return Failure.TOO_LONG
-        detected, probability, _ = self.model.detect_language(audio=samples)
-        if other_language(detected, probability, expected=self.language):
-            return Failure.LANGUAGE
+        self.model.expect(self.language)
         segments, _info = self.model.transcribe(
             samples,
             language=self.language,
@@ -65,7 +69,10 @@ class WhisperEngine:
             vad_filter=True,
             condition_on_previous_text=False,
         )
-        text = " ".join(segment.text.strip() for segment in segments).strip()
+        try:  # segments are decoded as they are read: the first window's language comes first
+            text = " ".join(segment.text.strip() for segment in segments).strip()
+        except InAnotherLanguage:
+            return Failure.LANGUAGE
         return Heard(text, seconds) if text else Failure.SILENT
 
 
@@ -75,14 +82,14 @@ def load_engine(
     """Loads the model from `folder`, or from the pinned packages; never downloads."""
     # Belt and braces: nothing below may reach a model hub, whatever happens.
     os.environ["HF_HUB_OFFLINE"] = "1"
-    from faster_whisper import WhisperModel
+    from reflect_bot.transcriber.whisper import ListeningWhisper
 
     common: dict[str, Any] = {"device": "cpu", "compute_type": "int8", "cpu_threads": threads}
     if folder is not None:
         path = check_folder(folder)
-        model = WhisperModel(str(path), **common)
+        model = ListeningWhisper(str(path), **common)
         name = str(path)
     else:
-        model = WhisperModel("whisper-base", files=packaged_files(), **common)
+        model = ListeningWhisper("whisper-base", files=packaged_files(), **common)
         name = MODEL_NAME
     return WhisperEngine(model, name=name, language=language, max_seconds=max_seconds)
