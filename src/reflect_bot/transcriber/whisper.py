@@ -9,6 +9,7 @@ by the transcriber (the `voice` extra).
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from faster_whisper import WhisperModel
@@ -25,15 +26,19 @@ class ListeningWhisper(WhisperModel):  # type: ignore[misc]  # faster-whisper ha
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._expected: str | None = None
+        # Per thread: a note is encoded in the thread that transcribes it, and a transcription
+        # abandoned by the worker may still be running beside the next one.
+        self._pending = threading.local()
 
     def expect(self, language: str) -> None:
-        """The next note should be in `language`; its first window will tell."""
-        self._expected = language
+        """The next note this thread transcribes should be in `language`; its first window
+        will tell."""
+        self._pending.language = language
 
     def encode(self, features: Any) -> Any:
         output = super().encode(features)
-        expected, self._expected = self._expected, None
+        expected = getattr(self._pending, "language", None)
+        self._pending.language = None
         if expected is not None:
             # CTranslate2 reads encoder output here as well as features; tokens look like <|en|>.
             token, probability = self.model.detect_language(output)[0][0]
