@@ -54,6 +54,14 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "ui": ("reflect_bot.bot", "reflect_bot.flows", "reflect_bot.delivery", "reflect_bot.db"),
     "render": ("reflect_bot.bot", "reflect_bot.flows", "reflect_bot.delivery", "reflect_bot.db"),
     "delivery": ("reflect_bot.bot",),
+    # The speech process tells the clinician with a bare Bot; it never loads the application.
+    "transcriber": (
+        "reflect_bot.bot",
+        "reflect_bot.flows",
+        "reflect_bot.delivery",
+        "reflect_bot.render",
+        "reflect_bot.app",
+    ),
     "emulator": tuple(
         f"reflect_bot.{part}"
         for part in ("bot", "flows", "delivery", "render", "ui", "db", "domain", "catalog", "app")
