@@ -1,13 +1,25 @@
-"""A restart on a SQLite file already at the newest schema skips Alembic entirely."""
+"""A restart on a database already at the newest schema skips Alembic entirely: SQLite
+migrates itself when behind, and on PostgreSQL the start-up check only reads the version row."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
-from reflect_bot.db.migrations import head_revision, script_heads, sqlite_is_current, upgrade_head
+import pytest
+from sqlalchemy import text
+
+from reflect_bot.db.engine import create_engine
+from reflect_bot.db.migrations import (
+    head_revision,
+    pending,
+    script_heads,
+    sqlite_is_current,
+    upgrade_head,
+)
 
 
 def test_the_fast_check_agrees_with_alembic(sqlite_url: str, tmp_path: Path) -> None:
@@ -35,3 +47,34 @@ def test_upgrading_a_current_file_does_not_import_alembic(sqlite_url: str) -> No
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def _loads_alembic(call: str) -> str:
+    probe = (
+        "import asyncio, sys\n"
+        "from reflect_bot.db.migrations import pending, upgrade_head\n"
+        f"print({call}, 'alembic' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip()
+
+
+@pytest.mark.postgres
+def test_a_postgresql_database_at_the_head_is_checked_without_alembic(
+    migrated_postgres_url: str,
+) -> None:
+    url = migrated_postgres_url
+    assert _loads_alembic(f"asyncio.run(pending({url!r}))") == "False False"
+
+    async def set_version(value: str) -> None:
+        engine = create_engine(url)
+        async with engine.begin() as connection:
+            await connection.execute(
+                text("UPDATE alembic_version SET version_num = :v"), {"v": value}
+            )
+        await engine.dispose()
+
+    asyncio.run(set_version("older"))
+    assert asyncio.run(pending(url)), "a database behind the head must be migrated first"

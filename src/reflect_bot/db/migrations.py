@@ -8,6 +8,8 @@ import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy import inspect, text
+
 from reflect_bot.db.engine import create_engine
 
 if TYPE_CHECKING:  # Alembic is imported only when a migration really runs (start-up time, memory)
@@ -109,8 +111,27 @@ def _current(connection: Connection) -> str | None:
 
 
 async def pending(database_url: str) -> bool:
-    """True when the schema is behind the code's newest migration."""
-    return await current_revision(database_url) != head_revision(database_url)
+    """True when the schema is behind the code's newest migration.
+
+    With a single head in alembic/versions, the database's version row is compared with it
+    without loading Alembic (≈ 0.12 s of CPU at every start on PostgreSQL).
+    """
+    heads = script_heads()
+    if len(heads) != 1:
+        return await current_revision(database_url) != head_revision(database_url)
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(_stored_revisions) != sorted(heads)
+    finally:
+        await engine.dispose()
+
+
+def _stored_revisions(connection: Connection) -> list[str]:
+    # Alembic's default version table (alembic/env.py names no other).
+    if not inspect(connection).has_table("alembic_version"):
+        return []
+    return sorted(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
 
 
 def upgrade_head_in_thread(database_url: str) -> asyncio.Future[None]:
