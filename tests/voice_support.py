@@ -42,21 +42,26 @@ def need_voice() -> None:
 def speak(text: str, folder: Path, *, name: str = "note", voice: str = "en") -> bytes:
     """`text` spoken by espeak-ng, as an OGG/Opus voice note (48 kHz mono, 32 kbit/s)."""
     need_voice()
-    wav, resampled, ogg = (folder / f"{name}{ext}" for ext in (".wav", ".48k.wav", ".ogg"))
+    wav, resampled = folder / f"{name}.wav", folder / f"{name}.48k.wav"
     subprocess.run(["espeak-ng", "-v", voice, "-w", str(wav), text], check=True)
     subprocess.run(["sox", str(wav), "-r", "48000", "-c", "1", str(resampled)], check=True)
-    subprocess.run(["opusenc", "--quiet", "--bitrate", "32", str(resampled), str(ogg)], check=True)
-    return ogg.read_bytes()
+    return _voice_note(resampled)
 
 
 def silence(seconds: float, folder: Path) -> bytes:
-    """`seconds` of silence, as an OGG/Opus voice note (sox, then opusenc)."""
+    """`seconds` of silence, as an OGG/Opus voice note like `speak`'s."""
     need_voice()
-    wav, ogg = folder / "silence.wav", folder / "silence.ogg"
+    wav = folder / "silence.wav"
     subprocess.run(
         ["sox", "-n", "-r", "48000", "-c", "1", "-b", "16", str(wav), "trim", "0", str(seconds)],
         check=True,
     )
+    return _voice_note(wav)
+
+
+def _voice_note(wav: Path) -> bytes:
+    """A 48 kHz mono WAV file encoded as Telegram sends voice notes (OGG/Opus, 32 kbit/s)."""
+    ogg = wav.with_suffix(".ogg")
     subprocess.run(["opusenc", "--quiet", "--bitrate", "32", str(wav), str(ogg)], check=True)
     return ogg.read_bytes()
 
