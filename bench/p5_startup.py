@@ -55,10 +55,12 @@ NOTES: tuple[str, ...] = (
     "",
     "- **Which environment.** An operator runs the bot in an environment installed from "
     "requirements.lock alone (the Dockerfile); `--python` points the bench at one. A "
-    "development venv also holds the dev and voice extras, and httpx imports its command-line "
-    "client (rich, pygments, click) whenever they are installed: ≈ 6 MB more for the same bot "
+    "development venv also holds the dev and voice extras, and httpx tries to import its "
+    "command-line client whenever click, pygments and rich are installed: until pip-audit (which "
+    "brought rich) moved to an environment of its own, ≈ 6 MB more for the same bot "
     "(2026-12-04: 100.2 MB after the first answer there, 94.2–94.7 MB in the locked "
-    "environment). The bench compiles the bot's modules first: with PYTHONDONTWRITEBYTECODE "
+    "environment; 2026-12-05, without rich: 95.2 MB). The bench compiles the bot's modules "
+    "first: with PYTHONDONTWRITEBYTECODE "
     "set (as on this project's machines, and in the image) nothing else would, and every "
     "start would compile ≈ 170 modules from source (importing the app: 1.38 s from source, "
     "1.13 s compiled, at load 2.5); the Dockerfile now compiles them at build time.",
@@ -404,8 +406,8 @@ def main(argv: list[str]) -> int:
         default=sys.executable,
         help="the interpreter the bots run with (default: this one). An operator's bot runs "
         "in an environment installed from requirements.lock alone (the Dockerfile); a "
-        "development venv also holds the dev and voice extras, and httpx imports its "
-        "command-line client (click, rich, pygments) whenever they are installed",
+        "development venv also holds the dev and voice extras (httpx loads part of its "
+        "command-line client there: click and pygments are installed)",
     )
     args = parser.parse_args(argv)
     # A restart reads the compiled modules an earlier start (or the image build) left: compile
