@@ -65,12 +65,12 @@ FIRST_USER = 10_000
 async def run_sender(due: datetime, rate: float) -> None:
     """The measured process: warm up a minute before `due`, then tick at `due` and report."""
     from reflect_bot import telegram_http
-    from reflect_bot.app import build_services
     from reflect_bot.clock import OffsetClock
     from reflect_bot.config import get_settings
     from reflect_bot.delivery.composers import delivery_composers
     from reflect_bot.delivery.sender import Sender
     from reflect_bot.delivery.ticker import Ticker
+    from reflect_bot.services import build_services
 
     timings: dict[str, list[tuple[float, float]]] = {}
     if os.environ.get("P2_DEBUG"):  # how long each claim+compose and each flush blocks

@@ -36,18 +36,15 @@ from reflect_bot.bot.handlers import (
 )
 from reflect_bot.bot.question_messages import QuestionMessages
 from reflect_bot.bot.updates import PerChatUpdateProcessor
-from reflect_bot.catalog import Catalog, load_catalog
-from reflect_bot.clock import Clock, SystemClock
+from reflect_bot.catalog import Catalog
+from reflect_bot.clock import Clock
 from reflect_bot.config import Settings
-from reflect_bot.crypto import load_keys
-from reflect_bot.db.engine import create_engine, create_sessionmaker
-from reflect_bot.db.types import set_keys
 from reflect_bot.delivery import ticker
 from reflect_bot.delivery.composers import delivery_composers
 from reflect_bot.delivery.sender import Sender
 from reflect_bot.logs import hold_back_chatty_libraries
 from reflect_bot.recognition_loader import LazyRecogniser
-from reflect_bot.services import Services
+from reflect_bot.services import build_services
 from reflect_bot.ui import texts
 
 log = logging.getLogger(__name__)
@@ -62,31 +59,6 @@ CONNECTION_POOL_SIZE = 32
 POOL_TIMEOUT = 10.0
 
 ReflectApplication = Application[Any, ReflectContext, dict[Any, Any], dict[Any, Any], BotData, Any]
-
-
-def build_services(
-    settings: Settings,
-    *,
-    clock: Clock | None = None,
-    catalog: Catalog | None = None,
-    recognisers: LazyRecogniser | None = None,
-) -> Services:
-    """Loads the catalog and key ring and creates the engine (no connection is made yet).
-
-    A process that builds many bots over one catalog (the tests) may pass the catalog and its
-    `LazyRecogniser` in, so that the recogniser is built once, not once per bot.
-    """
-    set_keys(load_keys(settings))
-    engine = create_engine(settings.effective_database_url)
-    catalog = catalog or load_catalog(settings.prompts_dir)
-    return Services(
-        settings=settings,
-        clock=clock or SystemClock(),
-        catalog=catalog,
-        engine=engine,
-        sessions=create_sessionmaker(engine),
-        recognisers=recognisers or LazyRecogniser(catalog),
-    )
 
 
 def build_application(

@@ -15,7 +15,6 @@ from sqlmodel import col
 from telegram import Bot
 
 from reflect_bot import telegram_http
-from reflect_bot.app import build_services
 from reflect_bot.clock import FixedClock
 from reflect_bot.config import get_settings
 from reflect_bot.db.engine import transaction
@@ -29,7 +28,7 @@ from reflect_bot.delivery.ticker import Ticker, TickReport
 from reflect_bot.domain.scheduling import EVERY_DAY
 from reflect_bot.emulator import BotAPIEmulator, MessageRecord
 from reflect_bot.flows import planning
-from reflect_bot.services import Services
+from reflect_bot.services import Services, build_services
 from tests import factories
 from tests.factories import add
 from tests.shipped import catalog_of, recognisers_of

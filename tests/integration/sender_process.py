@@ -23,13 +23,13 @@ from datetime import datetime
 from typing import Any
 
 from reflect_bot import telegram_http
-from reflect_bot.app import build_services
 from reflect_bot.clock import FixedClock
 from reflect_bot.config import get_settings
 from reflect_bot.db.repositories import deliveries
 from reflect_bot.delivery import sender
 from reflect_bot.delivery.composers import delivery_composers
 from reflect_bot.delivery.ticker import Ticker
+from reflect_bot.services import build_services
 
 
 async def _hang(*_args: Any, **_kwargs: Any) -> Any:
