@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import inspect, text
 
@@ -15,6 +16,8 @@ from reflect_bot.db.engine import create_engine
 if TYPE_CHECKING:  # Alembic is imported only when a migration really runs (start-up time, memory)
     from alembic.config import Config
     from sqlalchemy.engine import Connection
+
+T = TypeVar("T")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 _REVISION = re.compile(r"^revision(?::\s*str)?\s*=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
@@ -96,12 +99,7 @@ def sqlite_is_current(database_url: str) -> bool:
 
 async def current_revision(database_url: str) -> str | None:
     """The revision the database is at, or None for an empty database."""
-    engine = create_engine(database_url)
-    try:
-        async with engine.connect() as connection:
-            return await connection.run_sync(_current)
-    finally:
-        await engine.dispose()
+    return await _read(database_url, _current)
 
 
 def _current(connection: Connection) -> str | None:
@@ -119,12 +117,7 @@ async def pending(database_url: str) -> bool:
     heads = script_heads()
     if len(heads) != 1:
         return await current_revision(database_url) != head_revision(database_url)
-    engine = create_engine(database_url)
-    try:
-        async with engine.connect() as connection:
-            return await connection.run_sync(_stored_revisions) != sorted(heads)
-    finally:
-        await engine.dispose()
+    return await _read(database_url, _stored_revisions) != sorted(heads)
 
 
 def _stored_revisions(connection: Connection) -> list[str]:
@@ -132,6 +125,17 @@ def _stored_revisions(connection: Connection) -> list[str]:
     if not inspect(connection).has_table("alembic_version"):
         return []
     return sorted(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+
+
+async def _read(database_url: str, read: Callable[[Connection], T]) -> T:
+    """`read` run on one connection of a short-lived engine (start-up checks, before the
+    application's engine exists)."""
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(read)
+    finally:
+        await engine.dispose()
 
 
 def upgrade_head_in_thread(database_url: str) -> asyncio.Future[None]:
