@@ -50,10 +50,8 @@ from reflect_bot.ui import texts
 log = logging.getLogger(__name__)
 
 # Connections to Telegram shared by replies, edits and scheduled sends: room for every update
-# handled at once (PerChatUpdateProcessor) and the sender's requests in flight. httpcore checks
-# every pooled connection each time a request starts or ends, so python-telegram-bot's
-# default of 256 (and 64 updates at once) had a burst of answers spend about a quarter of the
-# bot's time there (issue #21, P6). A request waits up to POOL_TIMEOUT for a free connection;
+# handled at once (PerChatUpdateProcessor) and the sender's requests in flight
+# (telegram_http.AiohttpRequest). A request waits up to POOL_TIMEOUT for a free connection;
 # it has not been sent then, so a timeout is retried safely (transport.py).
 CONNECTION_POOL_SIZE = 32
 POOL_TIMEOUT = 10.0

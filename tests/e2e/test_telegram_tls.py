@@ -19,6 +19,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from telegram import Bot
 from telegram.error import NetworkError
 
 from reflect_bot import telegram_http
@@ -143,13 +144,18 @@ async def test_a_bot_without_the_application_checks_certificates_the_same_way(
     """The transcriber's bot (telegram_http.bot): refused when the CA is not trusted,
     working when it is."""
     emulator, ca_file = https_telegram
-    urls = {"base_url": emulator.base_url, "base_file_url": emulator.base_file_url}
+
+    def connect() -> Bot:
+        return telegram_http.bot(
+            TOKEN, base_url=emulator.base_url, base_file_url=emulator.base_file_url
+        )
+
     monkeypatch.delenv("SSL_CERT_FILE", raising=False)
     monkeypatch.delenv("SSL_CERT_DIR", raising=False)
     with pytest.raises(NetworkError, match="CERTIFICATE_VERIFY_FAILED"):
-        async with telegram_http.bot(TOKEN, **urls):
+        async with connect():
             pass
     assert emulator.requests == []
     monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
-    async with telegram_http.bot(TOKEN, **urls) as bot:
+    async with connect() as bot:
         assert bot.username  # getMe answered over verified TLS

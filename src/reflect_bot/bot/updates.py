@@ -22,8 +22,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     continued it, it is committed here, once the update has been handled.
     """
 
-    # Enough to keep the process busy while some updates wait on Telegram or the database;
-    # more only lengthens httpcore's scans (app.CONNECTION_POOL_SIZE leaves room for these).
+    # Enough to keep the process busy while some updates wait on Telegram or the database
+    # (app.CONNECTION_POOL_SIZE leaves room for these).
     def __init__(self, max_concurrent_updates: int = 16) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}

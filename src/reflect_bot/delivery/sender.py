@@ -95,8 +95,8 @@ PER_CHAT_INTERVAL = 1.0
 CHAT_BUSY_POLL = 0.05
 # Claim the next batch when fewer than this many seconds of sends remain reserved.
 REFILL_AHEAD = 0.5
-# Requests in flight at once: enough for hundreds a second, few enough that httpx's
-# connection pool stays small (httpcore scans it, quadratically, on every request).
+# Requests in flight at once: enough for hundreds a second, few enough to leave most of the
+# bot's connections to Telegram (app.CONNECTION_POOL_SIZE) to replies.
 MAX_IN_FLIGHT = 8
 # How long a "sent" mark may wait to be committed with others.
 FLUSH_EVERY = 0.05
