@@ -109,13 +109,22 @@ NOTES: tuple[str, ...] = (
     "has stored an answer; idle and answered now differ by what the first conversation "
     "and encrypted value cost, not by cryptography.",
     "- **What remains** is nearly all module code and classes loaded at import: SQLAlchemy's "
-    "ORM, python-telegram-bot, pydantic and pydantic-settings, httpx, APScheduler, "
+    "ORM, python-telegram-bot, pydantic and pydantic-settings, httpx, aiohttp, APScheduler, "
     "asyncio/ssl from the standard library. reflect-bot's own modules add ≈ 2.5 MB of Python "
     "heap (tracemalloc), none of them 0.5 MB, so deferring handlers (export, digest, "
     "Markdown) would save nothing measurable; the rest is runtime state (event loop, the "
     "HTTP client with its TLS context, the SQLite connection, the loaded catalog). "
     "`malloc_trim` and `gc.collect()` free nothing measurable, `python -OO` 1–4 MB. The echo "
     "reference includes cryptography too (PTB's Passport import), ≈ 9 MB it does not use.",
+    "- **aiohttp's client for the Bot API** (2026-12-05): the bot's requests to Telegram go "
+    "out through aiohttp (`telegram_http.AiohttpRequest`) instead of PTB's httpx request, "
+    "for half the CPU per request and per answer (P1, P6). httpx stays loaded (PTB imports "
+    "it), so importing aiohttp's client is extra: ≈ 8–9 MB (its package imports everything, "
+    "builds two TLS contexts at import and brings email, attrs, yarl, multidict, frozenlist) "
+    "and ≈ 0.08 s per start. Same machine and locked environment, back to back: 92.2 → "
+    "97.9–98.3 MB after the first stored answer, start 1.03 → 1.07–1.11 s. That puts P5 "
+    "≈ 3 MB over its 95 MB target: a trade taken knowingly, the work per answer being what "
+    "a burst of clinicians waits on.",
     "- **With clinicians scheduled**, the first tick (planning, the SQL it compiles and caches) "
     "adds ≈ 10 MB — the same with 2,000 or 10,000 clinicians: the planner pages through "
     "schedules 1,000 at a time, so memory does not grow with their number.",
