@@ -44,8 +44,9 @@ class AiohttpRequest(BaseRequest):
 
     The session is made in `initialize` (aiohttp binds it to the running loop) and closed in
     `shutdown`; an Application started again after a shutdown gets a new one. Timeouts keep
-    HTTPXRequest's defaults and meaning; aiohttp has no write timeout, so the whole request
-    is bounded by the sum of all four (with the media write timeout for uploads).
+    HTTPXRequest's defaults and meaning; aiohttp has no write timeout, so a request with a
+    body is bounded as a whole by the sum of all four (with the media write timeout for
+    uploads).
     """
 
     __slots__ = (
@@ -113,7 +114,9 @@ class AiohttpRequest(BaseRequest):
         connect = _given(connect_timeout, default_connect)
         pool = _given(pool_timeout, default_pool)
         timeout = aiohttp.ClientTimeout(
-            total=_sum(pool, connect, write, read),
+            # Only a request with a body has a write to bound; a download (a voice note of up
+            # to 20 MB) may take as long as it keeps arriving, each read within `read`.
+            total=None if request_data is None else _sum(pool, connect, write, read),
             connect=_sum(pool, connect),  # waiting for a pooled connection, or making one
             sock_connect=connect,
             sock_read=read,

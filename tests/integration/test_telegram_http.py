@@ -113,6 +113,40 @@ async def test_an_answer_that_never_comes_times_out_on_the_read_timeout(
     assert time.monotonic() - started < 5
 
 
+async def test_a_slow_but_steady_download_is_not_cut_off(
+    serve: Callable[[Handler], Awaitable[str]],
+) -> None:
+    """A voice note arriving slowly, each piece well within the read timeout, is downloaded
+    whole even when it takes longer than all the timeouts added together."""
+    pieces = [bytes([n]) * 1000 for n in range(8)]
+
+    async def trickle(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse()
+        await response.prepare(request)
+        for piece in pieces:
+            await response.write(piece)
+            await asyncio.sleep(0.15)
+        await response.write_eof()
+        return response
+
+    base = await serve(trickle)
+    request = telegram_http.AiohttpRequest(
+        tls=telegram_http.tls_context("http://", "http://"),
+        read_timeout=0.5,
+        write_timeout=0.1,
+        connect_timeout=0.1,
+        pool_timeout=0.1,
+    )
+    await request.initialize()
+    try:
+        started = time.monotonic()
+        status, body = await request.do_request(f"{base}/file/voice.oga", "GET")
+        assert time.monotonic() - started > 0.8, "longer than the four timeouts together"
+    finally:
+        await request.shutdown()
+    assert (status, body) == (200, b"".join(pieces))
+
+
 async def test_no_server_is_a_network_error_naming_what_failed() -> None:
     with socket_that_refuses() as port:
         request = _request()
