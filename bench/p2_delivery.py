@@ -330,11 +330,10 @@ def render(results: dict[str, dict[str, Any]], clinicians: int, cap: float) -> s
         "",
         "What it took (each found by profiling this bench):",
         "",
-        "- httpcore asks `sniffio` for the event loop on every request; when sniffio is not "
-        "installed the failed import is not cached, so every request searched the file "
-        "system. sniffio is a dependency of reflect-bot, so the import succeeds once.",
-        "- httpcore scans its connection pool quadratically on every request: the sender keeps "
-        "at most 8 requests in flight, so the pool stays small.",
+        "- The Bot API through aiohttp's client (`telegram_http`, since 2026-12-05): on httpx, "
+        "httpcore asked `sniffio` for the event loop on every request (a file-system search "
+        "each time while sniffio was missing) and scanned its whole connection pool on every "
+        "request and release. At most 8 requests are in flight.",
         "- Pacing counts requests in flight plus those finished within the last second (a "
         "request reaches Telegram between its start and its end), so late-waking tasks cannot "
         "burst over the cap: no 429s, where spacing alone gave dozens.",
