@@ -50,6 +50,7 @@ def _request(
     connection_pool_size: int = 1,
     pool_timeout: float = 1.0,
     connect_timeout: float = 5.0,
+    write_timeout: float = 5.0,
     read_timeout: float = 5.0,
 ) -> telegram_http.AiohttpRequest:
     return telegram_http.AiohttpRequest(
@@ -57,6 +58,7 @@ def _request(
         connection_pool_size=connection_pool_size,
         pool_timeout=pool_timeout,
         connect_timeout=connect_timeout,
+        write_timeout=write_timeout,
         read_timeout=read_timeout,
     )
 
@@ -130,13 +132,7 @@ async def test_a_slow_but_steady_download_is_not_cut_off(
         return response
 
     base = await serve(trickle)
-    request = telegram_http.AiohttpRequest(
-        tls=telegram_http.tls_context("http://", "http://"),
-        read_timeout=0.5,
-        write_timeout=0.1,
-        connect_timeout=0.1,
-        pool_timeout=0.1,
-    )
+    request = _request(pool_timeout=0.1, connect_timeout=0.1, write_timeout=0.1, read_timeout=0.5)
     await request.initialize()
     try:
         started = time.monotonic()
