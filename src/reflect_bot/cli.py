@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from reflect_bot.clock import SystemClock
 from reflect_bot.concepts_cli import add_concepts_commands
@@ -46,6 +46,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     finally:
         gc.enable()
+
+
+def command() -> NoReturn:
+    """The `reflect-bot` command and `python -m reflect_bot`: `main`, then the process ends."""
+    code = main()
+    # Everything loaded stays in use until the process ends and the system takes the memory
+    # back whole; unfrozen, the interpreter's shutdown would first walk all of it for cycles
+    # to free: ≈ 0.14 s of a 0.7 s `reflect-bot migrate`. (Tests call `main` in-process.)
+    gc.freeze()
+    sys.exit(code)
 
 
 def _loaded() -> None:
