@@ -30,9 +30,15 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # Errors must never carry statement parameters into logs: they may be clinical text.
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
+        # Here, so that a bot on PostgreSQL never loads SQLite's driver.
+        from reflect_bot.db import sqlite_driver
+
         _ensure_sqlite_folder(url)
         engine = create_async_engine(
-            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
+            url,
+            module=sqlite_driver.dbapi(),
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            **kwargs,
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine

@@ -1,0 +1,130 @@
+"""The bot's SQLite connections (db/sqlite_driver.py) answer as sqlite3 does.
+
+Each statement goes to aiosqlite's thread once, with its rows; a commit or rollback only
+when a transaction is open. What must hold: rows, row counts and ids come back; a failed
+transaction leaves nothing behind and the connection goes on working; what one session
+commits, another process reads; a write waits for another connection's lock as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from reflect_bot.db.engine import create_engine, create_sessionmaker, transaction
+
+TABLE = "CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT NOT NULL UNIQUE)"
+
+
+def _file(url: str) -> str:
+    return url.removeprefix("sqlite+aiosqlite:///")
+
+
+async def test_rows_counts_and_ids_come_back_as_sqlite3_gives_them(sqlite_url: str) -> None:
+    engine = create_engine(sqlite_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text(TABLE))
+            inserted = await connection.execute(
+                text("INSERT INTO note (body) VALUES (:body) RETURNING id, body"),
+                {"body": "שלום <b>&amp;</b> 🌱"},
+            )
+            assert inserted.all() == [(1, "שלום <b>&amp;</b> 🌱")]
+            many = await connection.execute(
+                text("INSERT INTO note (body) VALUES (:body)"),
+                [{"body": f"note {n}"} for n in range(3)],
+            )
+            assert many.rowcount == 3
+            plain = await connection.exec_driver_sql("INSERT INTO note (body) VALUES ('last')")
+            assert plain.lastrowid == 5
+            changed = await connection.execute(
+                text("UPDATE note SET body = body || '!' WHERE id > :id"), {"id": 2}
+            )
+            assert changed.rowcount == 3
+            rows = await connection.execute(text("SELECT id, body FROM note ORDER BY id"))
+            assert rows.keys() == ["id", "body"]
+            assert [body for _, body in rows] == [
+                "שלום <b>&amp;</b> 🌱",
+                "note 0",
+                "note 1!",
+                "note 2!",
+                "last!",
+            ]
+            nothing = await connection.execute(text("SELECT id FROM note WHERE id > 99"))
+            assert nothing.first() is None
+    finally:
+        await engine.dispose()
+    with sqlite3.connect(_file(sqlite_url)) as outside:  # committed, for anyone to read
+        assert outside.execute("SELECT count(*) FROM note").fetchone() == (5,)
+
+
+async def test_a_failed_transaction_leaves_nothing_and_the_connection_goes_on(
+    sqlite_url: str,
+) -> None:
+    engine = create_engine(sqlite_url, pool_size=1, max_overflow=0)  # one connection, reused
+    sessions = create_sessionmaker(engine)
+    try:
+        async with transaction(sessions) as session:
+            await session.execute(text(TABLE))
+            await session.execute(text("INSERT INTO note (body) VALUES ('kept')"))
+        with pytest.raises(IntegrityError):
+            await _insert_both(sessions, "undone", "kept")  # the second is a duplicate
+        async with transaction(sessions) as session:  # only reads: nothing to commit
+            bodies = (await session.execute(text("SELECT body FROM note"))).scalars().all()
+        assert bodies == ["kept"]
+        async with transaction(sessions) as session:
+            await session.execute(text("INSERT INTO note (body) VALUES ('after')"))
+    finally:
+        await engine.dispose()
+    with sqlite3.connect(_file(sqlite_url)) as outside:
+        rows = outside.execute("SELECT body FROM note ORDER BY id").fetchall()
+    assert rows == [("kept",), ("after",)]
+
+
+async def _insert_both(sessions: async_sessionmaker[AsyncSession], *bodies: str) -> None:
+    async with transaction(sessions) as session:
+        for body in bodies:
+            await session.execute(text("INSERT INTO note (body) VALUES (:body)"), {"body": body})
+
+
+async def test_a_write_waits_for_another_connections_lock_then_goes_through(
+    sqlite_url: str,
+) -> None:
+    engine = create_engine(sqlite_url)
+    sessions = create_sessionmaker(engine)
+    try:
+        async with transaction(sessions) as session:
+            await session.execute(text(TABLE))
+        holder = sqlite3.connect(_file(sqlite_url), isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # another process's write lock
+
+        async def write() -> None:
+            async with transaction(sessions) as session:
+                await session.execute(text("INSERT INTO note (body) VALUES ('waited')"))
+
+        writing = asyncio.create_task(write())
+        await asyncio.sleep(0.3)
+        assert not writing.done()  # waiting on the lock, and the loop is free meanwhile
+        holder.execute("COMMIT")
+        await asyncio.wait_for(writing, timeout=5)
+        holder.close()
+    finally:
+        await engine.dispose()
+    with sqlite3.connect(_file(sqlite_url)) as outside:
+        assert outside.execute("SELECT body FROM note").fetchall() == [("waited",)]
+
+
+async def test_a_statement_sqlite_refuses_says_why(sqlite_url: str) -> None:
+    engine = create_engine(sqlite_url)
+    try:
+        async with engine.connect() as connection:
+            with pytest.raises(OperationalError, match="no such table: missing"):
+                await connection.execute(text("SELECT * FROM missing"))
+            assert (await connection.execute(text("SELECT 1 + 1"))).scalar() == 2
+    finally:
+        await engine.dispose()
