@@ -121,12 +121,13 @@ class AiohttpRequest(BaseRequest):
             sock_connect=connect,
             sock_read=read,
         )
+        body, headers = _body(request_data, self.USER_AGENT)
         try:
             async with self._session.request(
                 method,
                 url,
-                data=_body(request_data),
-                headers={"User-Agent": self.USER_AGENT},
+                data=body,
+                headers=headers,
                 timeout=timeout,
                 proxy=self._proxy_for(url),
             ) as response:
@@ -162,16 +163,23 @@ def _sum(*timeouts: float | None) -> float | None:
     return None if any(t is None for t in timeouts) else sum(t or 0.0 for t in timeouts)
 
 
-def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
-    """A form, as Telegram takes it: URL-encoded, or multipart when files go with it."""
+def _body(
+    request_data: RequestData | None, user_agent: str
+) -> tuple[aiohttp.FormData | bytes | None, dict[str, str]]:
+    """The request's body, as Telegram takes it (URL-encoded, or multipart when files go with
+    it), and its headers. The URL-encoded form is made here: given a dict, aiohttp would build
+    a multipart writer first (a random boundary from os.urandom) only to encode it the same
+    way, on every request."""
+    headers = {"User-Agent": user_agent}
     if request_data is None:
-        return None
+        return None, headers
     if not request_data.contains_files:
-        return request_data.json_parameters
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        return request_data.url_encoded_parameters().encode(), headers
     form = aiohttp.FormData(request_data.json_parameters)
     for name, (filename, content, mime_type) in request_data.multipart_data.items():
         form.add_field(name, content, filename=filename, content_type=mime_type)
-    return form
+    return form, headers
 
 
 def requests(
