@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from contextvars import ContextVar
@@ -50,22 +51,51 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     kwargs.setdefault("pool_size", 24)
     kwargs.setdefault("max_overflow", 16)
     engine = create_async_engine(url, **kwargs)
-    event.listen(engine.sync_engine, "checkout", _closed_by_the_server)
+    _LiveConnections(engine).watch()
     return engine
 
 
-def _closed_by_the_server(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-    """A PostgreSQL restart or failover must not break the bot: a pooled connection the
-    server has closed is replaced at checkout (the pool retries on DisconnectionError).
+# A pooled PostgreSQL connection idle for longer is pinged before it is used again.
+PING_AFTER_IDLE_SECONDS = 30.0
 
-    asyncpg knows a connection is closed once the event loop has read the server's goodbye.
-    Asking it costs nothing; pool_pre_ping asks the server, and with asyncpg that is three
-    round trips on every checkout (BEGIN, a ping, ROLLBACK): ≈ 7 % of the bot's CPU per
-    answer (bench P1). A connection that dies unannounced fails its first statement either
-    way, and the update is then reported as not stored (tests/e2e/test_faults.py).
+
+@dataclass(frozen=True)
+class _LiveConnections:
+    """A PostgreSQL restart, a failover or a firewall that forgot an idle connection must not
+    break the bot: a pooled connection that is no longer there is replaced at checkout (the
+    pool makes a new one when a checkout listener raises DisconnectionError).
+
+    One the server has closed, asyncpg knows about once the event loop has read the server's
+    goodbye: asking it costs nothing. One a firewall or NAT dropped without a word, only the
+    server can tell, so a connection idle for PING_AFTER_IDLE_SECONDS is pinged first. While
+    clinicians are answering, connections come back within milliseconds and are never pinged:
+    pool_pre_ping pinged on every checkout, and SQLAlchemy's ping for asyncpg is three round
+    trips (BEGIN, a ping, ROLLBACK), ≈ 7 % of the bot's CPU per answer (bench P1).
     """
-    if dbapi_connection.driver_connection.is_closed():
-        raise DisconnectionError("PostgreSQL closed this connection")
+
+    engine: AsyncEngine
+
+    def watch(self) -> None:
+        event.listen(self.engine.sync_engine, "checkin", self._idle_from_now)
+        event.listen(self.engine.sync_engine, "checkout", self._alive_or_replaced)
+
+    @staticmethod
+    def _idle_from_now(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    def _alive_or_replaced(self, dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if dbapi_connection.driver_connection.is_closed():
+            raise DisconnectionError("PostgreSQL closed this connection")
+        idle_since = record.info.get(_IDLE_SINCE)
+        if idle_since is None or time.monotonic() - idle_since <= PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            self.engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError("an idle PostgreSQL connection did not answer") from exc
+
+
+_IDLE_SINCE = "reflect_bot.idle_since"
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
