@@ -26,11 +26,14 @@ from reflect_bot.config import Settings, get_settings
 from reflect_bot.db.migrations import upgrade_head
 from reflect_bot.emulator import BotAPIEmulator
 from reflect_bot.services import Services
+from reflect_bot.transport import BACKOFF
 from tests.shipped import catalog_of, recognisers_of
 
 # A Monday morning in London, outside any daylight-saving change.
 DEFAULT_START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 USER = 1001
+# transport.BACKOFF for tests that wait out every retry: as many tries, pauses of 10 ms.
+QUICK_RETRIES = (0.01,) * len(BACKOFF)
 
 
 def _own_mistake(description: str) -> bool:

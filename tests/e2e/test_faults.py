@@ -16,7 +16,7 @@ from sqlmodel import col
 from reflect_bot import transport
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Answer
-from tests.e2e.harness import USER, Harness
+from tests.e2e.harness import QUICK_RETRIES, USER, Harness
 from tests.postgres import POSTGRES_URL, connect
 
 FEELING = "what is the feeling?"
@@ -105,7 +105,10 @@ async def _one_answer_acknowledged_once(bot: Harness, text: str) -> None:
     assert len(nexts) == 1, "sent exactly once"
 
 
-async def test_server_errors_from_telegram_are_retried_without_duplicates(bot: Harness) -> None:
+async def test_server_errors_from_telegram_are_retried_without_duplicates(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(transport, "BACKOFF", QUICK_RETRIES)  # as many tries, shorter pauses
     await _to_feeling(bot)
     bot.emulator.fail_next("sendMessage", 502, count=2)
     await _one_answer_acknowledged_once(bot, "Retried past two 502s")

@@ -6,12 +6,14 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime, time, timedelta
 
+import pytest
 from PIL import Image
 
+from reflect_bot import transport
 from reflect_bot.emulator import MessageRecord
 from reflect_bot.render.charts import HEIGHT, WIDTH
 from reflect_bot.transport import BACKOFF
-from tests.e2e.harness import USER, Harness
+from tests.e2e.harness import QUICK_RETRIES, USER, Harness
 from tests.e2e.test_digest import add_weekly_digest
 from tests.shipped import CHECKIN_PROGRAM_ID
 
@@ -115,8 +117,9 @@ async def test_a_chart_refused_for_a_moment_comes_after_the_digest_sent_once(
 
 
 async def test_a_chart_that_keeps_failing_is_left_out_and_the_digest_sent_once(
-    bot: Harness,
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(transport, "BACKOFF", QUICK_RETRIES)  # as many tries, shorter pauses
     await _digest_due_with_chart(bot)
     bot.emulator.fail_next("sendPhoto", 500, count=len(BACKOFF) + 1)  # every attempt
     report = await bot.tick()
