@@ -11,14 +11,14 @@ transaction; the pool's reset after a commit) makes none, as sqlite3 would do no
 It is SQLAlchemy's own aiosqlite adapter otherwise, given to the engine as its DBAPI module
 (`create_async_engine(module=...)`). The one hand-off uses aiosqlite's `Connection._execute`,
 the queue its public methods use too (SQLAlchemy's adapter reaches into the same queue to
-set the isolation level); the versions are pinned in requirements.lock.
+set the isolation level); pyproject.toml asks for the versions it was built on.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections import deque
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import aiosqlite
 from sqlalchemy.dialects.sqlite.aiosqlite import (
@@ -28,18 +28,16 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 )
 from sqlalchemy.util.concurrency import await_
 
-_Description = tuple[tuple[Any, ...], ...] | None
 
-
-class _Outcome:
+class _Outcome(NamedTuple):
     """What a statement left on its sqlite3 cursor, read on aiosqlite's thread."""
 
-    __slots__ = ("description", "lastrowid", "rowcount")
+    description: tuple[tuple[Any, ...], ...] | None
+    rowcount: int
+    lastrowid: int | None
 
-    def __init__(self, cursor: sqlite3.Cursor | None = None) -> None:
-        self.description: _Description = cursor.description if cursor else None
-        self.rowcount: int = cursor.rowcount if cursor else -1
-        self.lastrowid: int | None = cursor.lastrowid if cursor else None
+
+_NO_STATEMENT_YET = _Outcome(None, -1, None)  # as a fresh sqlite3 cursor reports
 
 
 def _run(
@@ -55,7 +53,7 @@ def _run(
         else:
             cursor.execute(operation, parameters)
         rows = cursor.fetchall() if cursor.description else None
-        return _Outcome(cursor), rows
+        return _Outcome(cursor.description, cursor.rowcount, cursor.lastrowid), rows
     finally:
         cursor.close()
 
@@ -68,7 +66,8 @@ class OneHandOffCursor(AsyncAdapt_aiosqlite_cursor):
     _awaitable_cursor_close = False  # nothing stays open between statements
 
     def _make_new_cursor(self, connection: Any) -> Any:
-        self._outcome = _Outcome()
+        # SQLAlchemy's __init__ asks for a driver cursor here: there is none to open yet.
+        self._outcome = _NO_STATEMENT_YET
         return None
 
     def _aenter_cursor(self, cursor: Any) -> Any:
