@@ -320,10 +320,13 @@ def _has_person_name(text: str, client_names: list[tuple[int, int]]) -> bool:
             if word[0].isupper() or word.lower() in names:
                 return True
     for match in _WORD.finditer(text):
-        if _overlaps(match.span(), client_names):
-            continue
         word = match.group(0)
         lowered = word.lower().removesuffix("'s").removesuffix("’s")
+        # Most words are no name at all: two set lookups settle them before any look around.
+        if lowered not in names and lowered not in ambiguous:
+            continue
+        if _overlaps(match.span(), client_names):
+            continue
         if _next_word(text, match.end()).lower() in _AUTHORS:
             continue  # "Carl Rogers"
         if lowered in names and (word[0].isupper() or len(lowered) >= 4):
