@@ -4,6 +4,7 @@ Run against the project's real cards and word-vector table: the targets of issue
 the labelled set it was tuned on and on the held-out set written before any tuning.
 """
 
+import math
 import threading
 from pathlib import Path
 
@@ -155,6 +156,25 @@ def test_embedding_many_texts_at_once_gives_the_same_vectors() -> None:
     vectors = WordVectors.load()
     texts = [line.text for line in read_labelled(DATA / "heldout.jsonl")] + ["", "✨ ✨"]
     assert vectors.embed_many(texts) == [vectors.embed(text) for text in texts]
+
+
+def test_a_sentence_vector_is_the_normalised_sum_of_its_token_rows() -> None:
+    # Six dimensions (not a multiple of the four packed lane groups), int8 extremes.
+    # Single characters first merge into "▁a" and "▁b", as byte-pair merging does.
+    rows = {"▁a": (-128, 127, 0, 1, -1, 5), "▁b": (3, -4, 127, -128, 0, 2)}
+    rows |= {char: (1,) * 6 for char in ("▁", "a", "b")}
+    table = b"".join(bytes(value & 0xFF for value in row) for row in rows.values())
+    vectors = WordVectors(list(rows), table, 6)
+
+    def expected(*tokens: str) -> tuple[float, ...]:
+        sums = [sum(rows[token][d] for token in tokens) for d in range(6)]
+        norm = math.hypot(*sums)
+        return tuple(value / norm for value in sums)
+
+    assert vectors.embed("a b a") == pytest.approx(expected("▁a", "▁b", "▁a"))
+    assert vectors.embed("b " * 5000) == pytest.approx(expected("▁b"))  # no lane overflows
+    assert vectors.embed("zzz") == pytest.approx(expected("▁"))  # unknown characters dropped
+    assert vectors.embed("") == (0.0,) * 6
 
 
 def test_search_ranks_a_paraphrase_first(recogniser: ConceptRecogniser) -> None:

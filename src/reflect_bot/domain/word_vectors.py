@@ -29,6 +29,8 @@ DEFAULT_TABLE = Path(__file__).with_name("word_vectors.bin")
 _MAGIC = b"RBWV1\n"
 _WORD_START = "▁"  # SentencePiece's mark for a space before a word
 _LANE_BIAS = 128  # int8 values + 128 are never negative (see embed_many)
+_LANE_GROUPS = 4  # a row's bytes are spread over four ints of 32-bit lanes, to add rows in
+_BIASED = bytes((value + _LANE_BIAS) & 0xFF for value in range(256))  # int8 byte → value + 128
 
 
 def unit(values: list[float]) -> Vector:
@@ -47,7 +49,9 @@ class WordVectors:
             raise ValueError(f"{len(tokens)} tokens × {dims} dims needs {len(tokens) * dims} bytes")
         # Row number = merge priority: the build keeps the vocabulary's id order.
         self._rank = {token: number for number, token in enumerate(tokens)}
-        self._rows = memoryview(rows).cast("b")
+        self._raw = rows
+        self._group_lanes = -(-dims // _LANE_GROUPS)
+        self._low_bytes = int.from_bytes(b"\xff\x00\x00\x00" * self._group_lanes, "little")
         self.dims = dims
 
     @classmethod
@@ -71,53 +75,54 @@ class WordVectors:
 
     def embed(self, text: str) -> Vector:
         """The unit-length mean of the text's token rows (zeros if it has no known token)."""
-        return unit(self.sum_rows(self.tokens(text)))
+        return self.embed_many((text,))[0]
 
     def embed_many(self, texts: Iterable[str]) -> list[Vector]:
-        """`embed` for each text, ≈ 5× faster over a journal (the same vectors).
+        """`embed` for each text; each distinct word is cut and summed once per call.
 
-        Each distinct word is cut and summed once per call, and sums are kept packed: one
-        Python int holds a vector in 32-bit lanes (each value + 128, so no lane goes
-        negative or carries into the next), so adding two vectors is one integer addition.
+        Rows are added as packed integers, not value by value: a word's sum (`_lanes`) is
+        four Python ints, the k-th holding dimensions k, k + 4, k + 8, … in 32-bit lanes,
+        each value + 128 so that no lane goes negative or carries into the next. Adding a
+        word is then four integer additions: ≈ 2× faster than adding rows value by value
+        for one answer, ≈ 5× over a journal, where words repeat.
         """
-        dims = self.dims
-        words: dict[str, tuple[int, int]] = {}  # this call's own memo: nothing outlives it
+        words: dict[str, tuple[tuple[int, ...], int]] = {}  # this call's own memo
         vectors = []
         for text in texts:
-            packed = count = 0
+            total: tuple[int, ...] = (0,) * _LANE_GROUPS
+            count = 0
             for word in text.split():
                 entry = words.get(word)
                 if entry is None:
-                    tokens = self._word_tokens(word)
-                    entry = words[word] = (self._packed(tokens), len(tokens))
-                packed += entry[0]
+                    entry = words[word] = self._lanes(self._word_tokens(word))
+                total = tuple(map(operator.add, total, entry[0]))
                 count += entry[1]
-            lanes = memoryview(packed.to_bytes(4 * dims, sys.byteorder)).cast("I")
-            offset = _LANE_BIAS * count
-            vectors.append(unit([float(lane - offset) for lane in lanes]))
+            vectors.append(unit(self._unpack(total, count)))
         return vectors
 
-    def _packed(self, tokens: list[str]) -> int:
-        lanes = array("I", (value + _LANE_BIAS for value in self._int_sum_each(tokens)))
-        return int.from_bytes(lanes.tobytes(), sys.byteorder)
-
-    def _int_sum_each(self, tokens: list[str]) -> list[int]:
-        # The lanes of a word: the sum of its tokens' rows, biased per token.
-        total = self._int_sum(tokens)
-        extra = _LANE_BIAS * (len(tokens) - 1)
-        return [value + extra for value in total]
-
-    def sum_rows(self, tokens: list[str]) -> list[float]:
-        """The sum of the tokens' rows (the mean's direction, before normalising)."""
-        return [float(value) for value in self._int_sum(tokens)]
-
-    def _int_sum(self, tokens: list[str]) -> list[int]:
-        dims, rows, rank = self.dims, self._rows, self._rank
-        total = [0] * dims
+    def _lanes(self, tokens: list[str]) -> tuple[tuple[int, ...], int]:
+        """The packed sum of the tokens' rows (see `embed_many`), and how many there were."""
+        dims, raw, rank, low = self.dims, self._raw, self._rank, self._low_bytes
+        total: tuple[int, ...] = (0,) * _LANE_GROUPS
         for token in tokens:
             start = rank[token] * dims
-            total = list(map(operator.add, total, rows[start : start + dims]))
-        return total
+            # Each value + 128 as one byte (bytes.translate, in C), the row as one int.
+            row = int.from_bytes(raw[start : start + dims].translate(_BIASED), "little")
+            total = tuple(lane + ((row >> (8 * k)) & low) for k, lane in enumerate(total))
+        return total, len(tokens)
+
+    def _unpack(self, total: tuple[int, ...], count: int) -> list[float]:
+        """The rows' sum, value by value, from the packed sum of `count` tokens' rows."""
+        dims = self.dims
+        offset = _LANE_BIAS * count
+        values = [0.0] * dims
+        for k, packed in enumerate(total):
+            group = array("I", packed.to_bytes(4 * self._group_lanes, "little"))
+            if sys.byteorder == "big":
+                group.byteswap()
+            wanted = len(range(k, dims, _LANE_GROUPS))
+            values[k::_LANE_GROUPS] = [float(lane - offset) for lane in group[:wanted]]
+        return values
 
     def _word_tokens(self, word: str) -> list[str]:
         rank = self._rank
