@@ -21,6 +21,7 @@ import math
 import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Protocol, TypeVar
 
 from reflect_bot.domain.excerpts import EXCERPT_CHARS, excerpt_at, sentences
@@ -115,6 +116,14 @@ def similarity(first: Vector, second: Vector) -> float:
     return 1.0 - math.dist(first, second) ** 2 / 2
 
 
+def _closest(vector: Vector, others: Sequence[Vector]) -> float:
+    """The greatest `similarity` of `vector` to any of `others` (0.0 for none): the
+    nearest by distance, found by `min` over `math.dist` without a Python-level loop."""
+    if not others:
+        return 0.0
+    return 1.0 - min(map(partial(math.dist, vector), others)) ** 2 / 2
+
+
 def is_zero(vector: Vector) -> bool:
     """A text with no known token embeds to zeros: it resembles nothing."""
     return not any(vector)
@@ -143,9 +152,13 @@ class ConceptRecogniser:
         for card in cards:
             examples.extend((card.slug, embedder.embed(text)) for text in card.examples)
             traps.extend(embedder.embed(text) for text in card.traps)
-        self._examples = tuple((slug, v) for slug, v in examples if not is_zero(v))
-        self._traps = tuple(v for v in traps if not is_zero(v))
         self._slugs = tuple(dict.fromkeys(slug for slug, _ in examples))
+        # Each card's examples together (catalog order), so scoring one is a loop in C.
+        self._examples = tuple(
+            (slug, tuple(v for owner, v in examples if owner == slug and not is_zero(v)))
+            for slug in self._slugs
+        )
+        self._traps = tuple(v for v in traps if not is_zero(v))
 
     @property
     def slugs(self) -> tuple[str, ...]:
@@ -170,22 +183,14 @@ class ConceptRecogniser:
         """
         del question  # see the docstring: deliberately not scored yet
         vector = self._embedder.embed(text)
-        best: dict[str, float] = dict.fromkeys(self._slugs, 0.0)
         if is_zero(vector):
             return Recognition(tuple(ConceptScore(slug, 0.0, False) for slug in self._slugs))
-        for slug, example in self._examples:
-            score = similarity(vector, example)
-            if score > best[slug]:
-                best[slug] = score
+        best = {slug: max(0.0, _closest(vector, examples)) for slug, examples in self._examples}
         for slug in self._matcher.slugs(text):
             best[slug] += self._named_bonus
         ranked = sorted(best.items(), key=lambda item: item[1], reverse=True)
         # Traps only decide what is shown, which needs SHOW_AT: skip them when nothing could be.
-        trap = (
-            max((similarity(vector, t) for t in self._traps), default=0.0)
-            if ranked and ranked[0][1] >= self._show_at
-            else 1.0
-        )
+        trap = _closest(vector, self._traps) if ranked and ranked[0][1] >= self._show_at else 1.0
         long_enough = len(text.split()) >= MIN_WORDS
         scores = []
         for place, (slug, score) in enumerate(ranked):
@@ -209,13 +214,13 @@ class ConceptRecogniser:
         shown (an edited or replaced answer never leaves its old words behind).
         """
         split = sentences(text)
-        examples = [vector for owner, vector in self._examples if owner == slug]
+        examples = next((group for owner, group in self._examples if owner == slug), ())
         if len(split) < 2 or not examples:
             return 0
         scores = [
             -1.0
             if is_zero(vector)
-            else max(similarity(vector, example) for example in examples)
+            else _closest(vector, examples)
             + (self._named_bonus if slug in self._matcher.slugs(sentence) else 0.0)
             for sentence, vector in zip(split, self._embedder.embed_many(split), strict=True)
         ]
