@@ -57,6 +57,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 # A pooled PostgreSQL connection idle for longer is pinged before it is used again.
 PING_AFTER_IDLE_SECONDS = 30.0
+_IDLE_SINCE = "reflect_bot.idle_since"  # a pooled connection's record.info key
 
 
 @dataclass(frozen=True)
@@ -93,9 +94,6 @@ class _LiveConnections:
             self.engine.dialect.do_ping(dbapi_connection)
         except Exception as exc:
             raise DisconnectionError("an idle PostgreSQL connection did not answer") from exc
-
-
-_IDLE_SINCE = "reflect_bot.idle_since"
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
