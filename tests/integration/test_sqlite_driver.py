@@ -1,22 +1,25 @@
 """The bot's SQLite connections (db/sqlite_driver.py) answer as sqlite3 does.
 
-Each statement goes to aiosqlite's thread once, with its rows; a commit or rollback only
-when a transaction is open. What must hold: rows, row counts and ids come back; a failed
-transaction leaves nothing behind and the connection goes on working; what one session
-commits, another process reads; a write waits for another connection's lock as before.
+Statements run on the event loop, and go to aiosqlite's thread only to wait for a lock; a
+commit or rollback runs only when a transaction is open. What must hold: rows, row counts and
+ids come back; a failed transaction leaves nothing behind and the connection goes on working;
+what one session commits, another process reads; a write waits for another connection's lock
+as before, without holding up the loop, whether that connection is another process's or
+another clinician's in this one; an erasure's checkpoint still waits for a reader.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from reflect_bot.db.engine import create_engine, create_sessionmaker, transaction
+from reflect_bot.db.engine import create_engine, create_sessionmaker, mark_erased, transaction
 
 TABLE = "CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT NOT NULL UNIQUE)"
 
@@ -117,6 +120,83 @@ async def test_a_write_waits_for_another_connections_lock_then_goes_through(
         await engine.dispose()
     with sqlite3.connect(_file(sqlite_url)) as outside:
         assert outside.execute("SELECT body FROM note").fetchall() == [("waited",)]
+
+
+async def test_two_writers_in_one_process_take_turns_and_the_loop_stays_free(
+    sqlite_url: str,
+) -> None:
+    """One clinician's transaction holds the write lock while it awaits something else; a
+    second clinician's write waits for it, off the loop, twice in a row on one connection."""
+    engine = create_engine(sqlite_url, pool_size=2, max_overflow=0)
+    sessions = create_sessionmaker(engine)
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    async def slow_writer(body: str, release: asyncio.Event) -> None:
+        async with transaction(sessions) as session:
+            await session.execute(text("INSERT INTO note (body) VALUES (:body)"), {"body": body})
+            await release.wait()  # the write lock is held across this
+
+    async def writer(body: str) -> None:
+        async with transaction(sessions) as session:
+            await session.execute(text("INSERT INTO note (body) VALUES (:body)"), {"body": body})
+
+    ticker = asyncio.create_task(tick())
+    try:
+        async with transaction(sessions) as session:
+            await session.execute(text(TABLE))
+        for turn in range(2):
+            release = asyncio.Event()
+            holding = asyncio.create_task(slow_writer(f"first {turn}", release))
+            await asyncio.sleep(0.05)
+            waiting = asyncio.create_task(writer(f"second {turn}"))
+            before = ticks
+            await asyncio.sleep(0.3)
+            assert not waiting.done()  # waiting for the lock
+            assert ticks - before >= 10  # while the loop went on
+            release.set()
+            await asyncio.wait_for(asyncio.gather(holding, waiting), timeout=5)
+    finally:
+        ticker.cancel()
+        await engine.dispose()
+    with sqlite3.connect(_file(sqlite_url)) as outside:
+        rows = outside.execute("SELECT body FROM note ORDER BY id").fetchall()
+    assert rows == [("first 0",), ("second 0",), ("first 1",), ("second 1",)]
+
+
+async def test_an_erasures_checkpoint_waits_for_a_reader_then_empties_the_log(
+    sqlite_url: str,
+) -> None:
+    engine = create_engine(sqlite_url)
+    sessions = create_sessionmaker(engine)
+    try:
+        async with transaction(sessions) as session:
+            await session.execute(text(TABLE))
+            await session.execute(text("INSERT INTO note (body) VALUES ('private words')"))
+        reader = sqlite3.connect(_file(sqlite_url), isolation_level=None)
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM note").fetchone()  # a snapshot in the log
+
+        async def erase() -> None:
+            async with transaction(sessions) as session:
+                await session.execute(text("DELETE FROM note"))
+                mark_erased(session)
+
+        erasing = asyncio.create_task(erase())
+        await asyncio.sleep(0.3)
+        assert not erasing.done()  # the checkpoint waits for the reader
+        reader.execute("COMMIT")
+        await asyncio.wait_for(erasing, timeout=5)
+        reader.close()
+        wal = await asyncio.to_thread(Path(_file(sqlite_url) + "-wal").stat)
+        assert wal.st_size == 0
+    finally:
+        await engine.dispose()
 
 
 async def test_a_statement_sqlite_refuses_says_why(sqlite_url: str) -> None:

@@ -1,24 +1,36 @@
-"""SQLite through aiosqlite, one hand-off to its thread per statement.
+"""SQLite through aiosqlite, with statements run on the event loop and only waits on its thread.
 
-aiosqlite runs each connection's sqlite3 calls on a thread of its own; every call the
-asyncio loop makes into it is a hand-off there and back (a queue, a thread wake-up, a write
-to the loop's self-pipe): ≈ 70 µs of CPU each on the project's machines, where running the
-statement itself takes a few µs. SQLAlchemy's adapter makes four per SELECT (open a cursor,
-execute, fetch, close) and three per INSERT or UPDATE. The cursor here opens, executes,
-fetches and closes in one; a commit or rollback with no transaction open (a read-only
-transaction; the pool's reset after a commit) makes none, as sqlite3 would do nothing then.
+aiosqlite runs each connection's sqlite3 calls on a thread of its own, so that nothing blocks
+the asyncio loop; every call into it is a hand-off there and back (a queue, a thread wake-up,
+a write to the loop's self-pipe). A statement of the bot's, though, runs in a few µs in
+sqlite3 (bench P1: ≈ 6 hand-offs an answer cost ≈ 1.4 ms of CPU, a quarter of the bot's),
+and the rows it returns are turned into objects on the loop anyway. What may block is
+waiting: for another connection's write lock (the busy timeout, seconds) and for the disk.
+
+So a query or a change (SELECT, INSERT, UPDATE, DELETE, WITH), a commit and a rollback run
+here, on the loop, with SQLite told not to wait (busy timeout 0). If SQLite answers that
+another connection holds the lock it needs (SQLITE_BUSY) before the statement changed
+anything, the statement goes to aiosqlite's thread and waits there, up to the busy timeout
+the engine asked for, while the loop serves everyone else; SQLite's own advice is that a
+statement refused as busy may be run again. Everything else (PRAGMA, DDL, VACUUM, many rows
+at once) always goes to the thread, with the busy timeout: `PRAGMA wal_checkpoint` waits for
+readers and syncs the disk. With WAL and synchronous=NORMAL (db/engine.py) a commit writes to
+the log without syncing; the automatic checkpoint that follows every ≈ 1,000 written pages
+syncs, 1–4 ms on this project's machines (bench/RESULTS.md).
 
 It is SQLAlchemy's own aiosqlite adapter otherwise, given to the engine as its DBAPI module
-(`create_async_engine(module=...)`). The one hand-off uses aiosqlite's `Connection._execute`,
-the queue its public methods use too (SQLAlchemy's adapter reaches into the same queue to
-set the isolation level); pyproject.toml asks for the versions it was built on.
+(`create_async_engine(module=...)`). The thread is reached through aiosqlite's
+`Connection._execute`, the queue its public methods use too (SQLAlchemy's adapter reaches
+into the same queue to set the isolation level); pyproject.toml asks for the versions it was
+built on.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections import deque
-from typing import Any, NamedTuple, cast
+from collections.abc import Callable
+from typing import Any, NamedTuple, TypeVar, cast
 
 import aiosqlite
 from sqlalchemy.dialects.sqlite.aiosqlite import (
@@ -28,9 +40,14 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 )
 from sqlalchemy.util.concurrency import await_
 
+_T = TypeVar("_T")
+
+# Statements run on the loop: they read and write pages, and wait only for a lock (see above).
+_ON_THE_LOOP = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")
+
 
 class _Outcome(NamedTuple):
-    """What a statement left on its sqlite3 cursor, read on aiosqlite's thread."""
+    """What a statement left on its sqlite3 cursor."""
 
     description: tuple[tuple[Any, ...], ...] | None
     rowcount: int
@@ -43,7 +60,7 @@ _NO_STATEMENT_YET = _Outcome(None, -1, None)  # as a fresh sqlite3 cursor report
 def _run(
     connection: sqlite3.Connection, operation: str, parameters: Any, many: bool
 ) -> tuple[_Outcome, list[Any] | None]:
-    """On aiosqlite's thread: the whole statement, its rows included."""
+    """The whole statement, its rows included."""
     cursor = connection.cursor()
     try:
         if many:
@@ -58,8 +75,27 @@ def _run(
         cursor.close()
 
 
-class OneHandOffCursor(AsyncAdapt_aiosqlite_cursor):
-    """SQLAlchemy's aiosqlite cursor, whose statements each cost one hand-off."""
+def _waiting(
+    connection: sqlite3.Connection,
+    busy_timeout_ms: int,
+    function: Callable[..., _T],
+    args: tuple[Any, ...],
+) -> _T:
+    """On aiosqlite's thread: `function(connection, *args)`, waiting for locks up to the timeout."""
+    connection.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+    try:
+        return function(connection, *args)
+    finally:
+        connection.execute("PRAGMA busy_timeout=0")
+
+
+def _busy(error: sqlite3.OperationalError) -> bool:
+    # SQLITE_BUSY and its extended codes (_RECOVERY, _SNAPSHOT, _TIMEOUT) share the low byte.
+    return (getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF == sqlite3.SQLITE_BUSY
+
+
+class LoopCursor(AsyncAdapt_aiosqlite_cursor):
+    """SQLAlchemy's aiosqlite cursor, whose statements run as the module docstring says."""
 
     __slots__ = ("_outcome",)
 
@@ -86,17 +122,19 @@ class OneHandOffCursor(AsyncAdapt_aiosqlite_cursor):
         return self._outcome.lastrowid
 
     async def _execute_async(self, operation: Any, parameters: Any) -> Any:
-        return await self._hand_off(operation, parameters, many=False)
+        return await self._statement(operation, parameters, many=False)
 
     async def _executemany_async(self, operation: Any, seq_of_parameters: Any) -> Any:
-        return await self._hand_off(operation, seq_of_parameters, many=True)
+        return await self._statement(operation, seq_of_parameters, many=True)
 
-    async def _hand_off(self, operation: Any, parameters: Any, *, many: bool) -> None:
-        connection = cast(aiosqlite.Connection, self._connection)
-        async with self._adapt_connection._execute_mutex:
-            self._outcome, rows = await connection._execute(  # type: ignore[no-untyped-call]
-                _run, connection._conn, operation, parameters, many
-            )
+    async def _statement(self, operation: Any, parameters: Any, *, many: bool) -> None:
+        connection = cast(LoopConnection, self._adapt_connection)
+        args = (operation, parameters, many)
+        async with connection._execute_mutex:
+            if not many and operation.lstrip()[:6].upper().startswith(_ON_THE_LOOP):
+                self._outcome, rows = await connection.run(_run, *args)
+            else:
+                self._outcome, rows = await connection.run_waiting(_run, *args)
             if rows is not None:
                 self._rows = deque(rows)
 
@@ -104,36 +142,78 @@ class OneHandOffCursor(AsyncAdapt_aiosqlite_cursor):
         self._rows.clear()
 
 
-class OneHandOffConnection(AsyncAdapt_aiosqlite_connection):
-    """SQLAlchemy's aiosqlite connection, with the cursor above; a commit or rollback
-    goes to the thread only when a transaction is open (sqlite3 itself checks the same)."""
+class LoopConnection(AsyncAdapt_aiosqlite_connection):
+    """SQLAlchemy's aiosqlite connection, with the cursor above; a commit or rollback runs on
+    the loop, and only when a transaction is open (sqlite3 itself checks the same)."""
 
-    __slots__ = ()
+    __slots__ = ("_busy_timeout_ms",)
 
-    _cursor_cls = OneHandOffCursor
+    _cursor_cls = LoopCursor
+
+    def __init__(self, dbapi: Any, connection: Any, busy_timeout_ms: int) -> None:
+        super().__init__(dbapi, connection)
+        self._busy_timeout_ms = busy_timeout_ms
+
+    async def run(self, function: Callable[..., _T], *args: Any) -> _T:
+        """`function(sqlite3 connection, *args)` here; on the thread if SQLite says busy."""
+        raw = self._raw()
+        changes = raw.total_changes
+        try:
+            return function(raw, *args)
+        except sqlite3.OperationalError as error:
+            # A statement that changed rows before it was refused is not run twice.
+            if not _busy(error) or raw.total_changes != changes:
+                raise
+        return await self.run_waiting(function, *args)
+
+    async def run_waiting(self, function: Callable[..., _T], *args: Any) -> _T:
+        """`function(sqlite3 connection, *args)` on aiosqlite's thread, waiting for locks."""
+        connection = cast(aiosqlite.Connection, self._connection)
+        return cast(
+            _T,
+            await connection._execute(  # type: ignore[no-untyped-call]
+                _waiting, self._raw(), self._busy_timeout_ms, function, args
+            ),
+        )
 
     def commit(self) -> None:
         if self._in_transaction():
-            super().commit()
+            self._end(sqlite3.Connection.commit)
 
     def rollback(self) -> None:
         if self._in_transaction():
-            super().rollback()
+            self._end(sqlite3.Connection.rollback)
+
+    def _end(self, how: Callable[[sqlite3.Connection], None]) -> None:
+        try:
+            await_(self.run(how))
+        except Exception as error:
+            self._handle_exception(error)
+
+    def _raw(self) -> sqlite3.Connection:
+        raw = cast(aiosqlite.Connection, self._connection)._connection
+        if raw is None:
+            raise ValueError("Connection closed")  # as aiosqlite says it (see the adapter)
+        return raw
 
     def _in_transaction(self) -> bool:
         connection = cast(aiosqlite.Connection, self._connection)
-        # SQLite's own flag (sqlite3_get_autocommit), read without a hand-off.
+        # SQLite's own flag (sqlite3_get_autocommit).
         return connection._connection is not None and connection.in_transaction
 
 
-class OneHandOffDBAPI(AsyncAdapt_aiosqlite_dbapi):
-    """aiosqlite as SQLAlchemy's DBAPI module, with the connections above."""
+class LoopDBAPI(AsyncAdapt_aiosqlite_dbapi):
+    """aiosqlite as SQLAlchemy's DBAPI module, with the connections above.
 
-    def connect(self, *arg: Any, **kw: Any) -> OneHandOffConnection:
-        connection = self.aiosqlite.connect(*arg, **kw)
+    `timeout` (seconds, as sqlite3.connect takes it) is how long a statement on the thread
+    waits for another connection's lock; the connection itself is opened not to wait.
+    """
+
+    def connect(self, *arg: Any, timeout: float = 5.0, **kw: Any) -> LoopConnection:
+        connection = self.aiosqlite.connect(*arg, timeout=0, **kw)
         connection._thread.daemon = True  # as SQLAlchemy's adapter does
-        return OneHandOffConnection(self, await_(connection))
+        return LoopConnection(self, await_(connection), round(timeout * 1000))
 
 
-def dbapi() -> OneHandOffDBAPI:
-    return OneHandOffDBAPI(aiosqlite, sqlite3)
+def dbapi() -> LoopDBAPI:
+    return LoopDBAPI(aiosqlite, sqlite3)
