@@ -59,6 +59,39 @@ _MOVE_ON = (
     )
 )
 _ADD_ANSWER = insert(_ANSWERS)
+_ANSWER_VALUES = (
+    "step_id",
+    "position",
+    "question",
+    "kind",
+    "text",
+    "rating",
+    "choice",
+    "choice_label",
+    "telegram_message_id",
+    "answered_at",
+)
+
+
+def _move_on_and_add_answer() -> Any:
+    """PostgreSQL: the step's move and the answer's insert in one statement (one round trip
+    less on every answer): ``WITH moved AS (UPDATE … RETURNING id) INSERT INTO answer …
+    SELECT moved.id, … FROM moved``, which inserts nothing when the move matched no row.
+    SQLite has no UPDATE inside WITH; there the two run one after the other, on the loop."""
+    moved = _MOVE_ON.returning(_REFLECTIONS.c.id).cte("moved")
+    values = [bindparam(name, type_=_ANSWERS.c[name].type) for name in _ANSWER_VALUES]
+    return (
+        insert(_ANSWERS)
+        .from_select(
+            ["reflection_id", *_ANSWER_VALUES],
+            select(moved.c.id, *values),
+            include_defaults=False,  # identifying_flagged: its server default (false)
+        )
+        .add_cte(moved)
+    )
+
+
+_MOVE_ON_AND_ADD_ANSWER = _move_on_and_add_answer()
 _REMEMBER_QUESTION = (
     update(_REFLECTIONS)
     .where(
@@ -216,34 +249,34 @@ async def save_answer(
     }
     # Core statements: this is the path every answer takes, and the ORM's unit of work
     # costs a noticeable share of the round trip (see bench/results/P1.md).
-    moved = await session.execute(
-        _MOVE_ON,
-        {
-            "reflection_id": reflection.id,
-            "step_id": step_id,
-            **{f"new_{name}": value for name, value in moved_on.items()},
-        },
-    )
-    if rowcount(moved) != 1:
-        return False
+    move = {
+        "reflection_id": _id(reflection),
+        "step_id": step_id,
+        **{f"new_{name}": value for name, value in moved_on.items()},
+    }
+    values = {
+        "position": position,
+        "question": question,
+        "kind": answer.kind.value,
+        "text": answer.text,
+        "rating": answer.rating,
+        "choice": answer.choice,
+        "choice_label": choice_label,
+        "telegram_message_id": telegram_message_id,
+        "answered_at": now,
+    }
+    if session.get_bind().dialect.name == "postgresql":
+        added = await session.execute(_MOVE_ON_AND_ADD_ANSWER, {**move, **values})
+        if rowcount(added) != 1:
+            return False
+    else:
+        if rowcount(await session.execute(_MOVE_ON, move)) != 1:
+            return False
+        await session.execute(
+            _ADD_ANSWER, {"reflection_id": move["reflection_id"], "step_id": step_id, **values}
+        )
     for name, value in moved_on.items():  # the row as stored, without a reload
         set_committed_value(reflection, name, value)
-    await session.execute(
-        _ADD_ANSWER,
-        {
-            "reflection_id": _id(reflection),
-            "step_id": step_id,
-            "position": position,
-            "question": question,
-            "kind": answer.kind.value,
-            "text": answer.text,
-            "rating": answer.rating,
-            "choice": answer.choice,
-            "choice_label": choice_label,
-            "telegram_message_id": telegram_message_id,
-            "answered_at": now,
-        },
-    )
     return True
 
 
