@@ -277,10 +277,10 @@ async def test_non_text_repeats_the_question(
     sessions: Sessions, catalog: Catalog, clock: FixedClock
 ) -> None:
     cid = await _clinician(sessions)
-    nothing = await flows.ask_again(sessions, catalog, clock, clinician_id=cid, seen=flows.NOT_SEEN)
+    nothing = await flows.ask_again(sessions, catalog, clock, clinician_id=cid, seen=None)
     assert nothing == NothingOpen()
     first = await _start(sessions, catalog, clock, cid, CHECKIN_PROGRAM_ID)
-    again = await flows.ask_again(sessions, catalog, clock, clinician_id=cid, seen=flows.NOT_SEEN)
+    again = await flows.ask_again(sessions, catalog, clock, clinician_id=cid, seen=None)
     assert isinstance(again, Question) and again.note is Note.NOT_TEXT
     assert (again.reflection_id, again.step.id) == (first.reflection_id, first.step.id)
 
@@ -356,28 +356,41 @@ def counted(sessions: Sessions) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", count)
 
 
-async def test_the_guards_open_reflection_saves_a_query_per_answer(
+async def test_the_guards_reading_saves_two_queries_per_answer(
     sessions: Sessions, catalog: Catalog, clock: FixedClock
 ) -> None:
-    """The answer path stays as short as it was: given the open reflection the guard
-    loaded, a typed answer reads the answers so far and writes; it does not look again."""
+    """The answer path stays as short as it can be: given the open reflection and its answers
+    as the guard's admission read them (one query, with the clinician), a typed answer only
+    writes. The answers it read are the reflection's, in the order they were asked."""
     cid = await _clinician(sessions)
-    await _start(sessions, catalog, clock, cid, "two-relationships")
+    await _start(sessions, catalog, clock, cid, CHECKIN_PROGRAM_ID)
+    for typed in ("4", "5", "3"):  # bond, goals, tasks: ratings
+        assert isinstance(await _type(sessions, catalog, clock, cid, typed), Saved)
     with counted(sessions) as unseen:
-        assert isinstance(await _type(sessions, catalog, clock, cid, "One"), Saved)
+        assert isinstance(await _type(sessions, catalog, clock, cid, "4"), Saved)  # overall
+    assert isinstance(await _type(sessions, catalog, clock, cid, "2"), Saved)  # rupture: a choice
     async with transaction(sessions) as session:
-        open_one = await store.get_open(session, clinician_id=cid)
+        admitted = await clinicians.admission(session, telegram_user_id=7)
+        assert admitted.open_reflection is not None
+        asked = await store.given_answers(session, admitted.open_reflection)  # a query of its own
+    assert admitted.given == tuple(asked)
+    assert [(a.step_id, a.kind, a.rating, a.choice) for a in admitted.given] == [
+        ("bond", "rating", 4, None),
+        ("goals", "rating", 5, None),
+        ("tasks", "rating", 3, None),
+        ("overall", "rating", 4, None),
+        ("rupture", "choice", None, "withdrawal"),
+    ]
     with counted(sessions) as seen:
         saved = await flows.answer_typed(
             sessions,
             catalog,
             clock,
             clinician_id=cid,
-            text="Two",
+            text="They went quiet when I mentioned the break.",
             message_id=101,
-            seen=(True, open_one),
+            seen=admitted.seen,
         )
-    assert isinstance(saved, Saved) and saved.step.id == "distant_picture"
-    reads = [s for s in seen if s.lstrip().upper().startswith("SELECT")]
-    assert len(seen) == len(unseen) - 1
-    assert len(reads) == 1  # the answers so far
+    assert isinstance(saved, Saved) and saved.step.id == "rupture_what"  # the choice counted
+    assert len(seen) == len(unseen) - 2
+    assert not [s for s in seen if s.lstrip().upper().startswith("SELECT")]

@@ -45,9 +45,7 @@ async def test_the_offer_follows_the_answer_that_leads_to_a_support_step(
     assert care.step.id == "shaken_care" and care.offer_support
 
     # A sticker a moment later: the question again, without the offer said a moment ago.
-    again = await flows.ask_again(
-        sessions, catalog, clock, clinician_id=ana.id, seen=flows.NOT_SEEN
-    )
+    again = await flows.ask_again(sessions, catalog, clock, clinician_id=ana.id, seen=None)
     assert isinstance(again, Question) and again.step.id == "shaken_care"
     assert not again.offer_support
 

@@ -11,6 +11,7 @@ from reflect_bot.services import Services
 if TYPE_CHECKING:
     from reflect_bot.bot.question_messages import QuestionMessages
     from reflect_bot.db.models import Clinician, Reflection
+    from reflect_bot.db.repositories.reflections import Seen
     from reflect_bot.delivery.ticker import Ticker
 
 
@@ -39,25 +40,23 @@ class ReflectContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any
     ) -> None:
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self.clinician: Clinician | None = None
-        self._open_reflection: Reflection | None = None
-        self._open_reflection_known = False
+        self._seen: Seen | None = None
 
-    def admitted(self, clinician: Clinician | None, open_reflection: Reflection | None) -> None:
+    def admitted(self, clinician: Clinician | None, seen: Seen) -> None:
         self.clinician = clinician
-        self._open_reflection = open_reflection
-        self._open_reflection_known = True
+        self._seen = seen
 
     def peek_open_reflection(self) -> Reflection | None:
         """The open reflection as the guard saw it (None: none, or not known), without
         taking it: for deciding where typed text goes before any flow has run."""
-        return self._open_reflection if self._open_reflection_known else None
+        return None if self._seen is None else self._seen.reflection
 
-    def take_open_reflection(self) -> tuple[bool, Reflection | None]:
-        """(known, the open reflection as the guard saw it), once: after the first
-        transaction of this update it may have changed, so later ones must ask again."""
-        known, reflection = self._open_reflection_known, self._open_reflection
-        self._open_reflection_known, self._open_reflection = False, None
-        return known, reflection
+    def take_open_reflection(self) -> Seen | None:
+        """The open reflection and its answers as the guard saw them (None: not known), once:
+        after the first transaction of this update they may have changed, so later ones must
+        ask again."""
+        seen, self._seen = self._seen, None
+        return seen
 
 
 def services_of(context: ReflectContext) -> Services:

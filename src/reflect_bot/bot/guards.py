@@ -123,7 +123,7 @@ async def admit(update: Update, context: ReflectContext, *, memory: GuardMemory)
         log.info("update %s was delivered again; ignored", update.update_id)
         raise ApplicationHandlerStop
     if seen is not None:
-        context.admitted(seen.clinician, seen.open_reflection)
+        context.admitted(seen.clinician, seen.seen)
 
 
 async def _is_member(

@@ -7,8 +7,8 @@ A database failure propagates (`SQLAlchemyError`): the handler tells the clinici
 was not saved. The state lives in the reflection row, so after a restart the next message simply
 continues where the row says.
 
-`seen` is the open reflection as the guard loaded it a moment ago in this update, as
-(known, reflection): passing it saves a query on every typed answer.
+`seen` is the open reflection and its answers so far as the guard loaded them a moment ago in
+this update (`store.Seen`): passing it saves two queries on every typed answer.
 """
 
 from __future__ import annotations
@@ -27,14 +27,13 @@ from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Reflection
 from reflect_bot.db.repositories import deliveries
 from reflect_bot.db.repositories import reflections as store
+from reflect_bot.db.repositories.reflections import Seen as Seen  # the flows take it
 from reflect_bot.domain import journaling
 from reflect_bot.domain.journaling import AnswerKind, ReadAnswer, ReflectionStatus
 from reflect_bot.flows import goals
 from reflect_bot.flows.goals import NewGoal
 
 Sessions = async_sessionmaker[AsyncSession]
-Seen = tuple[bool, Reflection | None]
-NOT_SEEN: Seen = (False, None)
 
 # --------------------------------------------------------------------------- outcomes
 
@@ -161,7 +160,7 @@ async def start(
     clinician_id: int,
     program_id: str,
     delivery_id: int | None = None,
-    seen: Seen = NOT_SEEN,
+    seen: Seen | None = None,
 ) -> Question | AlreadyOpen:
     """Opens a reflection on the program, unless another one is open (then: which one?).
 
@@ -169,7 +168,7 @@ async def start(
     """
     program = catalog.program(program_id)
 
-    async def once(seen: Seen) -> Question | AlreadyOpen:
+    async def once(seen: Seen | None) -> Question | AlreadyOpen:
         async with transaction(sessions) as session:
             now = clock.now()
             open_one, _ = await store.open_reflection(
@@ -180,7 +179,7 @@ async def start(
                 seen=seen,
             )
             if open_one is not None:
-                answered = len(await store.given_answers(session, reflection_id=_id(open_one)))
+                answered = len(await store.given_answers(session, open_one, seen=seen))
                 return AlreadyOpen(
                     _id(open_one), open_one.program_title, answered, program, delivery_id
                 )
@@ -189,7 +188,7 @@ async def start(
     try:
         return await once(seen)
     except IntegrityError:  # pragma: no cover - another process opened one a moment ago
-        return await once(NOT_SEEN)
+        return await once(None)
 
 
 async def answer_typed(
@@ -200,7 +199,7 @@ async def answer_typed(
     clinician_id: int,
     text: str,
     message_id: int,
-    seen: Seen = NOT_SEEN,
+    seen: Seen | None = None,
 ) -> Answered:
     """A typed message as the answer to the open reflection's current step."""
     async with transaction(sessions) as session:
@@ -246,7 +245,7 @@ async def skip(
     *,
     clinician_id: int,
     pressed: tuple[int, str] | None = None,
-    seen: Seen = NOT_SEEN,
+    seen: Seen | None = None,
 ) -> Answered:
     """Passes over an optional step: /skip (the open reflection) or a Skip button
     (`pressed` = the reflection and step it names)."""
@@ -268,7 +267,7 @@ async def skip(
 
 
 async def ask_again(
-    sessions: Sessions, catalog: Catalog, clock: Clock, *, clinician_id: int, seen: Seen
+    sessions: Sessions, catalog: Catalog, clock: Clock, *, clinician_id: int, seen: Seen | None
 ) -> Question | ProgramChanged | SetAside | NothingOpen:
     """Something that is not text arrived mid-reflection: its question again."""
     async with transaction(sessions) as session:
@@ -286,7 +285,7 @@ async def ask_again(
 
 
 async def cancel(
-    sessions: Sessions, clock: Clock, *, clinician_id: int, seen: Seen = NOT_SEEN
+    sessions: Sessions, clock: Clock, *, clinician_id: int, seen: Seen | None = None
 ) -> Cancelled | NothingOpen:
     """Ends the open reflection as incomplete, keeping its answers (none: discarded)."""
     async with transaction(sessions) as session:
@@ -300,7 +299,7 @@ async def cancel(
         )
         if reflection is None:
             return NothingOpen()
-        count = len(await store.given_answers(session, reflection_id=_id(reflection)))
+        count = len(await store.given_answers(session, reflection, seen=seen))
         if count == 0:  # nothing worth a journal entry
             await store.discard(session, reflection=reflection, now=now)
         else:
@@ -439,7 +438,6 @@ async def waiting_step(
         clinician_id=clinician_id,
         now=now,
         stale_before=now - journaling.STALE_AFTER,
-        seen=NOT_SEEN,
     )
     if reflection is None:
         return None
@@ -501,7 +499,7 @@ async def _question(
         )
         return ProgramChanged()
     program, step = located
-    given = await store.given_answers(session, reflection_id=_id(reflection))
+    given = await store.given_answers(session, reflection)
     return Question(
         program,
         _id(reflection),
@@ -556,7 +554,7 @@ async def _answer(
     read: Callable[[Step], ReadAnswer | None],
     unreadable: Note,
     pressed: tuple[int, str] | None = None,
-    seen: Seen = NOT_SEEN,
+    seen: Seen | None = None,
     telegram_message_id: int | None = None,
 ) -> Answered:
     """Stores an answer to the current step and works out what comes next.
@@ -606,7 +604,7 @@ async def _answer(
         return await _question(session, catalog, reflection, now, note=unreadable)
 
     given: list[journaling.GivenAnswer] = list(
-        await store.given_answers(session, reflection_id=_id(reflection))
+        await store.given_answers(session, reflection, seen=seen)
     )
     following = journaling.next_step(program, step.id, [*given, answer])
     question_message_id = reflection.question_message_id

@@ -99,7 +99,7 @@ def _cid(clinician: Clinician) -> int:
 
 
 async def _run(
-    update: Update, context: ReflectContext, call: Callable[[Seen], Awaitable[Said]]
+    update: Update, context: ReflectContext, call: Callable[[Seen | None], Awaitable[Said]]
 ) -> Said | Told:
     """Runs one flow with the open reflection the guard saw (if this update has not used it
     yet); if it cannot be stored, tells the clinician so (Told)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, and_, bindparam, delete, false, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -144,18 +144,18 @@ async def open_reflection(
     clinician_id: int,
     now: datetime,
     stale_before: datetime,
-    seen: tuple[bool, Reflection | None] = (False, None),
+    seen: Seen | None = None,
 ) -> tuple[Reflection | None, Reflection | None]:
     """(the reflection in progress, the one just set aside for being untouched since
     `stale_before` (``now - journaling.STALE_AFTER``); it is closed as of `now`).
 
     This is the lazy half of the 24-hour rule: it runs whenever the clinician writes, so the
-    rule holds even if the scheduler's tick has not run yet. `seen` is (known, reflection)
-    when it was read a moment ago in this update (the guard's query), saving a query.
+    rule holds even if the scheduler's tick has not run yet. `seen`, when it was read a moment
+    ago in this update (the guard's query), saves a query.
     """
-    known, reflection = seen
-    if not known:
-        reflection = await get_open(session, clinician_id=clinician_id)
+    reflection = (
+        seen.reflection if seen is not None else await get_open(session, clinician_id=clinician_id)
+    )
     if reflection is None or reflection.last_activity_at > stale_before:
         return reflection, None
     await finish(session, reflection=reflection, status=ReflectionStatus.INCOMPLETE, now=now)
@@ -174,10 +174,33 @@ class GivenAnswer:
     text: str | None = None
 
 
-async def given_answers(session: AsyncSession, *, reflection_id: int) -> list[GivenAnswer]:
-    """The reflection's answers as the flow needs them (no encrypted columns read)."""
-    result = await session.execute(_GIVEN_ANSWERS, {"reflection_id": reflection_id})
+class Seen(NamedTuple):
+    """The clinician's open reflection (None: none) and its answers so far, as the guard read
+    them a moment ago in this update, in the same transaction: a flow given this asks for
+    neither again."""
+
+    reflection: Reflection | None
+    given: tuple[GivenAnswer, ...] = ()
+
+
+async def given_answers(
+    session: AsyncSession, reflection: Reflection, *, seen: Seen | None = None
+) -> list[GivenAnswer]:
+    """The reflection's answers as the flow needs them (no encrypted columns read): as the
+    guard read them with it a moment ago in this update (`seen`), or asked for now."""
+    if seen is not None and seen.reflection is reflection:
+        return list(seen.given)
+    result = await session.execute(_GIVEN_ANSWERS, {"reflection_id": _id(reflection)})
     return [GivenAnswer(step_id, kind, rating, choice) for step_id, kind, rating, choice in result]
+
+
+def given_in_order(aggregated: list[list[Any]] | None) -> tuple[GivenAnswer, ...]:
+    """Given answers from a JSON aggregate of [position, id, step_id, kind, rating, choice]
+    rows (see repositories/clinicians.py's admission), in the order they were asked."""
+    rows = sorted(aggregated or (), key=lambda row: (row[0], row[1]))
+    return tuple(
+        GivenAnswer(step_id, kind, rating, choice) for _, _, step_id, kind, rating, choice in rows
+    )
 
 
 async def answers_of(session: AsyncSession, *, reflection_id: int) -> list[Answer]:
