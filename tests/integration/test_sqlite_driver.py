@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -95,6 +97,16 @@ async def _insert_both(sessions: async_sessionmaker[AsyncSession], *bodies: str)
             await session.execute(text("INSERT INTO note (body) VALUES (:body)"), {"body": body})
 
 
+async def _waits_until(release: Callable[[], object], work: Coroutine[Any, Any, None]) -> None:
+    """`work` is still waiting 0.3 s in (the loop free meanwhile: this sleep ends), and done
+    within 5 s once `release` has run."""
+    task = asyncio.create_task(work)
+    await asyncio.sleep(0.3)
+    assert not task.done()
+    release()
+    await asyncio.wait_for(task, timeout=5)
+
+
 async def test_a_write_waits_for_another_connections_lock_then_goes_through(
     sqlite_url: str,
 ) -> None:
@@ -110,11 +122,7 @@ async def test_a_write_waits_for_another_connections_lock_then_goes_through(
             async with transaction(sessions) as session:
                 await session.execute(text("INSERT INTO note (body) VALUES ('waited')"))
 
-        writing = asyncio.create_task(write())
-        await asyncio.sleep(0.3)
-        assert not writing.done()  # waiting on the lock, and the loop is free meanwhile
-        holder.execute("COMMIT")
-        await asyncio.wait_for(writing, timeout=5)
+        await _waits_until(lambda: holder.execute("COMMIT"), write())
         holder.close()
     finally:
         await engine.dispose()
@@ -187,11 +195,7 @@ async def test_an_erasures_checkpoint_waits_for_a_reader_then_empties_the_log(
                 await session.execute(text("DELETE FROM note"))
                 mark_erased(session)
 
-        erasing = asyncio.create_task(erase())
-        await asyncio.sleep(0.3)
-        assert not erasing.done()  # the checkpoint waits for the reader
-        reader.execute("COMMIT")
-        await asyncio.wait_for(erasing, timeout=5)
+        await _waits_until(lambda: reader.execute("COMMIT"), erase())  # the checkpoint waits
         reader.close()
         wal = await asyncio.to_thread(Path(_file(sqlite_url) + "-wal").stat)
         assert wal.st_size == 0
