@@ -35,6 +35,7 @@ from reflect_bot.flows.reflections import (
     NothingOpen,
     Question,
     Saved,
+    Seen,
     SetAside,
     Stale,
     StaleReason,
@@ -182,6 +183,44 @@ async def test_a_pressed_button_counts_once_and_only_for_its_own_step(
     cancelled = await flows.cancel(sessions, clock, clinician_id=cid)
     assert cancelled == Cancelled(1)
     assert await press(cid, "goals", "3") == Stale(StaleReason.ENDED)
+
+
+async def test_a_press_given_the_guards_reading_only_writes(
+    sessions: Sessions, catalog: Catalog, clock: FixedClock
+) -> None:
+    """A rating pressed on the open reflection, given the guard's reading of it, asks for
+    neither the reflection nor its answers again; the same rules hold as without it."""
+    cid = await _clinician(sessions)
+    rid = (await _start(sessions, catalog, clock, cid, CHECKIN_PROGRAM_ID)).reflection_id
+
+    async def admitted() -> Seen:
+        async with transaction(sessions) as session:
+            return (await clinicians.admission(session, telegram_user_id=7)).seen
+
+    async def press(step: str, value: str, seen: Seen | None, *, on: int = rid) -> flows.Answered:
+        return await flows.answer_pressed(
+            sessions,
+            catalog,
+            clock,
+            clinician_id=cid,
+            reflection_id=on,
+            step_id=step,
+            value=value,
+            seen=seen,
+        )
+
+    with counted(sessions) as unseen:
+        assert isinstance(await press("bond", "5", None), Saved)
+    reading = await admitted()
+    with counted(sessions) as seen:
+        saved = await press("goals", "4", reading)
+    assert isinstance(saved, Saved) and isinstance(saved.then, Question)
+    assert saved.then.step.id == "tasks" and saved.then.progress.position == 3
+    assert len(seen) == len(unseen) - 2
+    assert not [s for s in seen if s.lstrip().upper().startswith("SELECT")]
+    assert await press("goals", "3", await admitted()) == Stale(StaleReason.ANSWERED)
+    assert await press("tasks", "3", await admitted(), on=rid + 1) == Stale(StaleReason.UNKNOWN)
+    assert [(a.step_id, a.rating) for a in await _answers(sessions)] == [("bond", 5), ("goals", 4)]
 
 
 async def test_skip_passes_optional_steps_only(

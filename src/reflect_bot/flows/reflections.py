@@ -8,7 +8,7 @@ was not saved. The state lives in the reflection row, so after a restart the nex
 continues where the row says.
 
 `seen` is the open reflection and its answers so far as the guard loaded them a moment ago in
-this update (`store.Seen`): passing it saves two queries on every typed answer.
+this update (`store.Seen`): passing it saves two queries on every answer, typed or pressed.
 """
 
 from __future__ import annotations
@@ -224,6 +224,7 @@ async def answer_pressed(
     reflection_id: int,
     step_id: str,
     value: str,
+    seen: Seen | None = None,
 ) -> Answered:
     """A pressed rating or option: counts only if that reflection still waits for that step."""
     async with transaction(sessions) as session:
@@ -235,6 +236,7 @@ async def answer_pressed(
             read=lambda step: journaling.read_button_answer(step, value),
             unreadable=Note.NONE,
             pressed=(reflection_id, step_id),
+            seen=seen,
         )
 
 
@@ -576,9 +578,12 @@ async def _answer(
             return NothingOpen()
     else:
         reflection_id, step_id = pressed
-        reflection = await store.get_owned(
-            session, reflection_id=reflection_id, clinician_id=clinician_id
-        )
+        if seen is not None and seen.reflection is not None and seen.reflection.id == reflection_id:
+            reflection = seen.reflection  # their open one, as the guard read it a moment ago
+        else:
+            reflection = await store.get_owned(
+                session, reflection_id=reflection_id, clinician_id=clinician_id
+            )
         if reflection is None:
             return Stale()  # not theirs, or gone: do nothing at all
         if reflection.status == ReflectionStatus.IN_PROGRESS and journaling.is_stale(

@@ -482,7 +482,7 @@ async def _answer_button(
     outcome = await _run(
         update,
         context,
-        lambda _seen: flows.answer_pressed(
+        lambda seen: flows.answer_pressed(
             services.sessions,
             services.catalog,
             services.clock,
@@ -490,6 +490,7 @@ async def _answer_button(
             reflection_id=pressed.reflection_id,
             step_id=pressed.step_id,
             value=pressed.value,
+            seen=seen,
         ),
     )
     await _send(update, context, outcome)
