@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -175,6 +176,44 @@ async def test_two_writers_in_one_process_take_turns_and_the_loop_stays_free(
     with sqlite3.connect(_file(sqlite_url)) as outside:
         rows = outside.execute("SELECT body FROM note ORDER BY id").fetchall()
     assert rows == [("first 0",), ("second 0",), ("first 1",), ("second 1",)]
+
+
+async def test_a_long_query_moves_off_the_loop_and_gives_its_rows(sqlite_url: str) -> None:
+    """A query still running after a few milliseconds (a week's digests for thousands of
+    clinicians can take seconds) finishes on aiosqlite's thread while the loop goes on."""
+    engine = create_engine(sqlite_url)
+    sessions = create_sessionmaker(engine)
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    ticker = asyncio.create_task(tick())
+    try:
+        async with transaction(sessions) as session:
+            await session.execute(text("CREATE TABLE n (x INTEGER)"))
+            await session.execute(
+                text("INSERT INTO n (x) VALUES (:x)"), [{"x": x} for x in range(400)]
+            )
+        async with transaction(sessions) as session:
+            await session.execute(text("INSERT INTO n (x) VALUES (400)"))  # a change, then
+            await asyncio.sleep(0.02)
+            before, started = ticks, time.perf_counter()
+            count = await session.execute(text("SELECT count(*) FROM n a, n b, n c"))
+            took = time.perf_counter() - started
+            assert count.scalar() == 401**3
+            # the same transaction goes on: it sees its own change and commits it
+            assert (await session.execute(text("SELECT max(x) FROM n"))).scalar() == 400
+        assert took > 0.2  # long enough to tell
+        assert ticks - before >= took / 0.01 / 2  # the loop ticked through most of it
+    finally:
+        ticker.cancel()
+        await engine.dispose()
+    with sqlite3.connect(_file(sqlite_url)) as outside:
+        assert outside.execute("SELECT count(*) FROM n").fetchone() == (401,)
 
 
 async def test_an_erasures_checkpoint_waits_for_a_reader_then_empties_the_log(

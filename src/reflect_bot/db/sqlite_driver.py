@@ -5,18 +5,23 @@ the asyncio loop; every call into it is a hand-off there and back (a queue, a th
 a write to the loop's self-pipe). A statement of the bot's, though, runs in a few µs in
 sqlite3 (bench P1: ≈ 6 hand-offs an answer cost ≈ 1.4 ms of CPU, a quarter of the bot's),
 and the rows it returns are turned into objects on the loop anyway. What may block is
-waiting: for another connection's write lock (the busy timeout, seconds) and for the disk.
+waiting: for another connection's write lock (the busy timeout, seconds), for the disk, and
+for a long query (a week's digests for thousands of clinicians: seconds).
 
-So a query or a change (SELECT, INSERT, UPDATE, DELETE, WITH), a commit and a rollback run
-here, on the loop, with SQLite told not to wait (busy timeout 0). If SQLite answers that
-another connection holds the lock it needs (SQLITE_BUSY) before the statement changed
-anything, the statement goes to aiosqlite's thread and waits there, up to the busy timeout
-the engine asked for, while the loop serves everyone else; SQLite's own advice is that a
-statement refused as busy may be run again. Everything else (PRAGMA, DDL, VACUUM, many rows
-at once) always goes to the thread, with the busy timeout: `PRAGMA wal_checkpoint` waits for
-readers and syncs the disk. With WAL and synchronous=NORMAL (db/engine.py) a commit writes to
-the log without syncing; the automatic checkpoint that follows every ≈ 1,000 written pages
-syncs, 1–4 ms on this project's machines (bench/RESULTS.md).
+So a query or a single change (SELECT, INSERT, UPDATE, DELETE), a commit and a rollback run
+here, on the loop, with SQLite told not to wait (busy timeout 0). Such a statement goes to
+aiosqlite's thread instead, where it waits up to the busy timeout the engine asked for while
+the loop serves everyone else, when SQLite answers that another connection holds the lock it
+needs (SQLITE_BUSY) before the statement changed anything (SQLite's own advice is that a
+statement refused as busy may be run again), and when a query has run on the loop for
+QUERY_BUDGET_SECONDS: SQLite interrupts it (a progress handler), which undoes nothing but
+the query, and it starts again on the thread. A change is not interrupted (SQLite would roll
+back the whole transaction); the bot's changes touch a few rows each (erasing a five-year
+journal: ≈ 8 ms). Everything else (PRAGMA, DDL, VACUUM, WITH, many rows at once) always goes
+to the thread, with the busy timeout: `PRAGMA wal_checkpoint` waits for readers and syncs the
+disk. With WAL and synchronous=NORMAL (db/engine.py) a commit writes to the log without
+syncing; the automatic checkpoint that follows every ≈ 1,000 written pages syncs, 1–4 ms on
+this project's machines (bench/RESULTS.md).
 
 It is SQLAlchemy's own aiosqlite adapter otherwise, given to the engine as its DBAPI module
 (`create_async_engine(module=...)`). The thread is reached through aiosqlite's
@@ -28,6 +33,7 @@ built on.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any, NamedTuple, TypeVar, cast
@@ -42,8 +48,10 @@ from sqlalchemy.util.concurrency import await_
 
 _T = TypeVar("_T")
 
-# Statements run on the loop: they read and write pages, and wait only for a lock (see above).
-_ON_THE_LOOP = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")
+# Statements run on the loop (see above); a query for at most this long there.
+_CHANGES = ("INSERT", "UPDATE", "DELETE")
+QUERY_BUDGET_SECONDS = 0.005
+_PROGRESS_STEPS = 1000  # SQLite virtual-machine steps between two looks at the clock
 
 
 class _Outcome(NamedTuple):
@@ -75,6 +83,18 @@ def _run(
         cursor.close()
 
 
+def _run_briefly(
+    connection: sqlite3.Connection, operation: str, parameters: Any, many: bool
+) -> tuple[_Outcome, list[Any] | None]:
+    """`_run`, interrupted (SQLITE_INTERRUPT) once it has run for QUERY_BUDGET_SECONDS."""
+    deadline = time.perf_counter() + QUERY_BUDGET_SECONDS
+    connection.set_progress_handler(lambda: time.perf_counter() > deadline, _PROGRESS_STEPS)
+    try:
+        return _run(connection, operation, parameters, many)
+    finally:
+        connection.set_progress_handler(None, 0)
+
+
 def _waiting(
     connection: sqlite3.Connection,
     busy_timeout_ms: int,
@@ -89,9 +109,11 @@ def _waiting(
         connection.execute("PRAGMA busy_timeout=0")
 
 
-def _busy(error: sqlite3.OperationalError) -> bool:
+def _for_the_thread(error: sqlite3.OperationalError) -> bool:
+    """Busy (another connection's lock), or a query interrupted for running long."""
     # SQLITE_BUSY and its extended codes (_RECOVERY, _SNAPSHOT, _TIMEOUT) share the low byte.
-    return (getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF == sqlite3.SQLITE_BUSY
+    code = (getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF
+    return code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_INTERRUPT)
 
 
 class LoopCursor(AsyncAdapt_aiosqlite_cursor):
@@ -130,8 +152,13 @@ class LoopCursor(AsyncAdapt_aiosqlite_cursor):
     async def _statement(self, operation: Any, parameters: Any, *, many: bool) -> None:
         connection = cast(LoopConnection, self._adapt_connection)
         args = (operation, parameters, many)
+        verb = operation.lstrip()[:6].upper()
         async with connection._execute_mutex:
-            if not many and operation.lstrip()[:6].upper().startswith(_ON_THE_LOOP):
+            if many:
+                self._outcome, rows = await connection.run_waiting(_run, *args)
+            elif verb == "SELECT":
+                self._outcome, rows = await connection.run(_run_briefly, *args, again=_run)
+            elif verb in _CHANGES:
                 self._outcome, rows = await connection.run(_run, *args)
             else:
                 self._outcome, rows = await connection.run_waiting(_run, *args)
@@ -154,17 +181,23 @@ class LoopConnection(AsyncAdapt_aiosqlite_connection):
         super().__init__(dbapi, connection)
         self._busy_timeout_ms = busy_timeout_ms
 
-    async def run(self, function: Callable[..., _T], *args: Any) -> _T:
-        """`function(sqlite3 connection, *args)` here; on the thread if SQLite says busy."""
+    async def run(
+        self,
+        function: Callable[..., _T],
+        *args: Any,
+        again: Callable[..., _T] | None = None,
+    ) -> _T:
+        """`function(sqlite3 connection, *args)` here; on the thread (as `again`, if given)
+        if SQLite says busy, or interrupted it for running long."""
         raw = self._raw()
         changes = raw.total_changes
         try:
             return function(raw, *args)
         except sqlite3.OperationalError as error:
-            # A statement that changed rows before it was refused is not run twice.
-            if not _busy(error) or raw.total_changes != changes:
+            # A statement that changed rows before it was stopped is not run twice.
+            if not _for_the_thread(error) or raw.total_changes != changes:
                 raise
-        return await self.run_waiting(function, *args)
+        return await self.run_waiting(again or function, *args)
 
     async def run_waiting(self, function: Callable[..., _T], *args: Any) -> _T:
         """`function(sqlite3 connection, *args)` on aiosqlite's thread, waiting for locks."""
