@@ -98,10 +98,10 @@ async def admit(update: Update, context: ReflectContext, *, memory: GuardMemory)
                 now=now,
                 person=None if user is None else user.id,
             )
-            seen = None
+            admission = None
             if fresh and user is not None:
-                seen = await clinicians.admission(session, telegram_user_id=user.id)
-                if not await _is_member(session, context, memory, seen, user.id, code, now):
+                admission = await clinicians.admission(session, telegram_user_id=user.id)
+                if not await _is_member(session, context, memory, admission, user.id, code, now):
                     raise _Stranger  # rolled back: the update id is not kept either
     except _Stranger:
         assert user is not None
@@ -122,15 +122,15 @@ async def admit(update: Update, context: ReflectContext, *, memory: GuardMemory)
         await finish_held(commit=False)  # nothing was written
         log.info("update %s was delivered again; ignored", update.update_id)
         raise ApplicationHandlerStop
-    if seen is not None:
-        context.admitted(seen.clinician, seen.seen)
+    if admission is not None:
+        context.admitted(admission.clinician, admission.seen)
 
 
 async def _is_member(
     session: AsyncSession,
     context: ReflectContext,
     memory: GuardMemory,
-    seen: clinicians.Admission,
+    admission: clinicians.Admission,
     user_id: int,
     code: str | None,
     now: datetime,
@@ -139,11 +139,11 @@ async def _is_member(
     allowed = services.settings.allowed_user_ids
     if user_id in allowed:
         return True
-    if not allowed and not seen.invites_exist:
+    if not allowed and not admission.invites_exist:
         return True  # an open deployment: everyone is welcome
-    if seen.invites_exist:
+    if admission.invites_exist:
         memory.invite_only = True  # invites are never un-created, so remember it
-    if seen.redeemed:
+    if admission.redeemed:
         return True
     if code is not None and await privacy.redeem(
         session, code=code, telegram_user_id=user_id, now=now
