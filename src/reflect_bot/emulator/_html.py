@@ -14,6 +14,7 @@ with a ``<`` in it would fail on Telegram.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +58,7 @@ _SIMPLE_ENTITY_TYPES = {
 }
 
 # tdlib's is_space(); the end of the text counts as a space there too (it reads a NUL).
+_MARKUP = re.compile("[&<]")
 _SPACES = frozenset(" \t\r\n\v\f\0")
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 
@@ -155,8 +157,11 @@ class _Parser:
                         "(emulator's strict mode: escape it as &amp;)"
                     )
             if ch != "<":
-                self.emit(ch)
-                i += 1
+                # Plain text runs to the next tag or entity: emitted in one piece.
+                markup = _MARKUP.search(src, i + 1)
+                end = markup.start() if markup else len(src)
+                self.emit(src[i:end])
+                i = end
                 continue
             i = self.end_tag(i) if self.at(i + 1) == "/" else self.start_tag(i)
         if self.stack:

@@ -22,7 +22,7 @@ _URL_RE = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
 
 def utf16_len(text: str) -> int:
     """Length of ``text`` in UTF-16 code units, the unit of Telegram entity offsets."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def detect_user_entities(text: str) -> list[dict[str, Any]]:
