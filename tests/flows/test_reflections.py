@@ -410,10 +410,10 @@ async def test_the_guards_reading_saves_two_queries_per_answer(
     assert isinstance(await _type(sessions, catalog, clock, cid, "2"), Saved)  # rupture: a choice
     async with transaction(sessions) as session:
         admitted = await clinicians.admission(session, telegram_user_id=7)
-        assert admitted.open_reflection is not None
-        asked = await store.given_answers(session, admitted.open_reflection)  # a query of its own
-    assert admitted.given == tuple(asked)
-    assert [(a.step_id, a.kind, a.rating, a.choice) for a in admitted.given] == [
+        assert admitted.seen.reflection is not None
+        asked = await store.given_answers(session, admitted.seen.reflection)  # a query of its own
+    assert admitted.seen.given == tuple(asked)
+    assert [(a.step_id, a.kind, a.rating, a.choice) for a in admitted.seen.given] == [
         ("bond", "rating", 4, None),
         ("goals", "rating", 5, None),
         ("tasks", "rating", 3, None),

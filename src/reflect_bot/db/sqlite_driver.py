@@ -154,14 +154,12 @@ class LoopCursor(AsyncAdapt_aiosqlite_cursor):
         args = (operation, parameters, many)
         verb = operation.lstrip()[:6].upper()
         async with connection._execute_mutex:
-            if many:
+            if many or (verb != "SELECT" and verb not in _CHANGES):
                 self._outcome, rows = await connection.run_waiting(_run, *args)
             elif verb == "SELECT":
                 self._outcome, rows = await connection.run(_run_briefly, *args, again=_run)
-            elif verb in _CHANGES:
-                self._outcome, rows = await connection.run(_run, *args)
             else:
-                self._outcome, rows = await connection.run_waiting(_run, *args)
+                self._outcome, rows = await connection.run(_run, *args)
             if rows is not None:
                 self._rows = deque(rows)
 

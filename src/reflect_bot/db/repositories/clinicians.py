@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from reflect_bot.db.models import Answer, Clinician, Invite, Reflection
-from reflect_bot.db.repositories.reflections import GivenAnswer, Seen, given_in_order
+from reflect_bot.db.repositories.reflections import Seen, given_in_order
 from reflect_bot.db.statements import table_of
 from reflect_bot.domain.journaling import ReflectionStatus
 
@@ -29,14 +29,9 @@ class Admission:
     """What the guard needs to know about the person behind an update."""
 
     clinician: Clinician | None
-    open_reflection: Reflection | None  # their reflection in progress, if any
+    seen: Seen  # their reflection in progress (if any) and its answers so far
     invites_exist: bool  # the deployment is invite-only
     redeemed: bool  # they came in with an invite
-    given: tuple[GivenAnswer, ...] = ()  # the open reflection's answers so far
-
-    @property
-    def seen(self) -> Seen:
-        return Seen(self.open_reflection, self.given)
 
 
 # Every update runs these: built once (see reflections.py's statements on why).
@@ -96,15 +91,10 @@ async def admission(session: AsyncSession, *, telegram_user_id: int) -> Admissio
     row = (await session.execute(statement, who)).one_or_none()
     if row is None:
         flags = (await session.execute(_INVITE_FLAGS, who)).one()
-        return Admission(None, None, bool(flags[0]), bool(flags[1]))
+        return Admission(None, Seen(None), bool(flags[0]), bool(flags[1]))
     clinician, reflection, invites_exist, has_redeemed, given = row
-    return Admission(
-        clinician,
-        reflection,
-        bool(invites_exist),
-        bool(has_redeemed),
-        given_in_order(given) if reflection is not None else (),
-    )
+    seen = Seen(reflection, given_in_order(given) if reflection is not None else ())
+    return Admission(clinician, seen, bool(invites_exist), bool(has_redeemed))
 
 
 async def register(
