@@ -23,18 +23,19 @@ BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
-    """`-n auto` (the default) means one worker more than there are cores, except for a single
+    """`-n auto` (the default) means two workers more than there are cores, except for a single
     test file, which runs in this process: starting workers would cost more than they save.
 
     Many tests spend part of their time waiting for a process they started, for PostgreSQL
-    or for the emulator; a spare worker uses those gaps. On the 2-core machine, three pairs of
-    back-to-back runs: 161-178 s with three workers against 196-210 s with two.
+    or for the emulator; spare workers use those gaps. On the 2-core machine, interleaved full
+    runs: three workers 161-178 s against two 196-210 s (a slow machine); four workers 77-79 s
+    against three 80-84 s (a fast one, three pairs), for ≈ 6 core-seconds more per run.
     """
     if len(config.args) == 1 and Path(config.args[0].partition("::")[0]).is_file():
         return 0
     if hasattr(os, "sched_getaffinity"):  # Linux: the cores this process may run on
-        return len(os.sched_getaffinity(0)) + 1
-    return (os.cpu_count() or 1) + 1
+        return len(os.sched_getaffinity(0)) + 2
+    return (os.cpu_count() or 1) + 2
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
