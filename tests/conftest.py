@@ -34,8 +34,10 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     if len(config.args) == 1 and Path(config.args[0].partition("::")[0]).is_file():
         return 0
     if hasattr(os, "sched_getaffinity"):  # Linux: the cores this process may run on
-        return len(os.sched_getaffinity(0)) + 2
-    return (os.cpu_count() or 1) + 2
+        cores = len(os.sched_getaffinity(0))
+    else:
+        cores = os.cpu_count() or 1
+    return cores + 2
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -58,9 +58,9 @@ _SIMPLE_ENTITY_TYPES = {
 }
 
 # tdlib's is_space(); the end of the text counts as a space there too (it reads a NUL).
-_MARKUP = re.compile("[&<]")
 _SPACES = frozenset(" \t\r\n\v\f\0")
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+_MARKUP = re.compile("[&<]")  # where a run of plain text ends: a tag or an entity
 
 
 class HTMLParseError(ValueError):
