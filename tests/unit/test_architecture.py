@@ -53,6 +53,9 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     ),
     "ui": ("reflect_bot.bot", "reflect_bot.flows", "reflect_bot.delivery", "reflect_bot.db"),
     "render": ("reflect_bot.bot", "reflect_bot.flows", "reflect_bot.delivery", "reflect_bot.db"),
+    # A handler reaches what is stored only through a flow (the guards hold the update's
+    # transaction, in db.engine; a handler may name a table's class as a type).
+    "bot/handlers": ("reflect_bot.db.repositories",),
     "delivery": ("reflect_bot.bot",),
     # The speech process tells the clinician with a bare Bot; it never loads the application.
     "transcriber": (

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from reflect_bot.domain.timezones import parse_timezone, resolve
+from reflect_bot.domain.timezones import clinician_zone, parse_timezone, resolve
 
 
 @pytest.mark.parametrize(
@@ -46,3 +46,15 @@ def test_iana_zones_follow_daylight_saving() -> None:
     berlin = resolve("Europe/Berlin")
     assert datetime(2026, 1, 15, 12, tzinfo=UTC).astimezone(berlin).hour == 13
     assert datetime(2026, 7, 15, 12, tzinfo=UTC).astimezone(berlin).hour == 14
+
+
+@pytest.mark.parametrize("stored", [None, "", "Mars/Olympus_Mons"])
+def test_a_clinician_without_a_known_zone_is_read_in_utc(stored: str | None) -> None:
+    """No zone yet, or one this machine's tz database no longer knows: UTC, never an error."""
+    assert clinician_zone(stored) == ("UTC", UTC)
+
+
+def test_a_clinicians_known_zone_is_kept_with_its_name() -> None:
+    name, zone = clinician_zone("UTC+05:30")
+    assert name == "UTC+05:30"
+    assert datetime(2026, 1, 1, tzinfo=UTC).astimezone(zone).hour == 5

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta, timezone, tzinfo
+from datetime import UTC, timedelta, timezone, tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -76,3 +76,13 @@ def resolve(zone_name: str) -> tzinfo:
         return ZoneInfo(zone_name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError(f"unknown time zone {zone_name!r}") from exc
+
+
+def clinician_zone(zone_name: str | None) -> tuple[str, tzinfo]:
+    """The clinician's zone, or UTC when they have none (or one no longer known)."""
+    if zone_name:
+        try:
+            return zone_name, resolve(zone_name)
+        except ValueError:
+            pass
+    return "UTC", UTC

@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reflect_bot.catalog import Catalog
 from reflect_bot.db.engine import transaction
-from reflect_bot.db.repositories.digests import clinician_zone
 from reflect_bot.db.repositories.trends import load_trends
 from reflect_bot.domain.digest import DigestPrograms, IsoWeek
+from reflect_bot.domain.timezones import clinician_zone
 from reflect_bot.domain.trend import AllianceTrend, build_trend, span
 
 # Local weeks of every zone on Earth fit inside the UTC weeks widened by this much.

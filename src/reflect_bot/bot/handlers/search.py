@@ -11,7 +11,7 @@ from reflect_bot.bot.context import ReflectContext, services_of
 from reflect_bot.bot.messaging import reply
 from reflect_bot.bot.preamble import for_clinician
 from reflect_bot.db.models import Clinician
-from reflect_bot.db.repositories.digests import clinician_zone
+from reflect_bot.domain.timezones import clinician_zone
 from reflect_bot.flows import search as flow
 from reflect_bot.ui import search as ui
 from reflect_bot.ui import texts

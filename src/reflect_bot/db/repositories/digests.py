@@ -71,13 +71,12 @@ from reflect_bot.domain.digest import (
     WrittenAnswer,
 )
 from reflect_bot.domain.suggestions import CarriedConcept
-from reflect_bot.domain.timezones import resolve
+from reflect_bot.domain.timezones import clinician_zone
 
 __all__ = [
     "BATCH",
     "STREAK_LOOKBACK_WEEKS",
     "ClinicianWeek",
-    "clinician_zone",
     "load_week",
     "load_weeks",
     "record_sent",
@@ -119,16 +118,6 @@ class ClinicianWeek:
     zone: tzinfo
     week: WeekActivity
     history: History
-
-
-def clinician_zone(zone_name: str | None) -> tuple[str, tzinfo]:
-    """The clinician's zone, or UTC when they have none (or one no longer known)."""
-    if zone_name:
-        try:
-            return zone_name, resolve(zone_name)
-        except ValueError:
-            pass
-    return "UTC", UTC
 
 
 async def load_week(
