@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from reflect_bot.domain.timezones import clinician_zone, parse_timezone, resolve
+from reflect_bot.domain.timezones import clinician_zone, local_zone, parse_timezone, resolve
 
 
 @pytest.mark.parametrize(
@@ -58,3 +58,5 @@ def test_a_clinicians_known_zone_is_kept_with_its_name() -> None:
     name, zone = clinician_zone("UTC+05:30")
     assert name == "UTC+05:30"
     assert datetime(2026, 1, 1, tzinfo=UTC).astimezone(zone).hour == 5
+    assert local_zone("UTC+05:30") == zone
+    assert local_zone("Mars/Olympus_Mons") is UTC

@@ -86,3 +86,8 @@ def clinician_zone(zone_name: str | None) -> tuple[str, tzinfo]:
         except ValueError:
             pass
     return "UTC", UTC
+
+
+def local_zone(zone_name: str | None) -> tzinfo:
+    """The tzinfo of `clinician_zone`: the clinician's own, or UTC."""
+    return clinician_zone(zone_name)[1]

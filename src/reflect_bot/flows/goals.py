@@ -25,7 +25,7 @@ from reflect_bot.domain import goals as rules
 from reflect_bot.domain.goals import CheckInOutcome, GoalStatus
 from reflect_bot.domain.journaling import GivenAnswer
 from reflect_bot.domain.numbers import whole_number
-from reflect_bot.domain.timezones import resolve
+from reflect_bot.domain.timezones import local_zone, resolve
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -294,7 +294,7 @@ async def open_goals(sessions: Sessions, clock: Clock, *, clinician: Clinician) 
         return []
     async with sessions() as session:
         found = await store.open_goals(session, clinician_id=clinician.id)
-    zone = resolve(clinician.timezone or "UTC")
+    zone = local_zone(clinician.timezone)
     today = clock.now().astimezone(zone).date()
     return [
         OpenGoal(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -21,7 +21,7 @@ from reflect_bot.db.repositories import reflections as store
 from reflect_bot.db.repositories import sharing
 from reflect_bot.domain import journaling
 from reflect_bot.domain.journaling import AnswerKind, GivenAnswer, ReadAnswer, ReflectionStatus
-from reflect_bot.domain.timezones import resolve
+from reflect_bot.domain.timezones import local_zone
 from reflect_bot.flows.privacy import identifying_in
 
 PAGE_SIZE = 5
@@ -35,10 +35,6 @@ def _cid(clinician: Clinician) -> int:
     if clinician.id is None:  # pragma: no cover - clinicians come from the database
         raise ValueError("clinician is not stored")
     return clinician.id
-
-
-def _zone(clinician: Clinician) -> tzinfo:
-    return resolve(clinician.timezone) if clinician.timezone else UTC
 
 
 def _step(program: Program | None, step_id: str) -> Step | None:
@@ -96,7 +92,7 @@ async def page(
             if rows
             else {}
         )
-    zone = _zone(clinician)
+    zone = local_zone(clinician.timezone)
     listed = tuple(
         Listed(
             reflection_id=reflection.id or 0,
@@ -151,7 +147,7 @@ async def open_reflection(
     return Opened(
         reflection_id=reflection.id or 0,
         title=reflection.program_title,
-        started=reflection.started_at.astimezone(_zone(clinician)),
+        started=reflection.started_at.astimezone(local_zone(clinician.timezone)),
         status=reflection.status,
         seconds_spent=reflection.seconds_spent,
         answers=tuple((_step(program, answer.step_id), answer) for answer in given),

@@ -42,7 +42,7 @@ from reflect_bot.domain.portfolio import (
     build_evidence,
     flagged_answers,
 )
-from reflect_bot.domain.timezones import resolve
+from reflect_bot.domain.timezones import local_zone, resolve
 from reflect_bot.flows.export import Asked
 
 NO_CONCEPTS = ConceptMatcher(())
@@ -249,7 +249,7 @@ async def log_activity(
     parsed = parse_activity(words)
     if isinstance(parsed, CpdProblem):
         return parsed
-    today = clock.now().astimezone(resolve(clinician.timezone or "UTC")).date()
+    today = clock.now().astimezone(local_zone(clinician.timezone)).date()
     async with transaction(sessions) as session:
         activity = await portfolio_repository.add_activity(
             session,

@@ -22,7 +22,7 @@ from reflect_bot.db.repositories import clinicians, privacy
 from reflect_bot.db.repositories.privacy import Holdings
 from reflect_bot.domain.identifying import IdentifyingKind, find_identifying
 from reflect_bot.domain.numbers import whole_number
-from reflect_bot.domain.timezones import resolve
+from reflect_bot.domain.timezones import local_zone
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ class Suspected:
 
 def _today(clinician: Clinician, clock: Clock) -> date:
     now = clock.now()
-    return now.astimezone(resolve(clinician.timezone)).date() if clinician.timezone else now.date()
+    return now.astimezone(local_zone(clinician.timezone)).date()
 
 
 def identifying_in(text: str, *, clinician: Clinician, clock: Clock) -> tuple[IdentifyingKind, ...]:

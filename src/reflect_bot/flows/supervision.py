@@ -20,7 +20,7 @@ from reflect_bot.domain.supervision import (
     SessionKind,
     build_brief,
 )
-from reflect_bot.domain.timezones import resolve
+from reflect_bot.domain.timezones import local_zone
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -57,7 +57,7 @@ async def mark(
 
 async def brief(sessions: Sessions, *, clinician: Clinician) -> Brief:
     """The brief of what is marked since the last logged session."""
-    zone = resolve(clinician.timezone or "UTC")
+    zone = local_zone(clinician.timezone)
     if clinician.id is None:
         return Brief(None, ())
     async with transaction(sessions) as session:
@@ -80,7 +80,7 @@ async def log_session(
     if clinician.id is None or minutes not in SESSION_MINUTES or kind not in set(SessionKind):
         return Stale()
     now = clock.now()
-    today = now.astimezone(resolve(clinician.timezone or "UTC")).date()
+    today = now.astimezone(local_zone(clinician.timezone)).date()
     async with transaction(sessions) as session:
         cleared = await store.log_session(
             session,

@@ -22,7 +22,7 @@ from reflect_bot.bot.context import ReflectContext, services_of
 from reflect_bot.bot.messaging import current_clinician, reply
 from reflect_bot.bot.preamble import for_button, for_clinician
 from reflect_bot.db.models import Clinician
-from reflect_bot.domain.timezones import resolve
+from reflect_bot.domain.timezones import local_zone
 from reflect_bot.flows import sharing as flow
 from reflect_bot.flows.sharing import (
     Accepted,
@@ -82,7 +82,7 @@ async def open_invite(update: Update, context: ReflectContext, code: str) -> Non
 async def list_shared(update: Update, context: ReflectContext, clinician: Clinician) -> None:
     """/shared: what they shared with their supervisor, each with Withdraw."""
     items = await flow.shared(services_of(context).sessions, clinician=clinician)
-    text, keyboard = ui.shared_list(items, resolve(clinician.timezone or "UTC"))
+    text, keyboard = ui.shared_list(items, local_zone(clinician.timezone))
     await reply(update, context, text, keyboard=keyboard, protect=True)
 
 
@@ -105,7 +105,7 @@ async def comment_reply(update: Update, context: ReflectContext) -> bool:
     )
     if said is None:
         return False
-    owner_zone = resolve(said.clinician_zone or "UTC")
+    owner_zone = local_zone(said.clinician_zone)
     await context.bot.send_message(
         said.clinician_chat_id,
         ui.comment(said.title, day(said.started_at.astimezone(owner_zone).date()), message.text),
@@ -204,7 +204,7 @@ async def _share(
         await query.answer(texts.STALE_BUTTON)
         return
     await query.answer()
-    zone = resolve(clinician.timezone or "UTC")
+    zone = local_zone(clinician.timezone)
     sent: list[int] = []
     try:
         for text in ui.shared_copy(ready.author, ready.reflection, zone):

@@ -19,7 +19,7 @@ from reflect_bot.bot.context import ReflectContext, services_of
 from reflect_bot.bot.messaging import current_clinician, reply
 from reflect_bot.bot.preamble import for_button, for_clinician
 from reflect_bot.db.models import Clinician
-from reflect_bot.domain.timezones import resolve
+from reflect_bot.domain.timezones import local_zone
 from reflect_bot.flows import supervision as flow
 from reflect_bot.render.brief import render_brief
 from reflect_bot.ui import supervision as ui
@@ -46,7 +46,7 @@ async def show_brief(update: Update, context: ReflectContext, clinician: Clinici
         await reply(update, context, text, keyboard=keyboard, protect=True)
     if brief.is_empty or update.effective_chat is None:
         return
-    today = services.clock.now().astimezone(resolve(clinician.timezone or "UTC")).date()
+    today = services.clock.now().astimezone(local_zone(clinician.timezone)).date()
     await context.bot.send_document(
         update.effective_chat.id,
         document=render_brief(brief).encode("utf-8"),

@@ -1,0 +1,43 @@
+"""A clinician whose stored zone this machine's tz database does not know (moved to a host
+with older tz data, say) is read in UTC everywhere, never turned away with an error."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from reflect_bot.catalog import Catalog
+from reflect_bot.clock import FixedClock
+from reflect_bot.flows import goals, journal, portfolio, supervision
+from reflect_bot.flows.portfolio import Logged
+from tests.flows.conftest import NOW, add_clinician, add_reflection
+
+UNKNOWN = "America/Not_Yet_In_This_Tzdata"
+
+
+async def test_journal_goals_cpd_and_the_brief_read_an_unknown_zone_as_utc(
+    sessions: async_sessionmaker[AsyncSession], catalog: Catalog, clock: FixedClock
+) -> None:
+    clinician = await add_clinician(sessions, user=71, zone=UNKNOWN)
+    assert clinician.timezone == UNKNOWN
+    await add_reflection(
+        sessions,
+        catalog,
+        clinician=clinician,
+        program_id="secure-base",
+        answers=[("safety", 4), ("safe_because", "A steady voice"), ("pull", "closer")],
+    )
+
+    page = await journal.page(sessions, clinician=clinician, offset=0)
+    assert [listed.started.tzinfo for listed in page.listed] == [UTC]
+
+    assert await goals.open_goals(sessions, clock, clinician=clinician) == []
+
+    logged = await portfolio.log_activity(
+        sessions, clock, clinician=clinician, words=["course", "1h", "Repairing", "ruptures"]
+    )
+    assert isinstance(logged, Logged)
+    assert logged.activity.done_on == NOW.date()  # UTC's today
+
+    assert (await supervision.brief(sessions, clinician=clinician)).items == ()
