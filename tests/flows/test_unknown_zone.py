@@ -1,5 +1,6 @@
 """A clinician whose stored zone this machine's tz database does not know (moved to a host
-with older tz data, say) is read in UTC everywhere, never turned away with an error."""
+with older tz data, say) is read in UTC wherever they look back, never turned away with an
+error."""
 
 from __future__ import annotations
 
@@ -9,14 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reflect_bot.catalog import Catalog
 from reflect_bot.clock import FixedClock
-from reflect_bot.flows import goals, journal, portfolio, supervision
+from reflect_bot.flows import export, goals, journal, portfolio, supervision
 from reflect_bot.flows.portfolio import Logged
 from tests.flows.conftest import NOW, add_clinician, add_reflection
 
 UNKNOWN = "America/Not_Yet_In_This_Tzdata"
 
 
-async def test_journal_goals_cpd_and_the_brief_read_an_unknown_zone_as_utc(
+async def test_journal_export_goals_cpd_and_the_brief_read_an_unknown_zone_as_utc(
     sessions: async_sessionmaker[AsyncSession], catalog: Catalog, clock: FixedClock
 ) -> None:
     clinician = await add_clinician(sessions, user=71, zone=UNKNOWN)
@@ -32,6 +33,11 @@ async def test_journal_goals_cpd_and_the_brief_read_an_unknown_zone_as_utc(
     page = await journal.page(sessions, clinician=clinician, offset=0)
     assert [listed.started.tzinfo for listed in page.listed] == [UTC]
 
+    asked = export.read_request(catalog, clock, clinician=clinician, args=["week"])
+    assert isinstance(asked, export.Asked) and asked.zone_name == "UTC"
+    exported = await export.gather(sessions, catalog, clinician=clinician, asked=asked)
+    assert len(exported.entries) == 1 and exported.zone_name == "UTC"
+
     assert await goals.open_goals(sessions, clock, clinician=clinician) == []
 
     logged = await portfolio.log_activity(
@@ -39,5 +45,7 @@ async def test_journal_goals_cpd_and_the_brief_read_an_unknown_zone_as_utc(
     )
     assert isinstance(logged, Logged)
     assert logged.activity.done_on == NOW.date()  # UTC's today
+    overview = await portfolio.cpd_overview(sessions, catalog, clock, clinician=clinician)
+    assert overview.progress.until == NOW.date()
 
     assert (await supervision.brief(sessions, clinician=clinician)).items == ()

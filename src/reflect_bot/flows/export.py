@@ -28,7 +28,7 @@ from reflect_bot.domain.export import (
     build_journal,
     parse_export_args,
 )
-from reflect_bot.domain.timezones import resolve
+from reflect_bot.domain.timezones import clinician_zone, resolve
 
 
 @dataclass(frozen=True)
@@ -55,9 +55,9 @@ def read_request(
 ) -> Asked | NotUnderstood:
     """`/export [<profile> | cpd] [md | docx | csv] [week | <from> <to> | concept <slug> |
     program <id>]` read against the catalog's profiles, concepts and programs."""
-    zone_name = clinician.timezone or "UTC"
+    zone_name, zone = clinician_zone(clinician.timezone)
     now = clock.now()
-    today = now.astimezone(resolve(zone_name)).date()
+    today = now.astimezone(zone).date()
     args = _with_own_profile(args, clinician.portfolio_profile, catalog)
     try:
         request = parse_export_args(

@@ -42,7 +42,7 @@ from reflect_bot.domain.portfolio import (
     build_evidence,
     flagged_answers,
 )
-from reflect_bot.domain.timezones import local_zone, resolve
+from reflect_bot.domain.timezones import clinician_zone, local_zone, resolve
 from reflect_bot.flows.export import Asked
 
 NO_CONCEPTS = ConceptMatcher(())
@@ -283,9 +283,9 @@ async def cpd_overview(
 ) -> CpdOverview:
     profile = catalog.profiles.get(clinician.portfolio_profile or "")
     requirement = profile.cpd if profile is not None else None
-    zone_name = clinician.timezone or "UTC"
+    zone_name, zone = clinician_zone(clinician.timezone)
     now = clock.now()
-    today = now.astimezone(resolve(zone_name)).date()
+    today = now.astimezone(zone).date()
     since = period_start(today, requirement)
     asked = Asked(ExportRequest(ExportScope.RANGE, start=since, end=today), zone_name, today, now)
     async with transaction(sessions) as session:
