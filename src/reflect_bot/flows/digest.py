@@ -20,7 +20,7 @@ from reflect_bot.domain.digest import (
     WeeklyDigest,
     build_digest,
 )
-from reflect_bot.domain.timezones import clinician_zone
+from reflect_bot.domain.timezones import local_zone
 from reflect_bot.domain.trend import DEFAULT_WEEKS, AllianceTrend
 from reflect_bot.flows.trend import batch_trends
 
@@ -43,7 +43,7 @@ async def digest_for(
     last: bool,
 ) -> DigestShown:
     """This week's digest so far, or last week's (`last`), in one read-only transaction."""
-    _, zone = clinician_zone(zone_name)
+    zone = local_zone(zone_name)
     week = IsoWeek.containing(now.astimezone(zone).date())
     if last:
         week = week.shifted(-1)

@@ -12,7 +12,7 @@ from reflect_bot.catalog import Catalog
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.repositories.trends import load_trends
 from reflect_bot.domain.digest import DigestPrograms, IsoWeek
-from reflect_bot.domain.timezones import clinician_zone
+from reflect_bot.domain.timezones import local_zone
 from reflect_bot.domain.trend import AllianceTrend, build_trend, span
 
 # Local weeks of every zone on Earth fit inside the UTC weeks widened by this much.
@@ -29,7 +29,7 @@ async def alliance_trend(
     weeks: int,
 ) -> AllianceTrend:
     """The `weeks` weeks ending with the clinician's current week (one read-only transaction)."""
-    _, zone = clinician_zone(zone_name)
+    zone = local_zone(zone_name)
     last = IsoWeek.containing(now.astimezone(zone).date())
     async with transaction(sessions) as session:
         trends = await batch_trends(
@@ -57,7 +57,7 @@ async def batch_trends(
     )
     trends = {}
     for cid, zone_name in clinicians.items():
-        _, zone = clinician_zone(zone_name)
+        zone = local_zone(zone_name)
         found = rows[cid]
         trends[cid] = build_trend(
             weeks=shown,

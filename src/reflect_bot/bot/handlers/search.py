@@ -11,7 +11,7 @@ from reflect_bot.bot.context import ReflectContext, services_of
 from reflect_bot.bot.messaging import reply
 from reflect_bot.bot.preamble import for_clinician
 from reflect_bot.db.models import Clinician
-from reflect_bot.domain.timezones import clinician_zone
+from reflect_bot.domain.timezones import local_zone
 from reflect_bot.flows import search as flow
 from reflect_bot.ui import search as ui
 from reflect_bot.ui import texts
@@ -38,7 +38,7 @@ async def search(update: Update, context: ReflectContext, clinician: Clinician) 
     if not found:
         await reply(update, context, ui.nothing_found(query))
         return
-    _, zone = clinician_zone(clinician.timezone)
+    zone = local_zone(clinician.timezone)
     text, keyboard = ui.results(query, found, zone)
     # Protected like every message quoting the clinician's own words.
     await reply(update, context, text, keyboard=keyboard, protect=True)
