@@ -1,0 +1,33 @@
+"""A clinician whose stored zone this machine's tz database does not know (the database moved
+to a host with older tz data, say) still reflects, and reads their journal, in UTC."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlmodel import col
+
+from reflect_bot.db.engine import transaction
+from reflect_bot.db.models import Clinician
+from tests.e2e.harness import USER, Harness
+from tests.shipped import CHECKIN_PROGRAM_ID
+
+UNKNOWN = "America/Not_Yet_In_This_Tzdata"
+
+
+async def test_written_answers_are_taken_and_the_journal_opens(bot: Harness) -> None:
+    await bot.onboard()
+    async with transaction(bot.services.sessions) as session:
+        mine = col(Clinician.telegram_user_id) == USER
+        await session.execute(update(Clinician).where(mine).values(timezone=UNKNOWN))
+        stored = await session.scalar(select(col(Clinician.timezone)).where(mine))
+    assert stored == UNKNOWN
+
+    # Every written answer is screened against the clinician's local today.
+    checkin = bot.services.catalog.program(CHECKIN_PROGRAM_ID)
+    await bot.say("/checkin")
+    first = await bot.expect(checkin.title)
+    given, _ = await bot.reflect_through(checkin, first, typed=True)
+    assert any(isinstance(value, str) and value.startswith("Thinking") for value in given.values())
+
+    await bot.say("/journal")
+    await bot.expect(checkin.title)
