@@ -4,7 +4,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from reflect_bot.domain.timezones import clinician_zone, local_zone, parse_timezone, resolve
+from reflect_bot.domain.timezones import (
+    clinician_zone,
+    knows_zone,
+    local_zone,
+    parse_timezone,
+    resolve,
+)
 
 
 @pytest.mark.parametrize(
@@ -60,3 +66,8 @@ def test_a_clinicians_known_zone_is_kept_with_its_name() -> None:
     assert datetime(2026, 1, 1, tzinfo=UTC).astimezone(zone).hour == 5
     assert local_zone("UTC+05:30") == zone
     assert local_zone("Mars/Olympus_Mons") is UTC
+
+
+def test_only_a_set_zone_this_machine_knows_can_time_prompts() -> None:
+    assert knows_zone("Europe/Berlin") and knows_zone("UTC") and knows_zone("UTC-05:00")
+    assert not any(knows_zone(stored) for stored in (None, "", "Mars/Olympus_Mons"))

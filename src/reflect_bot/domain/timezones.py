@@ -91,3 +91,8 @@ def clinician_zone(zone_name: str | None) -> tuple[str, tzinfo]:
 def local_zone(zone_name: str | None) -> tzinfo:
     """The tzinfo of `clinician_zone`: the clinician's own, or UTC."""
     return clinician_zone(zone_name)[1]
+
+
+def knows_zone(zone_name: str | None) -> bool:
+    """Whether a zone is set and this machine's tz data knows it: prompts can be timed."""
+    return bool(zone_name) and clinician_zone(zone_name)[0] == zone_name

@@ -119,6 +119,10 @@ def removed(titles: Titles, schedule: ScheduleLike) -> str:
     )
 
 
+def zone_unknown(zone_name: str) -> str:
+    return texts.SCHEDULE_ZONE_UNKNOWN.format(zone=html.escape(zone_name))
+
+
 def paused(until: datetime, zone_name: str) -> str:
     return texts.PAUSE_UNTIL.format(until=describe_day(until, resolve(zone_name)))
 

@@ -547,6 +547,10 @@ SCHEDULE_REMOVE = "Remove"
 SCHEDULE_SAVED = "✅ Saved: {description}."
 SCHEDULE_REMOVED = "Removed: {what}."
 SCHEDULE_NEEDS_TIMEZONE = "Please tell me your time zone first: /timezone"
+SCHEDULE_ZONE_UNKNOWN = (
+    "I no longer recognise the time zone I have for you ({zone}), so I can't time your "
+    "prompts. Please tell me your time zone again: /timezone"
+)
 
 PAUSE_UNTIL = (
     "Prompts are paused; they start again on {until}. Send /resume to bring them back sooner."

@@ -23,6 +23,7 @@ from reflect_bot.bot.preamble import for_button, for_clinician
 from reflect_bot.db.models import Clinician, Schedule
 from reflect_bot.domain import scheduling
 from reflect_bot.domain.numbers import whole_number
+from reflect_bot.domain.timezones import clinician_zone, knows_zone
 from reflect_bot.flows import schedules as flows
 from reflect_bot.services import Services
 from reflect_bot.ui import callbacks as cb
@@ -63,6 +64,9 @@ async def show_schedule(update: Update, context: ReflectContext, clinician: Clin
     if clinician.timezone is None or clinician.id is None:
         await reply(update, context, texts.SCHEDULE_NEEDS_TIMEZONE)
         return
+    if not knows_zone(clinician.timezone):
+        await reply(update, context, screens.zone_unknown(clinician.timezone))
+        return
     services = services_of(context)
     plans = await flows.list_schedules(services.sessions, clinician_id=clinician.id)
     text, keyboard = _overview(services, clinician, plans)
@@ -77,6 +81,9 @@ async def schedule_button(
     clinician = await current_clinician(update, context)
     if clinician is None or clinician.id is None or clinician.timezone is None:
         await query.answer(texts.STALE_BUTTON)
+        return
+    if not knows_zone(clinician.timezone):
+        await query.answer(screens.zone_unknown(clinician.timezone), show_alert=True)
         return
     services = services_of(context)
     pressed = sk.decode_schedule(data)
@@ -287,7 +294,7 @@ async def pause(update: Update, context: ReflectContext, clinician: Clinician) -
             await reply(update, context, texts.PAUSE_USAGE)
             return
     services = services_of(context)
-    zone_name = clinician.timezone or "UTC"
+    zone_name, _ = clinician_zone(clinician.timezone)
     until = await flows.pause(
         services.sessions, services.clock, clinician_id=clinician.id, zone_name=zone_name, days=days
     )
@@ -354,7 +361,7 @@ async def prompt_button(
     if pressed.action is cb.PromptAction.SKIP:
         await reply(update, context, texts.PROMPT_SKIPPED)
         return
-    zone_name = clinician.timezone or "UTC"
+    zone_name, _ = clinician_zone(clinician.timezone)
     later = await flows.snooze_prompt(
         services.sessions,
         services.clock,
