@@ -4,12 +4,14 @@ error."""
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reflect_bot.catalog import Catalog
 from reflect_bot.clock import FixedClock
+from reflect_bot.db.engine import transaction
+from reflect_bot.db.repositories import goals as goal_store
 from reflect_bot.flows import export, goals, journal, portfolio, supervision
 from reflect_bot.flows.portfolio import Logged
 from tests.flows.conftest import NOW, add_clinician, add_reflection
@@ -39,6 +41,21 @@ async def test_journal_export_goals_cpd_and_the_brief_read_an_unknown_zone_as_ut
     assert len(exported.entries) == 1 and exported.zone_name == "UTC"
 
     assert await goals.open_goals(sessions, clock, clinician=clinician) == []
+    assert clinician.id is not None
+    async with transaction(sessions) as session:
+        goal = await goal_store.add(
+            session,
+            clinician_id=clinician.id,
+            reflection_id=None,
+            program_title="Post-session check-in",
+            text="Name the strain sooner",
+            now=NOW,
+        )
+    assert goal.id is not None
+    chosen = await goals.choose_follow_up(
+        sessions, clock, clinician=clinician, goal_id=goal.id, weeks=2
+    )
+    assert isinstance(chosen, goals.FollowUpSet) and chosen.on == NOW.date() + timedelta(weeks=2)
 
     logged = await portfolio.log_activity(
         sessions, clock, clinician=clinician, words=["course", "1h", "Repairing", "ruptures"]

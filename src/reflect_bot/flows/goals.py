@@ -25,7 +25,7 @@ from reflect_bot.domain import goals as rules
 from reflect_bot.domain.goals import CheckInOutcome, GoalStatus
 from reflect_bot.domain.journaling import GivenAnswer
 from reflect_bot.domain.numbers import whole_number
-from reflect_bot.domain.timezones import local_zone, resolve
+from reflect_bot.domain.timezones import local_zone
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -154,7 +154,7 @@ async def choose_follow_up(
         goal = await store.get_owned(session, goal_id=goal_id, clinician_id=clinician.id)
         if goal is None or goal.status != GoalStatus.OPEN:
             return Stale()
-        when = rules.follow_up(now, resolve(clinician.timezone), weeks)
+        when = rules.follow_up(now, local_zone(clinician.timezone), weeks)
         if when is not None:
             # Made before it is needed, so the planner finds it (db/repositories/goals.py).
             await store.follow_up_schedule(session, clinician_id=clinician.id, now=now)
@@ -181,7 +181,7 @@ async def begin_check_in(
             return Stale()
         if (
             clinician.timezone
-            and goal.follow_up_on > now.astimezone(resolve(clinician.timezone)).date()
+            and goal.follow_up_on > now.astimezone(local_zone(clinician.timezone)).date()
         ):
             return Stale()  # not asked yet: a forged or foreign button
         check_in = await store.add_check_in(session, goal=goal, tried=tried, now=now)
