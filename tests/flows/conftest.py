@@ -15,7 +15,7 @@ from reflect_bot.catalog import Catalog, StepKind, default_prompts_dir, load_cat
 from reflect_bot.clock import FixedClock
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Clinician, Reflection
-from reflect_bot.db.repositories import clinicians, reflections
+from reflect_bot.db.repositories import clinicians, goals, reflections
 from reflect_bot.domain.journaling import AnswerKind, ReadAnswer, position_of
 
 NOW = datetime(2026, 11, 5, 14, 30, tzinfo=UTC)  # a Thursday
@@ -112,3 +112,25 @@ async def add_reflection(
             if message_id is not None and step.kind is StepKind.TEXT:
                 message_id += 1
     return reflection
+
+
+async def add_goal(
+    sessions: async_sessionmaker[AsyncSession],
+    clinician: Clinician,
+    *,
+    text: str = "Name the strain",
+    now: datetime = NOW,
+) -> int:
+    """An open learning goal, as a finished reflection's goal step leaves it; its id."""
+    assert clinician.id is not None
+    async with transaction(sessions) as session:
+        goal = await goals.add(
+            session,
+            clinician_id=clinician.id,
+            reflection_id=None,
+            program_title="Post-session check-in",
+            text=text,
+            now=now,
+        )
+    assert goal.id is not None
+    return goal.id

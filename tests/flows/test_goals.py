@@ -16,33 +16,18 @@ from sqlmodel import col
 from reflect_bot.catalog import Catalog
 from reflect_bot.clock import FixedClock
 from reflect_bot.db.engine import transaction
-from reflect_bot.db.models import Clinician, Delivery
-from reflect_bot.db.repositories import clinicians, goals
+from reflect_bot.db.models import Delivery
+from reflect_bot.db.repositories import clinicians
 from reflect_bot.domain import scheduling
 from reflect_bot.domain.timezones import resolve
 from reflect_bot.flows import goals as flow
 from reflect_bot.flows import planning
 from reflect_bot.flows.schedules import follow_new_zone, list_schedules
-from tests.flows.conftest import add_clinician
+from tests.flows.conftest import add_clinician, add_goal
 
 Sessions = async_sessionmaker[AsyncSession]
 # 18:30 in New York on Tuesday 20 October 2026, still on daylight time (UTC-4).
 BEFORE_DST_ENDS = datetime(2026, 10, 20, 22, 30, tzinfo=UTC)
-
-
-async def _goal(sessions: Sessions, clinician: Clinician, text: str = "Name the strain") -> int:
-    assert clinician.id is not None
-    async with transaction(sessions) as session:
-        goal = await goals.add(
-            session,
-            clinician_id=clinician.id,
-            reflection_id=None,
-            program_title="Post-session check-in",
-            text=text,
-            now=BEFORE_DST_ENDS,
-        )
-        assert goal.id is not None
-        return goal.id
 
 
 async def _plan(sessions: Sessions, start: datetime, days: int = 60) -> int:
@@ -65,7 +50,7 @@ async def test_a_follow_up_keeps_its_local_time_across_the_end_of_daylight_time(
 ) -> None:
     clock = FixedClock(BEFORE_DST_ENDS)
     clinician = await add_clinician(sessions, user=1, zone="America/New_York")
-    goal_id = await _goal(sessions, clinician)
+    goal_id = await add_goal(sessions, clinician, now=BEFORE_DST_ENDS)
 
     chosen = await flow.choose_follow_up(
         sessions, clock, clinician=clinician, goal_id=goal_id, weeks=4
@@ -87,7 +72,7 @@ async def test_a_new_time_zone_moves_a_pending_follow_up_to_the_same_local_time_
     sessions: Sessions, catalog: Catalog
 ) -> None:
     clinician = await add_clinician(sessions, user=2, zone="America/New_York")
-    goal_id = await _goal(sessions, clinician)
+    goal_id = await add_goal(sessions, clinician, now=BEFORE_DST_ENDS)
     await flow.choose_follow_up(
         sessions, FixedClock(BEFORE_DST_ENDS), clinician=clinician, goal_id=goal_id, weeks=1
     )
@@ -111,7 +96,7 @@ async def test_follow_up_choices_for_someone_elses_goal_or_off_the_menu_change_n
     clock = FixedClock(BEFORE_DST_ENDS)
     owner = await add_clinician(sessions, user=3)
     other = await add_clinician(sessions, user=4)
-    goal_id = await _goal(sessions, owner)
+    goal_id = await add_goal(sessions, owner, now=BEFORE_DST_ENDS)
 
     for who, weeks in ((other, 1), (owner, 3), (owner, 52)):
         outcome = await flow.choose_follow_up(

@@ -10,11 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reflect_bot.catalog import Catalog
 from reflect_bot.clock import FixedClock
-from reflect_bot.db.engine import transaction
-from reflect_bot.db.repositories import goals as goal_store
 from reflect_bot.flows import export, goals, journal, portfolio, supervision
 from reflect_bot.flows.portfolio import Logged
-from tests.flows.conftest import NOW, add_clinician, add_reflection
+from tests.flows.conftest import NOW, add_clinician, add_goal, add_reflection
 
 UNKNOWN = "America/Not_Yet_In_This_Tzdata"
 
@@ -41,19 +39,9 @@ async def test_journal_export_goals_cpd_and_the_brief_read_an_unknown_zone_as_ut
     assert len(exported.entries) == 1 and exported.zone_name == "UTC"
 
     assert await goals.open_goals(sessions, clock, clinician=clinician) == []
-    assert clinician.id is not None
-    async with transaction(sessions) as session:
-        goal = await goal_store.add(
-            session,
-            clinician_id=clinician.id,
-            reflection_id=None,
-            program_title="Post-session check-in",
-            text="Name the strain sooner",
-            now=NOW,
-        )
-    assert goal.id is not None
+    goal_id = await add_goal(sessions, clinician)
     chosen = await goals.choose_follow_up(
-        sessions, clock, clinician=clinician, goal_id=goal.id, weeks=2
+        sessions, clock, clinician=clinician, goal_id=goal_id, weeks=2
     )
     assert isinstance(chosen, goals.FollowUpSet) and chosen.on == NOW.date() + timedelta(weeks=2)
 
