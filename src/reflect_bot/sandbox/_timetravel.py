@@ -21,8 +21,8 @@ from reflect_bot.clock import OffsetClock
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.repositories import clinicians, deliveries
 from reflect_bot.delivery.ticker import Ticker
+from reflect_bot.domain import timezones
 from reflect_bot.domain.scheduling import SUNDAY
-from reflect_bot.domain.timezones import resolve
 from reflect_bot.services import Services
 
 __all__ = [
@@ -83,12 +83,11 @@ def next_weekday_at(now: datetime, zone: tzinfo, weekday: int, at: time) -> date
 
 
 async def clinician_zone(services: Services, telegram_user_id: int) -> tuple[str, tzinfo]:
-    """The clinician's zone name and tzinfo, or UTC before they have chosen one."""
+    """The clinician's zone name and tzinfo, or UTC before they have chosen one (or one
+    this machine does not know)."""
     async with transaction(services.sessions) as session:
         clinician = await clinicians.get_by_user(session, telegram_user_id=telegram_user_id)
-    if clinician is None or clinician.timezone is None:
-        return "UTC", UTC
-    return clinician.timezone, resolve(clinician.timezone)
+    return timezones.clinician_zone(None if clinician is None else clinician.timezone)
 
 
 async def _next_due_after(session: AsyncSession, moment: datetime) -> datetime | None:
