@@ -9,6 +9,7 @@ from sqlmodel import col
 
 from reflect_bot.db.engine import transaction
 from reflect_bot.db.models import Clinician
+from reflect_bot.ui import texts
 from tests.e2e.harness import USER, Harness
 from tests.shipped import CHECKIN_PROGRAM_ID
 
@@ -41,9 +42,12 @@ async def test_written_answers_are_taken_and_the_journal_opens(bot: Harness) -> 
 
 async def test_the_schedule_asks_for_the_zone_again_and_pause_still_works(bot: Harness) -> None:
     await _forget_zone_here(bot)
+    offer = bot.emulator.last_bot_message(USER)  # the starter plan, still unanswered
     await bot.say("/schedule")
     asked = await bot.expect("no longer recognise")
     assert UNKNOWN in asked.text and "/timezone" in asked.text
+    alert = await bot.press_for_answer(texts.STARTER_CHANGE, offer)
+    assert "no longer recognise" in alert.text and alert.show_alert
 
     await bot.say("/pause 3")
     await bot.expect("Prompts are paused")

@@ -392,6 +392,9 @@ async def starter_plan_button(
     if choice is None or clinician is None or clinician.id is None or clinician.timezone is None:
         await query.answer(texts.STALE_BUTTON)
         return
+    if not knows_zone(clinician.timezone):
+        await query.answer(screens.zone_unknown(clinician.timezone), show_alert=True)
+        return
     await query.answer()
     await _drop_buttons(query)
     if choice is cb.PlanChoice.DECLINE:
