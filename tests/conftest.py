@@ -50,6 +50,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def processes_run_as_deployed() -> Iterator[None]:
+    """Every process a test starts (the bot, its CLI, the transcriber) runs as the Docker image
+    runs it, with PYTHONOPTIMIZE=2: without docstrings, and with `assert` statements skipped.
+    The tests' own processes keep both, so the bot's code runs in each mode."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PYTHONOPTIMIZE", "2")
+        yield
+
+
 @pytest.fixture(autouse=True)
 def encryption_key() -> Iterator[str]:
     """Every test encrypts under a fresh key, as the bot does at start."""

@@ -1,9 +1,12 @@
-"""The deployed image installs exactly the locked, hash-checked dependencies, and neither the
-lock nor pyproject's floors allow versions with the advisories named below."""
+"""The deployed image installs exactly the locked, hash-checked dependencies, neither the
+lock nor pyproject's floors allow versions with the advisories named below, and the processes
+the tests start run as the image runs the bot."""
 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -63,3 +66,17 @@ def test_the_image_installs_from_the_lock_checking_hashes() -> None:
     assert "pip install --require-hashes --no-deps -r requirements.lock" in dockerfile
     installs = [line for line in dockerfile.splitlines() if "pip install" in line]
     assert all("--no-deps" in line for line in installs), "nothing resolved outside the lock"
+
+
+def test_the_processes_the_tests_start_run_as_the_image_runs_the_bot() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    image = re.search(r"^ENV .*\bPYTHONOPTIMIZE=(\d)", dockerfile, re.MULTILINE)
+    assert image, "the image sets PYTHONOPTIMIZE"
+    assert "compileall -q -o " + image.group(1) in dockerfile, "compiled at the level it runs"
+    started = subprocess.run(
+        [sys.executable, "-c", "import json, sys; print(sys.flags.optimize, json.__doc__ is None)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert started.stdout.split() == [image.group(1), "True"]
