@@ -220,7 +220,7 @@ async def run(count: int, with_postgres: bool) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m bench floor", description=__doc__.splitlines()[0]
+        prog="python -m bench floor", description=(__doc__ or "").partition("\n")[0]
     )
     parser.add_argument("--transactions", type=int, default=2000)
     parser.add_argument("--no-postgres", action="store_true")

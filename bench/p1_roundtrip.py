@@ -115,6 +115,7 @@ def _die_with_parent() -> None:
 def _base_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("REFLECT_")}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), str(ROOT)])
+    env["PYTHONOPTIMIZE"] = "2"  # both bots run as the Docker image runs reflect-bot
     return env
 
 
@@ -394,7 +395,8 @@ def report(runs: dict[float, dict[str, Sample]], info: dict[str, str]) -> str:
         "",
         "From the clinician's message reaching the local Bot API emulator to the bot's next "
         "question arriving there. Each bot is a separate process polling its own emulator "
-        "instance in the benchmark process; the reflect-bot targets answer post-session "
+        "instance in the benchmark process, run with PYTHONOPTIMIZE=2 as the Docker image "
+        "runs reflect-bot; the reflect-bot targets answer post-session "
         "check-ins by typing (every answer stored, encrypted and committed first). Targets "
         f"take turns in rounds after {WARMUP} warm-up answers each, which are not counted. "
         "`CPU ms/answer` is the bot process's CPU time (user + system) during its counted "
@@ -463,7 +465,9 @@ def _postgres_reachable() -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench p1", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench p1", description=(__doc__ or "").partition("\n")[0]
+    )
     parser.add_argument("--answers", type=int, default=600, help="counted answers per target")
     parser.add_argument("--rounds", type=int, default=6, help="turns each target takes")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite and echo only")

@@ -373,7 +373,9 @@ async def run_all(clinicians: int, cap: float, postgres: bool) -> dict[str, dict
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench p2", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench p2", description=(__doc__ or "").partition("\n")[0]
+    )
     parser.add_argument("--clinicians", type=int, default=3000)
     parser.add_argument("--cap", type=float, default=300.0)
     parser.add_argument("--no-postgres", action="store_true")

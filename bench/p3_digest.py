@@ -523,7 +523,9 @@ def report(results: dict[str, tuple[Seeded, list[Run], float]], repeat: int) -> 
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench p3", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench p3", description=(__doc__ or "").partition("\n")[0]
+    )
     parser.add_argument("--clinicians", type=int, default=10_000)
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--repeat", type=int, default=3)

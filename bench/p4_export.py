@@ -376,7 +376,9 @@ def report(
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench p4", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench p4", description=(__doc__ or "").partition("\n")[0]
+    )
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-postgres", action="store_true")

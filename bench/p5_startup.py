@@ -441,7 +441,9 @@ def render(results: dict[str, Any], clinicians: int, info: dict[str, str]) -> st
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench p5", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench p5", description=(__doc__ or "").partition("\n")[0]
+    )
     parser.add_argument("--clinicians", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--no-write", action="store_true", help="print only")

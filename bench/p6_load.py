@@ -279,7 +279,9 @@ def report(outcome: Outcome, info: dict[str, str]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench p6", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench p6", description=(__doc__ or "").partition("\n")[0]
+    )
     parser.add_argument("--clinicians", type=int, default=200)
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--no-write", action="store_true", help="print only")
