@@ -19,12 +19,11 @@ install: $(STAMP)
 
 # The bot runs as the Docker image runs it: PYTHONOPTIMIZE=2 leaves the libraries' docstrings
 # out (≈ 7 MB, bench P5).
-run sandbox: export PYTHONOPTIMIZE = 2
-
 # With the voice extra installed and REFLECT_BOT_TOKEN in the environment, a transcriber runs
 # beside the bot and stops with it. (The sandbox, run without a token, starts its own.)
 run: $(STAMP)
-	@if [ -n "$$REFLECT_BOT_TOKEN" ] && $(BIN)/python -c "import faster_whisper" 2>/dev/null; then \
+	@export PYTHONOPTIMIZE=2; \
+	if [ -n "$$REFLECT_BOT_TOKEN" ] && $(BIN)/python -c "import faster_whisper" 2>/dev/null; then \
 		$(BIN)/reflect-bot transcriber & transcriber=$$!; \
 		trap "kill $$transcriber 2>/dev/null" EXIT INT TERM; \
 		$(BIN)/reflect-bot run; \
@@ -34,7 +33,7 @@ run: $(STAMP)
 
 # The bot in a local chat page, no Telegram needed (what `make run` does without a token).
 sandbox: $(STAMP)
-	$(BIN)/reflect-bot sandbox
+	PYTHONOPTIMIZE=2 $(BIN)/reflect-bot sandbox
 
 # pytest exits 5 when it collected no tests: that is a failure here, never a pass.
 # The tests start the bot as a process about forty times, as the Docker image runs it
