@@ -60,10 +60,9 @@ def pytest_collection(session: pytest.Session) -> Generator[None, object, object
       worker's 2.4 s collection here, and every worker collects).
     - Then what collection loaded (modules, classes, test functions) is frozen, as it lives
       as long as the worker: no later pass walks it.
-    - A young generation of 7,000 objects instead of 700: ten times fewer passes while the
-      tests run.
+    - A young generation of 7,000 objects instead of 700: fewer passes while the tests run.
 
-    The workers' collections took ≈ 7.4 s of a run's CPU; ≈ 3.5 s with this."""
+    The collector took ≈ 7.4 core-seconds of a full run in the workers; ≈ 3.5 with this."""
     gc.disable()
     try:
         return (yield)
