@@ -55,6 +55,15 @@ def _overview(
     )
 
 
+async def _alerted_zone_unknown(query: CallbackQuery, zone_name: str) -> bool:
+    """A button pressed while the saved zone is one this machine no longer knows: an alert
+    says so (prompts cannot be timed), and the press does nothing else."""
+    if knows_zone(zone_name):
+        return False
+    await query.answer(screens.zone_unknown(zone_name), show_alert=True)
+    return True
+
+
 # --- /schedule --------------------------------------------------------------------------------
 
 
@@ -82,8 +91,7 @@ async def schedule_button(
     if clinician is None or clinician.id is None or clinician.timezone is None:
         await query.answer(texts.STALE_BUTTON)
         return
-    if not knows_zone(clinician.timezone):
-        await query.answer(screens.zone_unknown(clinician.timezone), show_alert=True)
+    if await _alerted_zone_unknown(query, clinician.timezone):
         return
     services = services_of(context)
     pressed = sk.decode_schedule(data)
@@ -392,8 +400,7 @@ async def starter_plan_button(
     if choice is None or clinician is None or clinician.id is None or clinician.timezone is None:
         await query.answer(texts.STALE_BUTTON)
         return
-    if not knows_zone(clinician.timezone):
-        await query.answer(screens.zone_unknown(clinician.timezone), show_alert=True)
+    if await _alerted_zone_unknown(query, clinician.timezone):
         return
     await query.answer()
     await _drop_buttons(query)
