@@ -65,6 +65,9 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
         "reflect_bot.render",
         "reflect_bot.app",
     ),
+    # The local chat page runs the application `run` builds (app.py) against the emulator, so
+    # the page shows what Telegram would; it never reaches past the application into its parts.
+    "sandbox": ("reflect_bot.bot", "reflect_bot.flows", "reflect_bot.ui", "reflect_bot.render"),
     "emulator": tuple(
         f"reflect_bot.{part}"
         for part in ("bot", "flows", "delivery", "render", "ui", "db", "domain", "catalog", "app")
