@@ -73,6 +73,10 @@ def test_the_processes_the_tests_start_run_as_the_image_runs_the_bot() -> None:
     image = re.search(r"^ENV .*\bPYTHONOPTIMIZE=(\d)", dockerfile, re.MULTILINE)
     assert image, "the image sets PYTHONOPTIMIZE"
     assert "compileall -q -o " + image.group(1) in dockerfile, "compiled at the level it runs"
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(rf"^OPTIMIZE := {image.group(1)}$", makefile, re.MULTILINE), (
+        "make run, make sandbox and make test's compiling use the image's level"
+    )
     started = subprocess.run(
         [sys.executable, "-c", "import json, sys; print(sys.flags.optimize, json.__doc__ is None)"],
         capture_output=True,
